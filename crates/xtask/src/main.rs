@@ -1,0 +1,87 @@
+//! `cargo xtask <task>`: the project's set-up commands, so that a fresh machine needs
+//! nothing but the Rust toolchain.
+//!
+//! - `cargo xtask demo`: the main job.
+//! - `cargo xtask test`: every test of the workspace (what CI runs).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    eprintln!("+ {cmd:?}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn demo(args: &[String]) -> Result<(), String> {
+    let out = root().join("target/ocop-demo");
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    run(cargo().args(["build", "--locked", "--release", "-p", "ocop-cli"]))?;
+    let ocop = root().join("target/release/ocop");
+    let workflows = [
+        "workflows/can-tho-2024.toml",
+        "workflows/national-2026.toml",
+    ];
+    run(Command::new(&ocop).arg("validate").args(workflows))?;
+    for wf in workflows {
+        let stem = Path::new(wf)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("cycle");
+        for (format, ext) in [("dot", "dot"), ("mermaid", "mmd")] {
+            let file = out.join(format!("{stem}.{ext}"));
+            run(Command::new(&ocop)
+                .args(["graph", wf, "--format", format, "--out"])
+                .arg(&file)
+                .args(args))?;
+        }
+    }
+    eprintln!("graphs written to {}", out.display());
+    Ok(())
+}
+
+fn test(args: &[String]) -> Result<(), String> {
+    run(cargo().args(["test", "--workspace", "--locked"]).args(args))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (task, rest) = match args.split_first() {
+        Some((t, rest)) => (t.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    let result = match task {
+        "demo" => demo(rest),
+        "test" => test(rest),
+        _ => {
+            eprintln!("usage: cargo xtask demo | cargo xtask test [cargo test args]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
