@@ -1,0 +1,13 @@
+//! Cross-crate tests, one binary (`cargo test -p ocop-tests`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly on purpose"
+)]
+
+mod definitions;
+mod graphs;
+mod properties;
+mod schemas;

@@ -1,0 +1,49 @@
+//! The JSON Schemas checked in under `schemas/` are those the code generates.
+
+use ocop_tests::{check_golden, root};
+
+#[test]
+fn checked_in_schemas_are_current() {
+    let mut failures = Vec::new();
+    let mut expected_files = Vec::new();
+    for s in ocop_core::document_schemas() {
+        let file = format!("schemas/{}.schema.json", s.name);
+        let mut text = serde_json::to_string_pretty(&s.schema).unwrap();
+        text.push('\n');
+        if let Err(e) = check_golden(&file, &text) {
+            failures.push(format!(
+                "{e}\nregenerate with `cargo run -p ocop-cli -- schema --out schemas`"
+            ));
+        }
+        expected_files.push(format!("{}.schema.json", s.name));
+    }
+    let mut present: Vec<String> = std::fs::read_dir(root().join("schemas"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    present.sort();
+    expected_files.sort();
+    assert_eq!(present, expected_files, "stale schema files in schemas/");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn shipped_definitions_match_the_definition_schema() {
+    // Every required property of the schema's root appears in the shipped definitions.
+    let schema = ocop_core::document_schemas()
+        .into_iter()
+        .find(|s| s.name == "definition")
+        .unwrap();
+    let value = serde_json::to_value(&schema.schema).unwrap();
+    let required = value["required"].as_array().unwrap();
+    for name in ["national-2026", "can-tho-2024"] {
+        let text = std::fs::read_to_string(root().join(format!("workflows/{name}.toml"))).unwrap();
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        for key in required {
+            assert!(
+                table.contains_key(key.as_str().unwrap()),
+                "{name} lacks `{key}`"
+            );
+        }
+    }
+}
