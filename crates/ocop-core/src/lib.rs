@@ -51,6 +51,7 @@ mod graph;
 mod i18n;
 mod ids;
 mod load;
+mod plugin;
 mod render;
 mod schema;
 mod source;
@@ -76,6 +77,10 @@ pub use ids::{
     CriterionId, DefinitionId, EvaluationId, PluginId, RoleId, RoundId, StateId, TransitionId,
 };
 pub use load::{LoadError, check_definition, load_definition, parse_definition};
+pub use plugin::{
+    Branch, CaseView, CriteriaSheet, Criterion, CriterionOption, Finding, GuardPlugin, Knockout,
+    Part, PluginError, PluginInfo, Scored, Scorer, Section,
+};
 pub use render::{to_dot, to_mermaid};
 pub use schema::{NamedSchema, document_schemas};
 pub use source::{Location, SourceMap, Syntax, SyntaxError};

@@ -4,6 +4,7 @@ use schemars::{JsonSchema, Schema, schema_for};
 
 use crate::definition::Definition;
 use crate::domain::{AnswerSheet, Certificate, Dossier, Evaluation};
+use crate::plugin::{CaseView, CriteriaSheet, Finding, Scored};
 
 /// A named JSON Schema, `name` being the file stem it is published under
 /// (`schemas/<name>.schema.json`).
@@ -22,8 +23,9 @@ fn named<T: JsonSchema>(name: &'static str) -> NamedSchema {
     }
 }
 
-/// The schemas of the cycle definition, dossier, answer sheet, evaluation (score sheet)
-/// and certificate.
+/// The schemas of the cycle definition, dossier, answer sheet, evaluation, certificate,
+/// criteria sheet, score sheet (an evaluation with its plugin's provenance), and the case
+/// view and findings exchanged with guard plugins.
 pub fn document_schemas() -> Vec<NamedSchema> {
     vec![
         named::<Definition>("definition"),
@@ -31,5 +33,9 @@ pub fn document_schemas() -> Vec<NamedSchema> {
         named::<AnswerSheet>("answer-sheet"),
         named::<Evaluation>("evaluation"),
         named::<Certificate>("certificate"),
+        named::<CriteriaSheet>("criteria-sheet"),
+        named::<Scored>("score-sheet"),
+        named::<CaseView>("case-view"),
+        named::<Vec<Finding>>("findings"),
     ]
 }
