@@ -1,0 +1,1 @@
+//! OCOP engine (under construction).
