@@ -42,6 +42,8 @@
 //! # let _ = Lang::Vi;
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod catalog;
 mod date;
 mod definition;
@@ -79,7 +81,8 @@ pub use ids::{
 pub use load::{LoadError, check_definition, load_definition, parse_definition};
 pub use plugin::{
     Branch, CaseView, CriteriaSheet, Criterion, CriterionOption, Finding, GuardPlugin, Knockout,
-    Part, PluginError, PluginInfo, Scored, Scorer, Section,
+    LineNote, Part, PluginError, PluginInfo, RawEvaluation, RawLine, Scored, Scorer, Section,
+    StopRule,
 };
 pub use render::{to_dot, to_mermaid};
 pub use schema::{NamedSchema, document_schemas};

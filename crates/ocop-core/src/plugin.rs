@@ -65,6 +65,288 @@ pub struct Criterion {
     pub branch: Option<u8>,
     /// The options, in printed order; an answer sheet picks one by its 0-based index.
     pub options: Vec<CriterionOption>,
+    /// A stop rule printed under the criterion ("không đánh giá các bước tiếp theo").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<StopRule>,
+}
+
+/// A stop rule: when it fires after its criterion, every later criterion of the same part
+/// is not assessed and scores 0.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StopRule {
+    /// Stable id, e.g. `unacceptable_impurities`.
+    pub id: String,
+    /// It fires when this answer-sheet fact does not hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<String>,
+    /// It fires when a criterion of the same section, up to this one, scored 0.
+    #[serde(default)]
+    pub zero_in_section: bool,
+    /// The rule as printed.
+    pub label: Label,
+}
+
+/// A plugin's result before it becomes an [`Evaluation`]: points in hundredths, one line
+/// per criterion in catalog order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawEvaluation {
+    /// The lines.
+    pub lines: Vec<RawLine>,
+    /// Totals of parts A, B and C.
+    pub parts: [u32; 3],
+    /// The total.
+    pub total: u32,
+    /// The band of the total.
+    pub band: u8,
+    /// The star cap.
+    pub cap: u8,
+    /// Knock-outs that apply.
+    pub knockouts: Vec<String>,
+    /// The final rank.
+    pub stars: Option<u8>,
+}
+
+/// One line of a [`RawEvaluation`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawLine {
+    /// The option chosen (255 when not answered).
+    pub option: u8,
+    /// Hundredths of a point.
+    pub points: u32,
+    /// Why.
+    pub note: LineNote,
+}
+
+/// Why a line of an evaluation earned what it earned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", tag = "note", content = "value")]
+pub enum LineNote {
+    /// Scored as chosen.
+    Scored,
+    /// Scored, but below the minimum mark for this many stars.
+    BelowMinimum(u8),
+    /// The criterion belongs to a branch that does not apply.
+    OtherBranch,
+    /// Not assessed: the stop rule with this id fired earlier.
+    Stopped(String),
+}
+
+impl CriteriaSheet {
+    /// Every fact the sheet's knock-outs and stop rules look at, sorted, without repeats.
+    pub fn facts(&self) -> Vec<String> {
+        let mut facts: Vec<String> = self
+            .knockouts
+            .iter()
+            .map(|k| k.fact.clone())
+            .chain(
+                self.criteria
+                    .iter()
+                    .filter_map(|c| c.stop.as_ref().and_then(|s| s.fact.clone())),
+            )
+            .collect();
+        facts.sort();
+        facts.dedup();
+        facts
+    }
+
+    /// A blank answer sheet to fill in: every criterion that applies (to `branch`, for
+    /// sheets with branches) answered with its first option, every fact asserted. An
+    /// evaluator changes the answers and sets to `false` each fact that does not hold.
+    pub fn template(&self, branch: Option<u8>) -> AnswerSheet {
+        let branch = if self.branches.is_empty() {
+            None
+        } else {
+            Some(branch.unwrap_or(1))
+        };
+        AnswerSheet {
+            format: crate::DOCUMENT_FORMAT,
+            product_set: self.product_set,
+            evaluator: None,
+            branch,
+            answers: self
+                .criteria
+                .iter()
+                .filter(|c| c.branch.is_none() || c.branch == branch)
+                .map(|c| (c.id.clone(), 0))
+                .collect(),
+            facts: self.facts().into_iter().map(|f| (f, true)).collect(),
+        }
+    }
+
+    /// Turns an answer sheet keyed by criterion id into one option index per criterion in
+    /// catalog order (`None` where unanswered), the compact form that crosses the plugin
+    /// boundary.
+    ///
+    /// # Errors
+    /// A code and a message for an unknown criterion id or an index that does not fit in a
+    /// byte; the plugin itself judges whether the answers fit its rules.
+    pub fn compact(&self, sheet: &AnswerSheet) -> Result<Vec<Option<u8>>, (&'static str, String)> {
+        if sheet.product_set != self.product_set {
+            return Err((
+                "wrong-set",
+                format!(
+                    "the answer sheet is for set {}, this criteria sheet is set {}",
+                    sheet.product_set, self.product_set
+                ),
+            ));
+        }
+        if let Some(unknown) = sheet
+            .answers
+            .keys()
+            .find(|id| !self.criteria.iter().any(|c| c.id == **id))
+        {
+            return Err((
+                "unknown-criterion",
+                format!("set {} has no criterion `{unknown}`", self.product_set),
+            ));
+        }
+        self.criteria
+            .iter()
+            .map(|c| match sheet.answers.get(&c.id) {
+                None => Ok(None),
+                Some(&i) => u8::try_from(i).map(Some).map_err(|_| {
+                    (
+                        "answer-out-of-range",
+                        format!("criterion {} has no option {i}", c.id),
+                    )
+                }),
+            })
+            .collect()
+    }
+
+    /// Builds the evaluation document from a plugin's raw result, checking that the result
+    /// is consistent with this sheet: one line per criterion, chosen options that exist,
+    /// points within each criterion's maximum, parts and total that add up, the band of the
+    /// total, and stars that follow from band, cap and knock-outs.
+    ///
+    /// # Errors
+    /// What is inconsistent, in words (the host reports it as a bad output).
+    pub fn evaluation(&self, raw: &RawEvaluation) -> Result<Evaluation, String> {
+        if raw.lines.len() != self.criteria.len() {
+            return Err(format!(
+                "{} lines for {} criteria",
+                raw.lines.len(),
+                self.criteria.len()
+            ));
+        }
+        let mut parts = [0u64; 3];
+        let mut lines = Vec::with_capacity(raw.lines.len());
+        for (i, (c, l)) in self.criteria.iter().zip(&raw.lines).enumerate() {
+            let max = (c.max * 100.0).round() as u64;
+            if u64::from(l.points) > max {
+                return Err(format!(
+                    "criterion {} earned {} hundredths, above its maximum {max}",
+                    c.id, l.points
+                ));
+            }
+            let answered = !matches!(l.note, LineNote::OtherBranch);
+            if answered && usize::from(l.option) >= c.options.len() {
+                return Err(format!("criterion {} has no option {}", c.id, l.option));
+            }
+            let slot = match c.part.as_str() {
+                "A" => 0,
+                "B" => 1,
+                _ => 2,
+            };
+            if let Some(p) = parts.get_mut(slot) {
+                *p += u64::from(l.points);
+            }
+            let points = f64::from(l.points) / 100.0;
+            let option = if answered {
+                u32::from(l.option)
+            } else {
+                u32::from(u8::MAX)
+            };
+            lines.push(crate::EvaluationLine {
+                criterion: c.id.clone(),
+                option,
+                points,
+                explanation: self.explain(i, option, points, &l.note),
+            });
+        }
+        if parts != raw.parts.map(u64::from) {
+            return Err(format!(
+                "part totals {:?} do not add up to the lines ({parts:?})",
+                raw.parts
+            ));
+        }
+        let total: u64 = parts.iter().sum();
+        if total != u64::from(raw.total) || total > 10_000 {
+            return Err(format!(
+                "total {} is not the sum of the parts ({total}) or exceeds 100 points",
+                raw.total
+            ));
+        }
+        let total = f64::from(raw.total) / 100.0;
+        let band = Stars::from_total(total);
+        if Some(band) != Stars::new(raw.band) {
+            return Err(format!(
+                "band {} does not match the total {total}",
+                raw.band
+            ));
+        }
+        let cap = Stars::new(raw.cap)
+            .filter(|c| c.get() >= 2)
+            .ok_or_else(|| format!("cap {} is not 2 to 5", raw.cap))?;
+        if let Some(unknown) = raw
+            .knockouts
+            .iter()
+            .find(|k| !self.knockouts.iter().any(|d| d.id == **k))
+        {
+            return Err(format!(
+                "knock-out `{unknown}` is not in the criteria sheet"
+            ));
+        }
+        let expected = raw.knockouts.is_empty().then(|| band.min(cap));
+        if raw.stars.and_then(Stars::new) != expected
+            || raw.stars.is_some_and(|s| Stars::new(s).is_none())
+        {
+            return Err(format!(
+                "stars {:?} do not follow from band {band}, cap {cap} and knock-outs {:?}",
+                raw.stars, raw.knockouts
+            ));
+        }
+        let [a, b, c] = raw.parts.map(|p| f64::from(p) / 100.0);
+        Ok(Evaluation {
+            format: crate::DOCUMENT_FORMAT,
+            product_set: self.product_set,
+            lines,
+            parts: crate::PartTotals { a, b, c },
+            total,
+            band,
+            cap,
+            knockouts: raw.knockouts.clone(),
+            stars: expected,
+        })
+    }
+
+    /// The explanation of one line, in Vietnamese, as recorded in an [`Evaluation`]: the
+    /// option chosen, the points, and why.
+    pub fn explain(&self, index: usize, option: u32, points: f64, note: &LineNote) -> String {
+        let Some(c) = self.criteria.get(index) else {
+            return format!("tiêu chí thứ {index} không có trong phiếu");
+        };
+        let chosen = usize::try_from(option)
+            .ok()
+            .and_then(|o| c.options.get(o))
+            .map(|o| o.label.vi.as_str());
+        match (note, chosen) {
+            (LineNote::OtherBranch, _) => format!("{}: không áp dụng (trường hợp khác)", c.id),
+            (LineNote::Stopped(id), _) => {
+                format!(
+                    "{}: không đánh giá, dừng theo quy tắc `{id}` — 0 điểm",
+                    c.id
+                )
+            }
+            (LineNote::Scored, Some(text)) => format!("{}: chọn «{text}» — {points} điểm", c.id),
+            (LineNote::BelowMinimum(stars), Some(text)) => format!(
+                "{}: chọn «{text}» — {points} điểm; dưới mức tối thiểu {stars} sao",
+                c.id
+            ),
+            (_, None) => format!("{}: phương án {option} không tồn tại", c.id),
+        }
+    }
 }
 
 /// A section of a sheet (e.g. "1. Tổ chức sản xuất", 18 points).
