@@ -1,5 +1,7 @@
 //! The `ocop` command line.
 
+mod plugin;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -40,12 +42,72 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Build and check plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+    /// Print a product set's criteria sheet, or a blank answer sheet to fill in.
+    Criteria {
+        /// The scoring plugin: a component file or a plugin crate folder.
+        #[arg(long)]
+        plugin: PathBuf,
+        /// The product set, 1 to 26.
+        #[arg(long)]
+        set: u8,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SheetFormat::Table)]
+        format: SheetFormat,
+        /// Print a blank answer sheet (JSON) instead of the criteria.
+        #[arg(long)]
+        template: bool,
+        /// For sheets with alternative branches (set 26): the branch of the template.
+        #[arg(long)]
+        branch: Option<u8>,
+        /// Label language of the table.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// Score an answer sheet (JSON) and print the evaluation as JSON.
+    Score {
+        /// The scoring plugin: a component file or a plugin crate folder.
+        #[arg(long)]
+        plugin: PathBuf,
+        /// The answer sheet.
+        sheet: PathBuf,
+    },
     /// Write the JSON Schema of every document type into a folder.
     Schema {
         /// The folder, e.g. `schemas`.
         #[arg(long, default_value = "schemas")]
         out: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// Build a plugin crate into a WebAssembly component and print its sha256.
+    Build {
+        /// The plugin crate's folder, e.g. `plugins/criteria-26-2026`.
+        path: PathBuf,
+    },
+    /// Run the conformance checks on a plugin (component file or crate folder).
+    Check {
+        /// The plugin.
+        path: PathBuf,
+        /// Random answer sheets per product set.
+        #[arg(long, default_value_t = 8)]
+        sheets: usize,
+        /// Seed of the sheet generator.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SheetFormat {
+    /// A readable table.
+    Table,
+    /// The criteria sheet as JSON (schemas/criteria-sheet.schema.json).
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -126,6 +188,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Plugin(PluginCommand::Build { path }) => plugin::build(&path),
+        Command::Plugin(PluginCommand::Check { path, sheets, seed }) => {
+            plugin::check(&path, sheets, seed)
+        }
+        Command::Criteria {
+            plugin,
+            set,
+            format,
+            template,
+            branch,
+            lang,
+        } => plugin::criteria(
+            &plugin,
+            set,
+            format == SheetFormat::Json,
+            template,
+            branch,
+            lang,
+        ),
+        Command::Score { plugin, sheet } => plugin::score(&plugin, &sheet),
         Command::Schema { out } => {
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create `{}`", out.display()))?;

@@ -30,6 +30,9 @@ pub struct PluginInfo {
     /// The product sets it can score (empty for guard plugins).
     #[serde(default)]
     pub product_sets: Vec<ProductSet>,
+    /// The checks it offers (guard plugins; empty for scoring plugins).
+    #[serde(default)]
+    pub checks: Vec<String>,
 }
 
 /// One option of a criterion ("□ ..." with its points).

@@ -1,1 +1,52 @@
-//! Plugin host (under construction).
+//! Runs ocop plugins — WebAssembly components of the `ocop:plugin@0.1.0` WIT package — in a
+//! wasmtime sandbox, behind the engine's `ocop_core::Scorer` and `ocop_core::GuardPlugin`
+//! traits.
+//!
+//! - **Nothing to import.** The linker is empty: a component that imports anything (WASI
+//!   included) is refused at load with [`PluginError::ForbiddenImport`]. Plugins cannot read
+//!   files, clocks or randomness, so a score sheet is reproducible from the plugin's hash
+//!   and its input.
+//! - **Pinned.** A plugin declared in a definition is checked against the definition's
+//!   sha256 before use ([`PluginError::HashMismatch`]).
+//! - **Bounded.** Each call runs in a fresh store with its own fuel, memory cap and stack
+//!   ([`PluginHostBuilder`]); running out becomes a typed error naming the plugin and the
+//!   call ([`PluginError::OutOfFuel`], [`PluginError::MemoryLimit`],
+//!   [`PluginError::StackOverflow`], [`PluginError::Trapped`], [`PluginError::BadOutput`]).
+//! - **Compiled once.** Components are compiled once per host and, with a cache folder,
+//!   once per machine: the cache is keyed by the component's sha256 and the engine's
+//!   configuration.
+//!
+//! [`build_plugin`] turns a plugin crate into a component (`ocop plugin build`), and
+//! [`conformance`] checks a scoring plugin the way `ocop plugin check` does.
+//!
+//! # Examples
+//! ```
+//! use ocop_plugin_host::PluginHostBuilder;
+//! use ocop_core::PluginError;
+//!
+//! let host = PluginHostBuilder::new().fuel(5_000_000).build()?;
+//! // A component that imports anything is refused when it is loaded.
+//! let wasi = wat::parse_str(r#"(component (import "wasi:cli/environment@0.2.0" (instance)))"#).unwrap();
+//! let dir = std::env::temp_dir().join(format!("ocop-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir).unwrap();
+//! let file = dir.join("wasi.wasm");
+//! std::fs::write(&file, &wasi).unwrap();
+//! let err = host.load_scorer_file(&file, None).unwrap_err();
+//! assert!(matches!(err, PluginError::ForbiddenImport { .. }), "{err}");
+//! # Ok::<(), PluginError>(())
+//! ```
+
+mod bindings;
+mod build;
+pub mod conformance;
+mod guard;
+mod host;
+mod scoring;
+
+pub use build::{BuildError, BuiltPlugin, TARGET, build_plugin};
+pub use guard::WasmGuard;
+pub use host::{
+    DEFAULT_FUEL, DEFAULT_MEMORY, DEFAULT_STACK, Limits, PluginHost, PluginHostBuilder, sha256_hex,
+};
+pub use ocop_core::PluginError;
+pub use scoring::{ScoringSession, WasmScorer};

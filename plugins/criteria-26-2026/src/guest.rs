@@ -43,6 +43,7 @@ impl Guest for Criteria2026 {
             version: rules::VERSION.to_owned(),
             legal_basis: rules::LEGAL_BASIS.to_owned(),
             product_sets: (1..=26).collect(),
+            checks: Vec::new(),
         }
     }
 

@@ -123,6 +123,7 @@ impl NativeScorer {
                 version: rules::VERSION.to_owned(),
                 legal_basis: rules::LEGAL_BASIS.to_owned(),
                 product_sets: ProductSet::all().collect(),
+                checks: Vec::new(),
             },
             catalogs,
         }

@@ -1,0 +1,495 @@
+//! The engine that runs plugins, its limits, and loading components from disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ocop_core::{PluginDecl, PluginError, PluginKind};
+use sha2::{Digest, Sha256};
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, InstancePre, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+
+use crate::guard::WasmGuard;
+use crate::scoring::WasmScorer;
+
+/// Fuel for one call unless configured otherwise: enough for a full sheet (about 70,000 on
+/// a 40-criterion sheet) a hundred times over.
+pub const DEFAULT_FUEL: u64 = 10_000_000;
+/// Linear memory a plugin may grow to unless configured otherwise.
+pub const DEFAULT_MEMORY: usize = 64 << 20;
+/// WebAssembly stack a call may use unless configured otherwise.
+pub const DEFAULT_STACK: usize = 512 << 10;
+
+/// Configures a [`PluginHost`].
+///
+/// # Examples
+/// ```
+/// let host = ocop_plugin_host::PluginHostBuilder::new()
+///     .fuel(1_000_000)
+///     .memory_limit(32 << 20)
+///     .max_stack(256 << 10)
+///     .build()?;
+/// assert_eq!(host.limits().fuel, 1_000_000);
+/// # Ok::<(), ocop_core::PluginError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct PluginHostBuilder {
+    limits: Limits,
+    cache_dir: Option<PathBuf>,
+    allow_unpinned: bool,
+    instances: u32,
+}
+
+/// The limits every call runs under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Fuel per call (roughly one unit per WebAssembly instruction).
+    pub fuel: u64,
+    /// Bytes of linear memory a plugin may grow to.
+    pub memory: usize,
+    /// Bytes of WebAssembly stack.
+    pub stack: usize,
+}
+
+impl Default for PluginHostBuilder {
+    fn default() -> Self {
+        PluginHostBuilder::new()
+    }
+}
+
+impl PluginHostBuilder {
+    /// Default limits, no compilation cache, pinned plugins only.
+    pub fn new() -> Self {
+        PluginHostBuilder {
+            limits: Limits {
+                fuel: DEFAULT_FUEL,
+                memory: DEFAULT_MEMORY,
+                stack: DEFAULT_STACK,
+            },
+            cache_dir: None,
+            allow_unpinned: false,
+            instances: 64,
+        }
+    }
+
+    /// Fuel per call.
+    pub fn fuel(mut self, fuel: u64) -> Self {
+        self.limits.fuel = fuel;
+        self
+    }
+
+    /// Linear memory a plugin may grow to, in bytes.
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.limits.memory = bytes;
+        self
+    }
+
+    /// WebAssembly stack per call, in bytes.
+    pub fn max_stack(mut self, bytes: usize) -> Self {
+        self.limits.stack = bytes;
+        self
+    }
+
+    /// Keep compiled components in `dir`, keyed by the component's sha256 and the engine's
+    /// configuration, so later loads skip compilation.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Accept plugins whose definition carries no sha256 (development only).
+    pub fn allow_unpinned(mut self, allow: bool) -> Self {
+        self.allow_unpinned = allow;
+        self
+    }
+
+    /// How many plugin instances may be alive at once (the pooling allocator's slots).
+    pub fn max_instances(mut self, n: u32) -> Self {
+        self.instances = n.max(1);
+        self
+    }
+
+    /// Creates the host.
+    ///
+    /// # Errors
+    /// [`PluginError::Load`] when wasmtime refuses the configuration.
+    pub fn build(self) -> Result<PluginHost, PluginError> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.consume_fuel(true);
+        config.max_wasm_stack(self.limits.stack);
+        // Determinism: the same plugin and input give bit-identical results.
+        config.cranelift_nan_canonicalization(true);
+        config.wasm_relaxed_simd(false);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(self.instances)
+            .total_core_instances(self.instances)
+            .total_memories(self.instances)
+            .total_tables(self.instances)
+            .max_memory_size(self.limits.memory);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).map_err(|e| PluginError::Load {
+            plugin: "(host)".into(),
+            reason: format!("wasmtime refused the configuration: {e:#}"),
+        })?;
+        Ok(PluginHost {
+            inner: Arc::new(Inner {
+                engine,
+                limits: self.limits,
+                cache_dir: self.cache_dir,
+                allow_unpinned: self.allow_unpinned,
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) engine: Engine,
+    pub(crate) limits: Limits,
+    cache_dir: Option<PathBuf>,
+    allow_unpinned: bool,
+}
+
+/// Runs plugins: one wasmtime engine, its limits and its compilation cache.
+///
+/// Every plugin imports nothing: the linker is empty, so a component that imports WASI or
+/// any host function is refused when it is loaded. Each call runs in a fresh store with its
+/// own fuel, memory limit and stack.
+#[derive(Clone, Debug)]
+pub struct PluginHost {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// The state each store carries: the memory limiter.
+#[derive(Debug)]
+pub(crate) struct StoreState {
+    pub(crate) limiter: MemoryLimiter,
+}
+
+/// Records memory growth denials, so that a memory-limit hit (which a Rust guest reports as
+/// an `unreachable` trap when its allocator aborts) is reported truthfully.
+#[derive(Debug)]
+pub(crate) struct MemoryLimiter {
+    pub(crate) max: usize,
+    pub(crate) denied: Option<usize>,
+}
+
+impl wasmtime::ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max {
+            self.denied = Some(desired);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+/// A component compiled and checked to import nothing, ready to instantiate.
+#[derive(Clone)]
+pub(crate) struct Loaded {
+    pub(crate) name: String,
+    pub(crate) sha256: String,
+    pub(crate) pre: InstancePre<StoreState>,
+}
+
+/// The lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl PluginHost {
+    /// A host with the default limits.
+    ///
+    /// # Errors
+    /// [`PluginError::Load`] when wasmtime refuses the configuration.
+    pub fn new() -> Result<PluginHost, PluginError> {
+        PluginHostBuilder::new().build()
+    }
+
+    /// The limits every call runs under.
+    pub fn limits(&self) -> Limits {
+        self.inner.limits
+    }
+
+    pub(crate) fn store(&self) -> Store<StoreState> {
+        let mut store = Store::new(
+            &self.inner.engine,
+            StoreState {
+                limiter: MemoryLimiter {
+                    max: self.inner.limits.memory,
+                    denied: None,
+                },
+            },
+        );
+        store.limiter(|s| &mut s.limiter);
+        store
+    }
+
+    /// Loads the scoring plugin `decl` of a definition; `base` is the folder its `path` is
+    /// relative to (the definition file's folder).
+    ///
+    /// # Errors
+    /// [`PluginError::Unpinned`], [`PluginError::HashMismatch`], [`PluginError::Load`],
+    /// [`PluginError::ForbiddenImport`], [`PluginError::MissingExport`], or a failure of
+    /// its `describe` call.
+    pub fn load_scorer(&self, decl: &PluginDecl, base: &Path) -> Result<WasmScorer, PluginError> {
+        let loaded = self.load_decl(decl, PluginKind::Scoring, base)?;
+        WasmScorer::new(self.clone(), loaded)
+    }
+
+    /// Loads the guard plugin `decl` of a definition, with its configuration.
+    ///
+    /// # Errors
+    /// As [`load_scorer`](Self::load_scorer).
+    pub fn load_guard(&self, decl: &PluginDecl, base: &Path) -> Result<WasmGuard, PluginError> {
+        let loaded = self.load_decl(decl, PluginKind::Guard, base)?;
+        WasmGuard::new(self.clone(), loaded)
+    }
+
+    /// Loads a scoring component from a file, pinned by `sha256` when given (a developer's
+    /// `ocop score --plugin FILE`).
+    ///
+    /// # Errors
+    /// As [`load_scorer`](Self::load_scorer).
+    pub fn load_scorer_file(
+        &self,
+        path: &Path,
+        sha256: Option<&str>,
+    ) -> Result<WasmScorer, PluginError> {
+        let name = plugin_name(path);
+        let loaded = self.load_file(&name, path, sha256)?;
+        WasmScorer::new(self.clone(), loaded)
+    }
+
+    /// Loads a guard component from a file.
+    ///
+    /// # Errors
+    /// As [`load_scorer`](Self::load_scorer).
+    pub fn load_guard_file(
+        &self,
+        path: &Path,
+        sha256: Option<&str>,
+    ) -> Result<WasmGuard, PluginError> {
+        let name = plugin_name(path);
+        let loaded = self.load_file(&name, path, sha256)?;
+        WasmGuard::new(self.clone(), loaded)
+    }
+
+    fn load_decl(
+        &self,
+        decl: &PluginDecl,
+        kind: PluginKind,
+        base: &Path,
+    ) -> Result<Loaded, PluginError> {
+        if decl.kind != kind {
+            return Err(PluginError::Load {
+                plugin: decl.id.to_string(),
+                reason: format!("declared as {:?} but used as {kind:?}", decl.kind),
+            });
+        }
+        let pin = (!decl.sha256.is_empty()).then_some(decl.sha256.as_str());
+        if pin.is_none() && !self.inner.allow_unpinned {
+            return Err(PluginError::Unpinned {
+                plugin: decl.id.to_string(),
+            });
+        }
+        self.load_file(decl.id.as_str(), &base.join(&decl.path), pin)
+    }
+
+    /// Reads, verifies, compiles (or fetches from the cache) and links a component.
+    pub(crate) fn load_file(
+        &self,
+        name: &str,
+        path: &Path,
+        pin: Option<&str>,
+    ) -> Result<Loaded, PluginError> {
+        let load_err = |reason: String| PluginError::Load {
+            plugin: name.to_owned(),
+            reason,
+        };
+        let bytes = std::fs::read(path).map_err(|e| {
+            load_err(format!(
+                "cannot read `{}`: {e}; build it with `ocop plugin build`",
+                path.display()
+            ))
+        })?;
+        let sha256 = sha256_hex(&bytes);
+        if let Some(expected) = pin
+            && expected != sha256
+        {
+            return Err(PluginError::HashMismatch {
+                plugin: name.to_owned(),
+                expected: expected.to_owned(),
+                found: sha256,
+            });
+        }
+        self.load_bytes(name, &bytes, sha256)
+    }
+
+    pub(crate) fn load_bytes(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        sha256: String,
+    ) -> Result<Loaded, PluginError> {
+        let component = self.compile(name, bytes, &sha256)?;
+        let engine = &self.inner.engine;
+        // The only imports allowed are interfaces of types (a WIT world that `use`s the
+        // `types` interface imports it); they carry no function, so an empty instance
+        // satisfies them. Anything that could be called, WASI included, is refused.
+        let mut linker: Linker<StoreState> = Linker::new(engine);
+        for (import, item) in component.component_type().imports(engine) {
+            let types_only = match &item.ty {
+                ComponentItem::ComponentInstance(instance) => instance
+                    .exports(engine)
+                    .all(|(_, export)| matches!(export.ty, ComponentItem::Type(_))),
+                ComponentItem::Type(_) => true,
+                _ => false,
+            };
+            if !types_only {
+                return Err(PluginError::ForbiddenImport {
+                    plugin: name.to_owned(),
+                    import: import.to_owned(),
+                });
+            }
+            if matches!(item.ty, ComponentItem::ComponentInstance(_)) {
+                linker.instance(import).map_err(|e| PluginError::Load {
+                    plugin: name.to_owned(),
+                    reason: format!("{e:#}"),
+                })?;
+            }
+        }
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| PluginError::Load {
+                plugin: name.to_owned(),
+                reason: format!("{e:#}"),
+            })?;
+        Ok(Loaded {
+            name: name.to_owned(),
+            sha256,
+            pre,
+        })
+    }
+
+    /// The file a compiled component is cached in.
+    fn cache_file(&self, sha256: &str) -> Option<PathBuf> {
+        use std::hash::{Hash, Hasher};
+        let dir = self.inner.cache_dir.as_ref()?;
+        // `DefaultHasher::new()` has fixed keys: the same engine build and configuration
+        // give the same key.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.inner
+            .engine
+            .precompile_compatibility_hash()
+            .hash(&mut h);
+        Some(dir.join(format!("{sha256}-{:016x}.cwasm", h.finish())))
+    }
+
+    fn compile(&self, name: &str, bytes: &[u8], sha256: &str) -> Result<Component, PluginError> {
+        let engine = &self.inner.engine;
+        let compile = || {
+            Component::new(engine, bytes).map_err(|e| PluginError::Load {
+                plugin: name.to_owned(),
+                reason: format!("not a valid WebAssembly component: {e:#}"),
+            })
+        };
+        let Some(file) = self.cache_file(sha256) else {
+            return compile();
+        };
+        if file.exists() {
+            // SAFETY: the file was written by `Engine::precompile_component` of this same
+            // engine configuration (the name holds its compatibility hash) in a cache folder
+            // the integrator controls; wasmtime still checks the header and version.
+            #[allow(unsafe_code, reason = "loading our own precompiled artifact")]
+            let cached = unsafe { Component::deserialize_file(engine, &file) };
+            if let Ok(component) = cached {
+                return Ok(component);
+            }
+            // A stale or damaged cache entry: compile again and overwrite it.
+        }
+        let serialized = engine
+            .precompile_component(bytes)
+            .map_err(|e| PluginError::Load {
+                plugin: name.to_owned(),
+                reason: format!("not a valid WebAssembly component: {e:#}"),
+            })?;
+        if let Some(dir) = file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        // Write atomically, so that a concurrent loader never reads half a file.
+        let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, &serialized).is_ok() {
+            let _ = std::fs::rename(&tmp, &file);
+        }
+        // SAFETY: `serialized` was produced just above by this engine.
+        #[allow(unsafe_code, reason = "loading the artifact this engine just produced")]
+        let component = unsafe { Component::deserialize(engine, &serialized) };
+        component.map_err(|e| PluginError::Load {
+            plugin: name.to_owned(),
+            reason: format!("{e:#}"),
+        })
+    }
+}
+
+fn plugin_name(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("plugin")
+        .replace('_', "-")
+}
+
+/// Maps a failed call to a typed error naming the plugin and the call.
+pub(crate) fn call_error(
+    host: &PluginHost,
+    plugin: &str,
+    call: &str,
+    err: &wasmtime::Error,
+    store: &Store<StoreState>,
+) -> PluginError {
+    let plugin = plugin.to_owned();
+    let call = call.to_owned();
+    if store.data().limiter.denied.is_some() {
+        return PluginError::MemoryLimit {
+            plugin,
+            call,
+            limit_bytes: host.inner.limits.memory as u64,
+        };
+    }
+    match err.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::OutOfFuel) => PluginError::OutOfFuel {
+            plugin,
+            call,
+            limit: host.inner.limits.fuel,
+        },
+        Some(wasmtime::Trap::StackOverflow) => PluginError::StackOverflow { plugin, call },
+        Some(trap) => PluginError::Trapped {
+            plugin,
+            call,
+            trap: trap.to_string(),
+        },
+        // Not a trap: the host could not lift what the plugin returned (an out-of-bounds
+        // list, invalid UTF-8, a bad discriminant).
+        None => PluginError::BadOutput {
+            plugin,
+            call,
+            reason: format!("{err:#}"),
+        },
+    }
+}
