@@ -6,7 +6,7 @@ use wasmtime::Store;
 
 use crate::bindings::guard::ocop::plugin::types as wit;
 use crate::bindings::guard::{Guard, GuardPre};
-use crate::host::{Loaded, PluginHost, StoreState, call_error};
+use crate::host::{Loaded, PluginHost, StoreState, bounded, call_error};
 
 /// A guard component, loaded, pinned and ready: each call runs in a fresh store.
 pub struct WasmGuard {
@@ -129,8 +129,8 @@ impl GuardPlugin for WasmGuard {
         let findings = result.map_err(|e| PluginError::Rejected {
             plugin: self.name.clone(),
             call: "check".into(),
-            code: e.code,
-            message: e.message,
+            code: bounded(e.code),
+            message: bounded(e.message),
         })?;
         Ok(findings
             .into_iter()

@@ -413,16 +413,18 @@ impl PluginHost {
         let Some(file) = self.cache_file(sha256) else {
             return compile();
         };
-        if file.exists() {
+        if let Ok(cached) = std::fs::read(&file) {
+            // Read into memory rather than mapped: another process replacing or truncating
+            // the file cannot then pull code out from under a running plugin.
             // SAFETY: the file was written by `Engine::precompile_component` of this same
             // engine configuration (the name holds its compatibility hash) in a cache folder
             // the integrator controls; wasmtime still checks the header and version.
             #[allow(unsafe_code, reason = "loading our own precompiled artifact")]
-            let cached = unsafe { Component::deserialize_file(engine, &file) };
-            if let Ok(component) = cached {
+            let component = unsafe { Component::deserialize(engine, &cached) };
+            if let Ok(component) = component {
                 return Ok(component);
             }
-            // A stale or damaged cache entry: compile again and overwrite it.
+            // A stale or damaged cache entry: compile again and replace it.
         }
         let serialized = engine
             .precompile_component(bytes)
@@ -453,6 +455,26 @@ fn plugin_name(path: &Path) -> String {
         .and_then(|s| s.to_str())
         .unwrap_or("plugin")
         .replace('_', "-")
+}
+
+/// The most of a plugin's own text (error messages) the host keeps.
+pub(crate) const MAX_PLUGIN_TEXT: usize = 2_000;
+
+/// A plugin's text, cut to [`MAX_PLUGIN_TEXT`] bytes (on a character boundary) with a note
+/// of the original size.
+pub(crate) fn bounded(text: String) -> String {
+    if text.len() <= MAX_PLUGIN_TEXT {
+        return text;
+    }
+    let mut end = MAX_PLUGIN_TEXT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}… (cut: the plugin sent {} bytes)",
+        text.get(..end).unwrap_or_default(),
+        text.len()
+    )
 }
 
 /// Maps a failed call to a typed error naming the plugin and the call.

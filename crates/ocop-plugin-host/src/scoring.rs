@@ -13,7 +13,7 @@ use wasmtime::Store;
 
 use crate::bindings::scoring::ocop::plugin::types as wit;
 use crate::bindings::scoring::{Scoring, ScoringPre};
-use crate::host::{Loaded, PluginHost, StoreState, call_error};
+use crate::host::{Loaded, PluginHost, StoreState, bounded, call_error};
 
 /// A scoring component, loaded, pinned and ready: each call runs in a fresh store.
 pub struct WasmScorer {
@@ -123,8 +123,8 @@ impl WasmScorer {
         PluginError::Rejected {
             plugin: self.name.clone(),
             call: call.to_owned(),
-            code: e.code,
-            message: e.message,
+            code: bounded(e.code),
+            message: bounded(e.message),
         }
     }
 
