@@ -2,7 +2,7 @@
 //! `scoring` world.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use ocop_core::{
     AnswerSheet, Branch, CriteriaSheet, Criterion, CriterionOption, Knockout, Label, LineNote,
@@ -22,7 +22,7 @@ pub struct WasmScorer {
     sha256: String,
     pre: ScoringPre<StoreState>,
     info: PluginInfo,
-    catalogs: Mutex<HashMap<u8, CriteriaSheet>>,
+    catalogs: Mutex<HashMap<u8, Arc<CriteriaSheet>>>,
 }
 
 impl std::fmt::Debug for WasmScorer {
@@ -136,17 +136,18 @@ impl WasmScorer {
         }
     }
 
-    fn catalog(&self, set: ProductSet) -> Result<CriteriaSheet, PluginError> {
+    /// The criteria sheet of `set`, asked of the plugin once and kept.
+    fn catalog(&self, set: ProductSet) -> Result<Arc<CriteriaSheet>, PluginError> {
         if let Ok(cache) = self.catalogs.lock()
             && let Some(c) = cache.get(&set.number())
         {
-            return Ok(c.clone());
+            return Ok(Arc::clone(c));
         }
         let result = self.call("criteria", |s, store| s.call_criteria(store, set.number()))?;
         let sheet = result.map_err(|e| self.rejected("criteria", e))?;
-        let catalog = self.convert_catalog(sheet, set)?;
+        let catalog = Arc::new(self.convert_catalog(sheet, set)?);
         if let Ok(mut cache) = self.catalogs.lock() {
-            cache.insert(set.number(), catalog.clone());
+            cache.insert(set.number(), Arc::clone(&catalog));
         }
         Ok(catalog)
     }
@@ -385,7 +386,7 @@ impl Scorer for WasmScorer {
     }
 
     fn criteria(&self, set: ProductSet) -> Result<CriteriaSheet, PluginError> {
-        self.catalog(set)
+        self.catalog(set).map(|c| (*c).clone())
     }
 
     fn score(&self, sheet: &AnswerSheet) -> Result<Scored, PluginError> {

@@ -1,0 +1,110 @@
+//! Scoring one full sheet natively, in WebAssembly on a kept instance, and with a fresh
+//! instance per call; loading a component cold (compiling) and from the on-disk cache.
+//! Ratios against the baselines are printed at the end, from the same run.
+//!
+//! `cargo bench -p ocop-plugin-host --bench scoring` (full run) or `-- --test` (a smoke run
+//! that only checks each benchmark works).
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::Criterion;
+use ocop_core::{ProductSet, Scorer};
+use ocop_criteria_26_2026::NativeScorer;
+use ocop_plugin_host::conformance::SheetGenerator;
+use ocop_plugin_host::{PluginHostBuilder, build_plugin};
+
+fn component() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    match build_plugin(&root.join("plugins/criteria-26-2026")) {
+        Ok(built) => built.path,
+        Err(e) => panic!("cannot build the plugin: {e}"),
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let path = component();
+    let host = PluginHostBuilder::new().build().expect("host");
+    let wasm = host.load_scorer_file(&path, None).expect("load");
+    let native = NativeScorer::new();
+    // Set 8 (processed meat, seafood...): 32 criteria, a typical full sheet.
+    let catalog = native
+        .criteria(ProductSet::new(8).expect("set"))
+        .expect("criteria");
+    let sheet = SheetGenerator::new(8).sheet(&catalog);
+    assert_eq!(
+        native.score(&sheet).expect("native").evaluation,
+        wasm.score(&sheet).expect("wasm").evaluation
+    );
+
+    let mut g = c.benchmark_group("score");
+    g.bench_function("native", |b| b.iter(|| native.score(black_box(&sheet))));
+    let mut session = wasm.session().expect("session");
+    g.bench_function("wasm_reused_instance", |b| {
+        b.iter(|| session.score(black_box(&sheet)))
+    });
+    g.bench_function("wasm_fresh_instance", |b| {
+        b.iter(|| wasm.score(black_box(&sheet)))
+    });
+    g.finish();
+
+    // Loading on one host: without a cache every load compiles; with a warm cache it reads
+    // and deserializes the compiled artifact. Both include the plugin's `describe` call.
+    let cache = std::env::temp_dir().join(format!("ocop-bench-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&cache);
+    let cached_host = PluginHostBuilder::new()
+        .cache_dir(&cache)
+        .build()
+        .expect("host");
+    drop(
+        cached_host
+            .load_scorer_file(&path, None)
+            .expect("warm the cache"),
+    );
+    let mut g = c.benchmark_group("load");
+    g.sample_size(20);
+    g.bench_function("compile_cold", |b| {
+        b.iter(|| host.load_scorer_file(&path, None))
+    });
+    g.bench_function("cached", |b| {
+        b.iter(|| cached_host.load_scorer_file(&path, None))
+    });
+    g.finish();
+    let _ = std::fs::remove_dir_all(&cache);
+}
+
+/// The mean of a benchmark from criterion's estimates of this run, in nanoseconds.
+fn mean(group: &str, name: &str) -> Option<f64> {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let text = std::fs::read_to_string(
+        dir.join("criterion")
+            .join(group)
+            .join(name)
+            .join("new/estimates.json"),
+    )
+    .ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("mean")?.get("point_estimate")?.as_f64()
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    benches(&mut c);
+    c.final_summary();
+    if std::env::args().any(|a| a == "--test") {
+        return;
+    }
+    let ratio = |a: (&str, &str), b: (&str, &str)| Some(mean(a.0, a.1)? / mean(b.0, b.1)?);
+    println!("\nratios (this run):");
+    if let Some(r) = ratio(("score", "wasm_reused_instance"), ("score", "native")) {
+        println!("  wasm, reused instance / native = {r:.2}x (target <= 3x)");
+    }
+    if let Some(r) = ratio(("score", "wasm_fresh_instance"), ("score", "native")) {
+        println!("  wasm, fresh instance / native  = {r:.2}x (target <= 10x)");
+    }
+    if let Some(r) = ratio(("load", "compile_cold"), ("load", "cached")) {
+        println!("  cold compile / cached load     = {r:.0}x (target >= 100x)");
+    }
+}
