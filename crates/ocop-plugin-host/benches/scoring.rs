@@ -4,6 +4,11 @@
 //!
 //! `cargo bench -p ocop-plugin-host --bench scoring` (full run) or `-- --test` (a smoke run
 //! that only checks each benchmark works).
+#![allow(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark stops at the first failure"
+)]
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
