@@ -32,7 +32,33 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// The WebAssembly target plugins are built for; a fresh machine does not have it.
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Installs the wasm target with rustup when it is missing.
+fn ensure_wasm_target() -> Result<(), String> {
+    let listed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .current_dir(root())
+        .output();
+    match listed {
+        Ok(out) if out.status.success() => {
+            if !String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.trim() == WASM_TARGET)
+            {
+                run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+            }
+            Ok(())
+        }
+        // No rustup: the toolchain was provisioned another way; cargo will say if the
+        // target is missing.
+        _ => Ok(()),
+    }
+}
+
 fn demo(args: &[String]) -> Result<(), String> {
+    ensure_wasm_target()?;
     let out = root().join("target/ocop-demo");
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     run(cargo().args(["build", "--locked", "--release", "-p", "ocop-cli"]))?;
@@ -55,11 +81,16 @@ fn demo(args: &[String]) -> Result<(), String> {
                 .args(args))?;
         }
     }
+    for plugin in ["plugins/criteria-26-2026", "plugins/cantho-local"] {
+        run(Command::new(&ocop).args(["plugin", "build", plugin]))?;
+        run(Command::new(&ocop).args(["plugin", "check", plugin]))?;
+    }
     eprintln!("graphs written to {}", out.display());
     Ok(())
 }
 
 fn test(args: &[String]) -> Result<(), String> {
+    ensure_wasm_target()?;
     run(cargo().args(["test", "--workspace", "--locked"]).args(args))
 }
 

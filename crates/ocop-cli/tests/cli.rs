@@ -1,0 +1,135 @@
+//! The `ocop` binary as a person uses it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ocop(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ocop"))
+        .args(args)
+        .current_dir(root())
+        .env(
+            "OCOP_PLUGIN_CACHE",
+            std::env::temp_dir().join(format!("ocop-cli-test-cache-{}", std::process::id())),
+        )
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The criteria plugin, built once.
+fn criteria_plugin() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let out = ocop(&["plugin", "build", "plugins/criteria-26-2026"]);
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
+    })
+}
+
+#[test]
+fn validate_exits_0_on_the_shipped_cycles_and_1_on_a_broken_one() {
+    let ok = ocop(&[
+        "validate",
+        "workflows/national-2026.toml",
+        "workflows/can-tho-2024.toml",
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let bad = ocop(&["validate", "tests/definitions/bad/unknown-state.toml"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad).contains("tests/definitions/bad/unknown-state.toml:79:1: error[unknown-state]"),
+        "{}",
+        text(&bad)
+    );
+    let missing = ocop(&["validate", "no-such-file.toml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing).contains("cannot read `no-such-file.toml`"));
+}
+
+#[test]
+fn graph_draws_in_both_languages() {
+    let vi = ocop(&[
+        "graph",
+        "workflows/national-2026.toml",
+        "--format",
+        "mermaid",
+    ]);
+    assert!(text(&vi).contains("Đánh giá cấp xã"));
+    let en = ocop(&["graph", "workflows/can-tho-2024.toml", "--lang", "en"]);
+    assert!(text(&en).contains("District evaluation") && text(&en).starts_with("digraph"));
+}
+
+#[test]
+fn criteria_template_score_round_trip() {
+    let plugin = criteria_plugin();
+    let table = ocop(&[
+        "criteria", "--plugin", plugin, "--set", "16", "--lang", "en",
+    ]);
+    assert!(table.status.success(), "{}", text(&table));
+    assert!(text(&table).contains("Set 16"));
+    let json = ocop(&[
+        "criteria", "--plugin", plugin, "--set", "26", "--format", "json",
+    ]);
+    let sheet: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(sheet["branches"].as_array().unwrap().len(), 2);
+    let template = ocop(&["criteria", "--plugin", plugin, "--set", "3", "--template"]);
+    let dir = std::env::temp_dir().join(format!("ocop-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("sheet.json");
+    std::fs::write(&file, &template.stdout).unwrap();
+    let scored = ocop(&["score", "--plugin", plugin, file.to_str().unwrap()]);
+    assert!(scored.status.success(), "{}", text(&scored));
+    let scored: serde_json::Value = serde_json::from_slice(&scored.stdout).unwrap();
+    // The template picks every first option: the lowest scores.
+    assert!(scored["evaluation"]["total"].as_f64().unwrap() < 30.0);
+    assert!(scored["plugin"]["sha256"].as_str().unwrap().len() == 64);
+    assert!(scored["fuel_used"].as_u64().unwrap() > 0);
+    // A broken sheet is refused with the plugin's reason.
+    std::fs::write(
+        &file,
+        String::from_utf8_lossy(&template.stdout).replacen(": 0", ": 99", 1),
+    )
+    .unwrap();
+    let refused = ocop(&["score", "--plugin", plugin, file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused).contains("answer-out-of-range"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn plugin_check_passes_for_the_shipped_plugins_and_the_tutorial() {
+    let criteria = ocop(&["plugin", "check", criteria_plugin(), "--sheets", "4"]);
+    assert!(criteria.status.success(), "{}", text(&criteria));
+    assert!(text(&criteria).contains("native and WebAssembly builds agree"));
+    for crate_dir in ["plugins/cantho-local", "plugins/hello-scoring"] {
+        let out = ocop(&["plugin", "check", crate_dir]);
+        assert!(out.status.success(), "{crate_dir}: {}", text(&out));
+        assert!(text(&out).contains(" 0 failed"), "{}", text(&out));
+    }
+}
