@@ -1,0 +1,402 @@
+//! proptest strategies: definitions (valid, and with one injected defect), answer sheets for
+//! a criteria catalog (valid, and each class of invalid input).
+
+use std::collections::BTreeMap;
+
+use ocop_core::{
+    Anchor, AnswerSheet, Code, CouncilRules, CriteriaSheet, Deadline, Definition, EvaluationStage,
+    FromStates, Guard, Label, Level, PluginDecl, PluginKind, Role, Separation, State, StateKind,
+    Transition,
+};
+use proptest::prelude::*;
+
+fn label(s: &str) -> Label {
+    Label::new(format!("nhãn {s}"), format!("label {s}"))
+}
+
+fn state_id(i: usize) -> String {
+    format!("s{i}")
+}
+
+const KINDS: [StateKind; 6] = [
+    StateKind::Intake,
+    StateKind::Review,
+    StateKind::Evaluation,
+    StateKind::Decision,
+    StateKind::Certified,
+    StateKind::Monitoring,
+];
+
+fn guard() -> impl Strategy<Value = Guard> {
+    prop_oneof![
+        4 => Just(("dossier_complete", BTreeMap::new())),
+        2 => (1u64..6).prop_map(|n| ("min_stars", BTreeMap::from([("stars".to_owned(), serde_json::json!(n))]))),
+        2 => Just(("min_score", BTreeMap::from([("min".to_owned(), serde_json::json!(50))]))),
+    ]
+    .prop_map(|(g, params)| Guard {
+        guard: g.to_owned(),
+        params,
+    })
+}
+
+fn transition(
+    id: String,
+    from: String,
+    to: String,
+    roles: &[&str],
+    guards: Vec<Guard>,
+) -> Transition {
+    Transition {
+        id: id.into(),
+        from: FromStates::One(from.into()),
+        to: to.into(),
+        label: label("t"),
+        roles: roles.iter().map(|r| (*r).into()).collect(),
+        guards,
+        effects: vec![],
+        basis: "test".into(),
+    }
+}
+
+prop_compose! {
+    /// A definition that validates by construction: a chain from the initial state to a
+    /// terminal one, extra edges from non-terminal states, deadlines with internal timeout
+    /// transitions, a council stage (and its plugin) for every evaluation state, and the
+    /// producer separated from every council.
+    pub fn definitions()(n in 2usize..9)(
+        kinds in prop::collection::vec(prop::sample::select(KINDS.to_vec()), n - 1),
+        extra in prop::collection::vec((0..n - 1, 0..n, prop::collection::vec(guard(), 0..2), any::<bool>()), 0..n * 2),
+        deadlines in prop::collection::vec(prop::option::weighted(0.3, (1u32..30, any::<bool>())), n - 1),
+        n in Just(n),
+    ) -> Definition {
+        let mut states: Vec<State> = (0..n).map(|i| State {
+            id: state_id(i).into(),
+            kind: kinds.get(i).copied().unwrap_or(StateKind::Terminal),
+            owner: (i + 1 < n).then(|| if i == 0 { "producer".into() } else { "chair".into() }),
+            label: label("s"),
+            basis: "test".into(),
+            deadline: None,
+        }).collect();
+        let mut transitions: Vec<Transition> = (0..n - 1)
+            .map(|i| transition(format!("next{i}"), state_id(i), state_id(i + 1), &["producer", "chair"], vec![]))
+            .collect();
+        for (k, (from, to, guards, both)) in extra.into_iter().enumerate() {
+            let roles: &[&str] = if both { &["producer", "chair"] } else { &["chair"] };
+            transitions.push(transition(format!("extra{k}"), state_id(from), state_id(to), roles, guards));
+        }
+        for (i, d) in deadlines.into_iter().enumerate() {
+            if let (Some((amount, working)), Some(s)) = (d, states.get_mut(i)) {
+                let t = format!("timeout{i}");
+                transitions.push(transition(t.clone(), state_id(i), state_id(i), &["system"], vec![]));
+                s.deadline = Some(Deadline {
+                    working_days: working.then_some(amount),
+                    days: (!working).then_some(amount),
+                    months: None,
+                    from: Anchor::Entered,
+                    since: None,
+                    on_timeout: Some(t.into()),
+                    basis: None,
+                });
+            }
+        }
+        let evaluations: Vec<EvaluationStage> = states
+            .iter()
+            .filter(|s| s.kind == StateKind::Evaluation)
+            .map(|s| EvaluationStage {
+                id: format!("council_{}", s.id).into(),
+                state: s.id.clone(),
+                level: Level::Province,
+                member_role: "member".into(),
+                chair_role: Some("chair".into()),
+                plugin: Some("criteria".into()),
+                substitute: None,
+                aggregation: Default::default(),
+                council: CouncilRules { quorum: 0.75, chair_required: false, min_members: 3, max_spread: Some(10.0), rounding: Default::default() },
+                pass_threshold: 50.0,
+                basis: "test".into(),
+            })
+            .collect();
+        let plugins = if evaluations.is_empty() {
+            vec![]
+        } else {
+            vec![PluginDecl { id: "criteria".into(), kind: PluginKind::Scoring, path: "x.wasm".into(), sha256: "a".repeat(64), config: BTreeMap::new() }]
+        };
+        Definition {
+            format: 1,
+            id: "generated".into(),
+            version: "1".into(),
+            label: label("d"),
+            legal_basis: "test".into(),
+            in_force_from: None,
+            calendar: "vn".into(),
+            initial: state_id(0).into(),
+            roles: vec![
+                Role { id: "producer".into(), level: Level::Producer, label: label("p") },
+                Role { id: "chair".into(), level: Level::Province, label: label("c") },
+                Role { id: "member".into(), level: Level::Province, label: label("m") },
+            ],
+            separation: vec![Separation { roles: vec!["producer".into(), "member".into()], reason: "test".into() }],
+            evaluations,
+            rounds: vec![],
+            plugins,
+            states,
+            transitions,
+        }
+    }
+}
+
+/// One defect injected into a valid definition, and the diagnostic code it must produce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Defect {
+    /// A transition's target misspelt.
+    MisspelledTarget,
+    /// A state defined twice.
+    DuplicateState,
+    /// A transition nobody may take.
+    NoRoles,
+    /// A transition leaving a terminal state.
+    EdgeFromTerminal,
+    /// A guard that does not exist.
+    UnknownGuard,
+    /// A guard parameter out of range.
+    BadGuardParameter,
+    /// The initial state misspelt.
+    UnknownInitial,
+    /// A state nothing enters.
+    Orphan,
+    /// A loop with no way out.
+    Trap,
+    /// A deadline firing a transition that leaves another state.
+    TimeoutElsewhere,
+}
+
+impl Defect {
+    /// The diagnostic code the validator must report for it.
+    pub fn code(&self) -> Code {
+        match self {
+            Defect::MisspelledTarget => Code::UnknownState,
+            Defect::DuplicateState => Code::DuplicateId,
+            Defect::NoRoles => Code::TransitionWithoutRoles,
+            Defect::EdgeFromTerminal => Code::TerminalWithOutgoing,
+            Defect::UnknownGuard => Code::UnknownGuard,
+            Defect::BadGuardParameter => Code::GuardParameter,
+            Defect::UnknownInitial => Code::MissingInitialState,
+            Defect::Orphan => Code::UnreachableState,
+            Defect::Trap => Code::NoWayOut,
+            Defect::TimeoutElsewhere => Code::TimeoutWrongSource,
+        }
+    }
+
+    fn all() -> Vec<Defect> {
+        vec![
+            Defect::MisspelledTarget,
+            Defect::DuplicateState,
+            Defect::NoRoles,
+            Defect::EdgeFromTerminal,
+            Defect::UnknownGuard,
+            Defect::BadGuardParameter,
+            Defect::UnknownInitial,
+            Defect::Orphan,
+            Defect::Trap,
+            Defect::TimeoutElsewhere,
+        ]
+    }
+
+    /// Injects the defect into `def`; `k` picks where.
+    pub fn inject(&self, def: &mut Definition, k: usize) {
+        let nt = def.transitions.len().max(1);
+        let ns = def.states.len();
+        let non_terminal: Vec<String> = def
+            .states
+            .iter()
+            .filter(|s| s.kind != StateKind::Terminal)
+            .map(|s| s.id.to_string())
+            .collect();
+        let pick = |v: &[String]| {
+            v.get(k % v.len().max(1))
+                .cloned()
+                .unwrap_or_else(|| "s0".into())
+        };
+        let terminal = def
+            .states
+            .iter()
+            .find(|s| s.kind == StateKind::Terminal)
+            .map(|s| s.id.to_string())
+            .unwrap_or_default();
+        let plain = |id: &str, from: String, to: String| {
+            transition(id.into(), from, to, &["chair"], vec![])
+        };
+        let extra_state = |id: &str| State {
+            id: id.into(),
+            kind: StateKind::Review,
+            owner: Some("chair".into()),
+            label: label(id),
+            basis: "test".into(),
+            deadline: None,
+        };
+        match self {
+            Defect::MisspelledTarget => {
+                if let Some(t) = def.transitions.get_mut(k % nt) {
+                    t.to = "s_typo".into();
+                }
+            }
+            Defect::DuplicateState => {
+                if let Some(s) = def.states.get(k % ns.max(1)).cloned() {
+                    def.states.push(s);
+                }
+            }
+            Defect::NoRoles => {
+                if let Some(t) = def.transitions.get_mut(k % nt) {
+                    t.roles.clear();
+                }
+            }
+            Defect::EdgeFromTerminal => {
+                def.transitions.push(plain("reopen", terminal, "s0".into()))
+            }
+            Defect::UnknownGuard => {
+                if let Some(t) = def.transitions.get_mut(k % nt) {
+                    t.guards.push(Guard {
+                        guard: "no_such_guard".into(),
+                        params: BTreeMap::new(),
+                    });
+                }
+            }
+            Defect::BadGuardParameter => {
+                if let Some(t) = def.transitions.get_mut(k % nt) {
+                    t.guards.push(Guard {
+                        guard: "min_stars".into(),
+                        params: BTreeMap::from([("stars".into(), serde_json::json!(9))]),
+                    });
+                }
+            }
+            Defect::UnknownInitial => def.initial = "nowhere".into(),
+            Defect::Orphan => def.states.push(extra_state("orphan")),
+            Defect::Trap => {
+                let from = pick(&non_terminal);
+                def.states.push(extra_state("trap_a"));
+                def.states.push(extra_state("trap_b"));
+                def.transitions
+                    .push(plain("into_trap", from, "trap_a".into()));
+                def.transitions
+                    .push(plain("trap_ab", "trap_a".into(), "trap_b".into()));
+                def.transitions
+                    .push(plain("trap_ba", "trap_b".into(), "trap_a".into()));
+            }
+            Defect::TimeoutElsewhere => {
+                // A side state with its own way out; the deadline of `here` names that way
+                // out, which does not leave `here`.
+                let here = pick(&non_terminal);
+                def.states.push(extra_state("aside"));
+                def.transitions
+                    .push(plain("into_aside", here.clone(), "aside".into()));
+                def.transitions
+                    .push(plain("aside_out", "aside".into(), terminal));
+                if let Some(s) = def.states.iter_mut().find(|s| s.id.as_str() == here) {
+                    s.deadline = Some(Deadline {
+                        working_days: Some(5),
+                        days: None,
+                        months: None,
+                        from: Anchor::Entered,
+                        since: None,
+                        on_timeout: Some("aside_out".into()),
+                        basis: None,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A valid definition with exactly one defect injected, and the defect.
+pub fn near_valid_definitions() -> impl Strategy<Value = (Definition, Defect)> {
+    (
+        definitions(),
+        prop::sample::select(Defect::all()),
+        any::<usize>(),
+    )
+        .prop_map(|(mut def, defect, k)| {
+            defect.inject(&mut def, k);
+            (def, defect)
+        })
+}
+
+/// Valid answer sheets for `catalog`: a branch when it has branches, an option for every
+/// criterion that applies, each fact true or (less often) false.
+pub fn answer_sheets(catalog: CriteriaSheet) -> impl Strategy<Value = AnswerSheet> {
+    let branches: Vec<u8> = if catalog.branches.is_empty() {
+        vec![0]
+    } else {
+        catalog.branches.iter().map(|b| b.number).collect()
+    };
+    let picks = prop::collection::vec(any::<prop::sample::Index>(), catalog.criteria.len().max(1));
+    let facts = prop::collection::vec(prop::bool::weighted(0.9), catalog.facts().len().max(1));
+    (prop::sample::select(branches), picks, facts).prop_map(move |(branch, picks, facts)| {
+        let mut sheet = catalog.template((branch != 0).then_some(branch));
+        for (c, pick) in catalog.criteria.iter().zip(&picks) {
+            if let Some(a) = sheet.answers.get_mut(&c.id) {
+                *a = pick.index(c.options.len()) as u32;
+            }
+        }
+        for (v, f) in sheet.facts.values_mut().zip(&facts) {
+            *v = *f;
+        }
+        sheet
+    })
+}
+
+/// A class of invalid answer sheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvalidSheet {
+    /// An option index past the criterion's options.
+    OptionOutOfRange,
+    /// A criterion left unanswered.
+    Unanswered,
+    /// An answer to a criterion the sheet does not have.
+    UnknownCriterion,
+    /// A sheet with branches that names none (set 26).
+    MissingBranch,
+}
+
+/// Invalid answer sheets for `catalog`, each with its class; a conforming plugin refuses
+/// every one cleanly.
+pub fn invalid_answer_sheets(
+    catalog: CriteriaSheet,
+) -> impl Strategy<Value = (InvalidSheet, AnswerSheet)> {
+    let mut classes = vec![
+        InvalidSheet::OptionOutOfRange,
+        InvalidSheet::Unanswered,
+        InvalidSheet::UnknownCriterion,
+    ];
+    if !catalog.branches.is_empty() {
+        classes.push(InvalidSheet::MissingBranch);
+    }
+    let n = catalog.criteria.len().max(1);
+    (
+        answer_sheets(catalog.clone()),
+        prop::sample::select(classes),
+        0..n,
+    )
+        .prop_map(move |(mut sheet, class, k)| {
+            let applicable: Vec<_> = catalog
+                .criteria
+                .iter()
+                .filter(|c| sheet.answers.contains_key(&c.id))
+                .collect();
+            let target = applicable.get(k % applicable.len().max(1)).copied();
+            match (class, target) {
+                (InvalidSheet::OptionOutOfRange, Some(c)) => {
+                    sheet
+                        .answers
+                        .insert(c.id.clone(), c.options.len() as u32 + (k as u32 % 3));
+                }
+                (InvalidSheet::Unanswered, Some(c)) => {
+                    sheet.answers.remove(&c.id);
+                }
+                (InvalidSheet::MissingBranch, _) => sheet.branch = None,
+                _ => {
+                    sheet.answers.insert("no-such-criterion".into(), 0);
+                }
+            }
+            (class, sheet)
+        })
+}
