@@ -6,7 +6,7 @@ use wasmtime::Store;
 
 use crate::bindings::guard::ocop::plugin::types as wit;
 use crate::bindings::guard::{Guard, GuardPre};
-use crate::host::{Loaded, PluginHost, StoreState, bounded, call_error};
+use crate::host::{Loaded, PluginHost, StoreState, bounded, call_error, missing_export};
 
 /// A guard component, loaded, pinned and ready: each call runs in a fresh store.
 pub struct WasmGuard {
@@ -30,7 +30,7 @@ impl WasmGuard {
     pub(crate) fn new(host: PluginHost, loaded: Loaded) -> Result<Self, PluginError> {
         let pre = GuardPre::new(loaded.pre).map_err(|e| PluginError::MissingExport {
             plugin: loaded.name.clone(),
-            export: format!("{e:#}"),
+            export: missing_export(&e),
         })?;
         let mut guard = WasmGuard {
             host,

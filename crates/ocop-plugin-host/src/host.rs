@@ -457,6 +457,17 @@ fn plugin_name(path: &Path) -> String {
         .replace('_', "-")
 }
 
+/// The name of the missing export in wasmtime's message (``no export `score` found``), or
+/// the whole message.
+pub(crate) fn missing_export(err: &wasmtime::Error) -> String {
+    let text = format!("{err:#}");
+    let mut parts = text.split('`');
+    match (parts.next(), parts.next()) {
+        (Some(_), Some(name)) if !name.is_empty() => name.to_owned(),
+        _ => text,
+    }
+}
+
 /// The most of a plugin's own text (error messages) the host keeps.
 pub(crate) const MAX_PLUGIN_TEXT: usize = 2_000;
 

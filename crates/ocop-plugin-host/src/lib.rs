@@ -26,7 +26,9 @@
 //!
 //! let host = PluginHostBuilder::new().fuel(5_000_000).build()?;
 //! // A component that imports anything is refused when it is loaded.
-//! let wasi = wat::parse_str(r#"(component (import "wasi:cli/environment@0.2.0" (instance)))"#).unwrap();
+//! let wasi = wat::parse_str(r#"(component
+//!     (import "wasi:cli/environment@0.2.0" (instance
+//!         (export "get-arguments" (func (result (list string)))))))"#).unwrap();
 //! let dir = std::env::temp_dir().join(format!("ocop-doc-{}", std::process::id()));
 //! std::fs::create_dir_all(&dir).unwrap();
 //! let file = dir.join("wasi.wasm");

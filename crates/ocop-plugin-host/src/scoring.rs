@@ -13,7 +13,7 @@ use wasmtime::Store;
 
 use crate::bindings::scoring::ocop::plugin::types as wit;
 use crate::bindings::scoring::{Scoring, ScoringPre};
-use crate::host::{Loaded, PluginHost, StoreState, bounded, call_error};
+use crate::host::{Loaded, PluginHost, StoreState, bounded, call_error, missing_export};
 
 /// A scoring component, loaded, pinned and ready: each call runs in a fresh store.
 pub struct WasmScorer {
@@ -47,7 +47,7 @@ impl WasmScorer {
     pub(crate) fn new(host: PluginHost, loaded: Loaded) -> Result<Self, PluginError> {
         let pre = ScoringPre::new(loaded.pre).map_err(|e| PluginError::MissingExport {
             plugin: loaded.name.clone(),
-            export: format!("{e:#}"),
+            export: missing_export(&e),
         })?;
         let mut scorer = WasmScorer {
             host,
