@@ -1,0 +1,348 @@
+//! The working-day calendar: weekends and public holidays, as data per year.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ocop_core::{Date, Label};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The calendar file format version this library reads.
+pub const CALENDAR_FORMAT: u32 = 1;
+
+/// The Vietnamese calendar shipped with ocop (`workflows/calendars/vn.toml`).
+const VN_TOML: &str = include_str!("../../../workflows/calendars/vn.toml");
+
+/// A calendar file: the days off and make-up working days of each year it covers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarFile {
+    /// Format version of this file; must be 1.
+    pub format: u32,
+    /// The id definitions name in `calendar = "..."`, e.g. `vn`.
+    pub id: String,
+    /// Name of the calendar.
+    pub label: Label,
+    /// The law the holidays come from.
+    pub basis: String,
+    /// One entry per covered year.
+    pub years: Vec<CalendarYear>,
+}
+
+/// How far a year's data can be trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum YearStatus {
+    /// The civil-service schedule as announced for that year.
+    Announced,
+    /// Only the statutory days whose dates are certain; the year's swaps are missing.
+    Statutory,
+}
+
+/// The days off of one year.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYear {
+    /// The year, e.g. 2026.
+    pub year: i16,
+    /// Announced schedule or statutory days only.
+    pub status: YearStatus,
+    /// Where the days come from.
+    pub source: String,
+    /// What is encoded and what is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Public holidays and swapped days off (weekdays; weekend days listed here change nothing).
+    pub days_off: Vec<DayRange>,
+    /// Saturdays or Sundays worked to make up a swapped day off.
+    #[serde(default)]
+    pub working_days: Vec<DayRange>,
+}
+
+/// A day, or a run of days when `until` is set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayRange {
+    /// The (first) day.
+    pub date: Date,
+    /// The last day of the run, inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Date>,
+    /// What the day is.
+    pub name: String,
+}
+
+/// A calendar question that cannot be answered, or a calendar file that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalendarError {
+    /// The date's year has no holiday data: the engine never guesses.
+    #[error(
+        "calendar `{calendar}` has no holiday data for {year} (needed for {date}); add the year's days off to the calendar file"
+    )]
+    YearNotCovered {
+        /// The calendar.
+        calendar: String,
+        /// The year missing.
+        year: i16,
+        /// The date asked about.
+        date: Date,
+    },
+    /// The calendar file is not well-formed.
+    #[error("the calendar file could not be read: {0}")]
+    Syntax(String),
+    /// The calendar file is well-formed but wrong.
+    #[error("the calendar file is invalid: {0}")]
+    Invalid(String),
+}
+
+/// A working-day calendar built from a [`CalendarFile`].
+///
+/// # Examples
+/// ```
+/// use ocop_core::Date;
+/// use ocop_engine::Calendar;
+///
+/// let vn = Calendar::vietnam();
+/// // Tết 2026: civil servants are off from Saturday 14 to Sunday 22 February.
+/// let friday = Date::new(2026, 2, 13).unwrap();
+/// assert_eq!(vn.add_working_days(friday, 1)?, Date::new(2026, 2, 23).unwrap());
+/// // A year without data is an error, never a guess.
+/// assert!(vn.is_working_day(Date::new(2031, 1, 2).unwrap()).is_err());
+/// # Ok::<(), ocop_engine::CalendarError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    id: String,
+    years: BTreeMap<i16, YearStatus>,
+    off: BTreeSet<Date>,
+    worked: BTreeSet<Date>,
+    file: CalendarFile,
+}
+
+impl Calendar {
+    /// The Vietnamese calendar shipped with ocop (`workflows/calendars/vn.toml`, 2024-2027).
+    pub fn vietnam() -> Calendar {
+        #[expect(
+            clippy::expect_used,
+            reason = "the embedded file is fixed at build time and checked by a unit test"
+        )]
+        Calendar::from_toml(VN_TOML).expect("the embedded Vietnamese calendar is valid")
+    }
+
+    /// Reads a calendar file's text (TOML).
+    ///
+    /// # Errors
+    /// [`CalendarError::Syntax`] for a malformed file, [`CalendarError::Invalid`] for a wrong
+    /// format version, a year listed twice, a day outside its year or a run that ends before
+    /// it starts.
+    pub fn from_toml(text: &str) -> Result<Calendar, CalendarError> {
+        let file: CalendarFile =
+            toml::from_str(text).map_err(|e| CalendarError::Syntax(e.message().to_owned()))?;
+        Calendar::from_file(file)
+    }
+
+    /// Builds a calendar from a parsed file.
+    ///
+    /// # Errors
+    /// As [`Calendar::from_toml`], except syntax.
+    pub fn from_file(file: CalendarFile) -> Result<Calendar, CalendarError> {
+        if file.format != CALENDAR_FORMAT {
+            return Err(CalendarError::Invalid(format!(
+                "format {} is not supported: use format = {CALENDAR_FORMAT}",
+                file.format
+            )));
+        }
+        let mut years = BTreeMap::new();
+        let mut off = BTreeSet::new();
+        let mut worked = BTreeSet::new();
+        for y in &file.years {
+            if years.insert(y.year, y.status).is_some() {
+                return Err(CalendarError::Invalid(format!(
+                    "year {} is listed twice",
+                    y.year
+                )));
+            }
+            for (ranges, set) in [(&y.days_off, &mut off), (&y.working_days, &mut worked)] {
+                for r in ranges {
+                    let last = r.until.unwrap_or(r.date);
+                    if r.date.year() != y.year || last.year() != y.year {
+                        return Err(CalendarError::Invalid(format!(
+                            "`{}` ({}) lies outside year {}",
+                            r.date, r.name, y.year
+                        )));
+                    }
+                    if last < r.date {
+                        return Err(CalendarError::Invalid(format!(
+                            "`{}` ends on `{last}`, before it starts",
+                            r.name
+                        )));
+                    }
+                    let mut d = r.date;
+                    while d <= last {
+                        set.insert(d);
+                        d = d.add_days(1);
+                    }
+                }
+            }
+        }
+        if let Some(d) = off.intersection(&worked).next() {
+            return Err(CalendarError::Invalid(format!(
+                "`{d}` is both a day off and a working day"
+            )));
+        }
+        Ok(Calendar {
+            id: file.id.clone(),
+            years,
+            off,
+            worked,
+            file,
+        })
+    }
+
+    /// The calendar's id, e.g. `vn`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The file the calendar was built from.
+    pub fn file(&self) -> &CalendarFile {
+        &self.file
+    }
+
+    /// The status of `year`'s data, if the calendar covers it.
+    pub fn year_status(&self, year: i16) -> Option<YearStatus> {
+        self.years.get(&year).copied()
+    }
+
+    /// Whether `date` is a working day.
+    ///
+    /// # Errors
+    /// [`CalendarError::YearNotCovered`] when the calendar has no data for `date`'s year.
+    pub fn is_working_day(&self, date: Date) -> Result<bool, CalendarError> {
+        if !self.years.contains_key(&date.year()) {
+            return Err(CalendarError::YearNotCovered {
+                calendar: self.id.clone(),
+                year: date.year(),
+                date,
+            });
+        }
+        Ok(if self.worked.contains(&date) {
+            true
+        } else {
+            !date.is_weekend() && !self.off.contains(&date)
+        })
+    }
+
+    /// The `n`th working day after `from` (`from` itself not counted): the last day of a
+    /// deadline of `n` working days counted from `from`. With `n = 0`, `from` itself.
+    ///
+    /// # Errors
+    /// [`CalendarError::YearNotCovered`] when the count crosses a year without data.
+    pub fn add_working_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+        let mut d = from;
+        let mut left = n;
+        while left > 0 {
+            d = d.add_days(1);
+            if self.is_working_day(d)? {
+                left -= 1;
+            }
+        }
+        Ok(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn embedded_calendar_loads_and_covers_2024_to_2027() {
+        let vn = Calendar::vietnam();
+        assert_eq!(vn.id(), "vn");
+        for y in 2024..=2027 {
+            assert!(vn.year_status(y).is_some(), "{y}");
+        }
+        assert_eq!(vn.year_status(2024), Some(YearStatus::Announced));
+        assert_eq!(vn.year_status(2027), Some(YearStatus::Statutory));
+        assert!(vn.year_status(2028).is_none());
+    }
+
+    #[test]
+    fn every_year_cites_a_source_and_statutory_years_say_what_is_missing() {
+        let vn = Calendar::vietnam();
+        for y in &vn.file().years {
+            assert!(!y.source.is_empty());
+            if y.status == YearStatus::Statutory {
+                assert!(y.note.as_deref().is_some_and(|n| n.contains("Missing")));
+            }
+            for w in &y.working_days {
+                assert!(
+                    w.date.is_weekend(),
+                    "{} is a make-up day on a weekday",
+                    w.date
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn weekends_holidays_and_make_up_days() {
+        let vn = Calendar::vietnam();
+        assert!(!vn.is_working_day(d("2026-02-18")).unwrap()); // Tết
+        assert!(!vn.is_working_day(d("2026-05-23")).unwrap()); // Saturday
+        assert!(vn.is_working_day(d("2026-05-22")).unwrap()); // Friday
+        assert!(vn.is_working_day(d("2024-05-04")).unwrap()); // make-up Saturday
+        assert!(!vn.is_working_day(d("2024-04-29")).unwrap()); // swapped Monday
+        assert!(!vn.is_working_day(d("2024-09-03")).unwrap());
+    }
+
+    #[test]
+    fn fifteen_working_days_across_tet_2026() {
+        let vn = Calendar::vietnam();
+        // Filed Friday 6 Feb 2026: 9-13 Feb is 5 days, Tết 14-22 Feb, then 23 Feb onwards.
+        let due = vn.add_working_days(d("2026-02-06"), 15).unwrap();
+        assert_eq!(due, d("2026-03-06"));
+        assert_eq!(
+            vn.add_working_days(d("2026-02-06"), 0).unwrap(),
+            d("2026-02-06")
+        );
+    }
+
+    #[test]
+    fn a_year_without_data_is_an_error() {
+        let vn = Calendar::vietnam();
+        let err = vn.add_working_days(d("2027-12-20"), 15).unwrap_err();
+        assert!(matches!(
+            err,
+            CalendarError::YearNotCovered { year: 2028, .. }
+        ));
+        assert!(err.to_string().contains("no holiday data for 2028"));
+    }
+
+    #[test]
+    fn bad_files_are_refused() {
+        let base = "format = 1\nid = \"x\"\nlabel = { vi = \"x\", en = \"x\" }\nbasis = \"x\"\n";
+        let dup = format!(
+            "{base}[[years]]\nyear = 2024\nstatus = \"announced\"\nsource = \"s\"\ndays_off = []\n[[years]]\nyear = 2024\nstatus = \"announced\"\nsource = \"s\"\ndays_off = []\n"
+        );
+        assert!(matches!(
+            Calendar::from_toml(&dup),
+            Err(CalendarError::Invalid(_))
+        ));
+        let outside = format!(
+            "{base}[[years]]\nyear = 2024\nstatus = \"announced\"\nsource = \"s\"\ndays_off = [{{ date = \"2025-01-01\", name = \"n\" }}]\n"
+        );
+        assert!(matches!(
+            Calendar::from_toml(&outside),
+            Err(CalendarError::Invalid(_))
+        ));
+        assert!(matches!(
+            Calendar::from_toml("nonsense"),
+            Err(CalendarError::Syntax(_))
+        ));
+    }
+}

@@ -1,0 +1,506 @@
+//! Moving cases from one definition to another under transitional rules (Art. 12 of
+//! Decision 26/2026): a migration file maps states, a dry run reports where every case in
+//! flight would go and why, and the real run records one migration event per case.
+
+use std::collections::BTreeSet;
+
+use ocop_core::{Cycle, Date, DefinitionId, EvaluationId, RegistrationType, StateId, StateKind};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Case, ReplayError};
+use crate::clock::Timestamp;
+use crate::engine::Engine;
+use crate::event::{Actor, CaseId, Migrated, sha256_hex};
+use crate::store::{Store, StoreError};
+
+/// The migration file format version this library reads.
+pub const MIGRATION_FORMAT: u32 = 1;
+
+/// A migration file: how the states of one definition map onto another's, and the
+/// transitional limits that apply to cases in flight.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationFile {
+    /// Format version of this file; must be 1.
+    pub format: u32,
+    /// The definition cases leave, e.g. `can-tho-2024`.
+    pub from: DefinitionId,
+    /// The definition cases move to, e.g. `national-2026`.
+    pub to: DefinitionId,
+    /// The day the new rules took effect (the transitional limits count from it).
+    pub effective: Date,
+    /// The legal basis of the transition.
+    pub basis: String,
+    /// The transitional limits.
+    pub limits: TransitionalLimits,
+    /// Where each state of `from` goes. A state with no `to` cannot migrate.
+    pub states: Vec<StateRule>,
+}
+
+/// Transitional limits (Art. 12).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionalLimits {
+    /// Days from `effective` within which a first evaluation or an upgrade in flight must
+    /// finish (Art. 12.2: 60).
+    pub first_or_upgrade_days: u32,
+    /// Days from `effective` within which a re-evaluation in flight must finish
+    /// (Art. 12.2: 30).
+    pub re_evaluation_days: u32,
+    /// The most days past expiry a late renewal keeps its certificate valid (Art. 12.3: 180).
+    pub late_renewal_max_days: u32,
+    /// Certificates issued under the old rules stay valid to their expiry (Art. 12.1). The
+    /// engine carries them unchanged; `false` is refused.
+    pub certificates_valid_to_expiry: bool,
+}
+
+/// Where cases in one state go.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateRule {
+    /// A non-terminal state of the old definition.
+    pub from: StateId,
+    /// Only for cases of this registration type (a rule without it is the default for
+    /// the state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<RegistrationType>,
+    /// The state of the new definition; absent when cases in `from` cannot migrate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<StateId>,
+    /// Whether an evaluation is in flight in this state, so the transitional limit applies
+    /// (default: for states of kind intake, review, evaluation and decision).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<bool>,
+    /// Why, with its legal basis; shown in the dry run for every case.
+    pub reason: String,
+}
+
+/// A migration that cannot be loaded or run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrationError {
+    /// The file is not well-formed.
+    #[error("the migration file could not be read: {0}")]
+    Syntax(String),
+    /// The file does not fit the two definitions.
+    #[error("the migration file is invalid:\n- {}", .0.join("\n- "))]
+    Invalid(Vec<String>),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored history cannot be replayed.
+    #[error("case `{case}` cannot be replayed: {error}")]
+    Corrupt {
+        /// The case.
+        case: CaseId,
+        /// Why.
+        error: ReplayError,
+    },
+}
+
+/// A checked migration between two definitions.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    file: MigrationFile,
+    sha256: String,
+    from_terminal: BTreeSet<StateId>,
+    from_kinds: Vec<(StateId, StateKind)>,
+    from_stages: Vec<(StateId, EvaluationId)>,
+    to_stages: Vec<(StateId, EvaluationId)>,
+    to_version: String,
+}
+
+/// The report of a dry run or a real run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationReport {
+    /// Format version of this document; currently 1.
+    pub format: u32,
+    /// The definition cases leave.
+    pub from: DefinitionId,
+    /// The definition cases move to.
+    pub to: DefinitionId,
+    /// SHA-256 of the migration file's text.
+    pub migration_sha256: String,
+    /// The day of the run.
+    pub run_on: Date,
+    /// Whether events were recorded (`false` for a dry run).
+    pub applied: bool,
+    /// Cases in flight that migrate, with where they go and why.
+    pub migrate: Vec<CasePlan>,
+    /// Cases in flight that cannot migrate, with why.
+    pub cannot_migrate: Vec<CasePlan>,
+    /// Cases of the old definition that have ended (they keep their history as it is).
+    pub closed: Vec<CaseId>,
+    /// Cases whose migration event could not be recorded in a real run, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<CaseFailure>,
+}
+
+/// Where one case goes and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CasePlan {
+    /// The case.
+    pub case: CaseId,
+    /// Its state under the old definition.
+    pub from_state: StateId,
+    /// Its registration type.
+    pub registration: RegistrationType,
+    /// Its state under the new definition (absent when it cannot migrate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_state: Option<StateId>,
+    /// Why.
+    pub reason: String,
+    /// The transitional limit (Art. 12.2), for evaluations in flight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_by: Option<Date>,
+    /// The end of the certificate's extension for a late renewal (Art. 12.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_extended_until: Option<Date>,
+    /// The council stage whose members and sheets carry over, as `(from, to)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<(EvaluationId, EvaluationId)>,
+    /// The sequence number of the migration event (real runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_seq: Option<u64>,
+}
+
+/// A case a real run could not migrate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFailure {
+    /// The case.
+    pub case: CaseId,
+    /// Why.
+    pub error: String,
+}
+
+impl Migration {
+    /// Reads and checks a migration file (TOML) against the two definitions.
+    ///
+    /// # Errors
+    /// [`MigrationError::Syntax`] for a malformed file; [`MigrationError::Invalid`] listing
+    /// every problem: definitions that do not match, unknown or terminal states, a state of
+    /// the old definition left unmapped, a rule given twice.
+    pub fn load(text: &str, from: &Cycle, to: &Cycle) -> Result<Migration, MigrationError> {
+        let file: MigrationFile =
+            toml::from_str(text).map_err(|e| MigrationError::Syntax(e.message().to_owned()))?;
+        let mut problems = Vec::new();
+        if file.format != MIGRATION_FORMAT {
+            problems.push(format!(
+                "format {} is not supported: use format = {MIGRATION_FORMAT}",
+                file.format
+            ));
+        }
+        if file.from != from.definition().id {
+            problems.push(format!(
+                "the file migrates from `{}`, but the old definition is `{}`",
+                file.from,
+                from.definition().id
+            ));
+        }
+        if file.to != to.definition().id {
+            problems.push(format!(
+                "the file migrates to `{}`, but the new definition is `{}`",
+                file.to,
+                to.definition().id
+            ));
+        }
+        if !file.limits.certificates_valid_to_expiry {
+            problems.push(
+                "`certificates_valid_to_expiry = false` contradicts Art. 12.1: certificates stay valid to their expiry"
+                    .into(),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (i, r) in file.states.iter().enumerate() {
+            match from.state(&r.from) {
+                None => problems.push(format!(
+                    "states[{i}]: `{}` is not a state of `{}`",
+                    r.from,
+                    from.definition().id
+                )),
+                Some(s) if s.kind == StateKind::Terminal => problems.push(format!(
+                    "states[{i}]: `{}` is terminal; ended cases are not migrated",
+                    r.from
+                )),
+                Some(_) => {}
+            }
+            if let Some(t) = &r.to {
+                match to.state(t) {
+                    None => problems.push(format!(
+                        "states[{i}]: `{t}` is not a state of `{}`",
+                        to.definition().id
+                    )),
+                    Some(s) if s.kind == StateKind::Terminal => problems.push(format!(
+                        "states[{i}]: `{t}` is terminal; a migration cannot end a case"
+                    )),
+                    Some(_) => {}
+                }
+            }
+            if r.reason.trim().is_empty() {
+                problems.push(format!("states[{i}]: give a reason"));
+            }
+            if !seen.insert((r.from.clone(), r.registration.map(|x| x as u8))) {
+                problems.push(format!(
+                    "states[{i}]: a rule for `{}` is given twice",
+                    r.from
+                ));
+            }
+        }
+        for s in from.states() {
+            if s.kind != StateKind::Terminal
+                && !file
+                    .states
+                    .iter()
+                    .any(|r| r.from == s.id && r.registration.is_none())
+            {
+                problems.push(format!(
+                    "state `{}` of `{}` has no default rule (one without `registration`): say where its cases go, or why they cannot migrate",
+                    s.id,
+                    from.definition().id
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(MigrationError::Invalid(problems));
+        }
+        Ok(Migration {
+            sha256: sha256_hex(text.as_bytes()),
+            from_terminal: from
+                .states()
+                .filter(|s| s.kind == StateKind::Terminal)
+                .map(|s| s.id.clone())
+                .collect(),
+            from_kinds: from.states().map(|s| (s.id.clone(), s.kind)).collect(),
+            from_stages: from
+                .definition()
+                .evaluations
+                .iter()
+                .map(|e| (e.state.clone(), e.id.clone()))
+                .collect(),
+            to_stages: to
+                .definition()
+                .evaluations
+                .iter()
+                .map(|e| (e.state.clone(), e.id.clone()))
+                .collect(),
+            to_version: to.definition().version.clone(),
+            file,
+        })
+    }
+
+    /// The file as read.
+    pub fn file(&self) -> &MigrationFile {
+        &self.file
+    }
+
+    /// SHA-256 of the file's text.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    fn rule(&self, state: &StateId, registration: RegistrationType) -> Option<&StateRule> {
+        self.file
+            .states
+            .iter()
+            .find(|r| r.from == *state && r.registration == Some(registration))
+            .or_else(|| {
+                self.file
+                    .states
+                    .iter()
+                    .find(|r| r.from == *state && r.registration.is_none())
+            })
+    }
+
+    /// Where `case` goes, on `today`.
+    fn plan(&self, case: &Case, today: Date) -> CasePlan {
+        let mut plan = CasePlan {
+            case: case.id().clone(),
+            from_state: case.state().clone(),
+            registration: case.registration(),
+            to_state: None,
+            reason: String::new(),
+            finish_by: None,
+            certificate_extended_until: None,
+            evaluation: None,
+            event_seq: None,
+        };
+        let Some(rule) = self.rule(case.state(), case.registration()) else {
+            plan.reason = format!("no rule maps state `{}`", case.state());
+            return plan;
+        };
+        plan.reason.clone_from(&rule.reason);
+        let Some(to) = &rule.to else {
+            return plan;
+        };
+        let kind = self
+            .from_kinds
+            .iter()
+            .find(|(s, _)| s == case.state())
+            .map(|(_, k)| *k);
+        let in_flight = rule.in_flight.unwrap_or(matches!(
+            kind,
+            Some(
+                StateKind::Intake | StateKind::Review | StateKind::Evaluation | StateKind::Decision
+            )
+        ));
+        let limits = &self.file.limits;
+        if in_flight {
+            let days = if case.registration() == RegistrationType::ReEvaluation {
+                limits.re_evaluation_days
+            } else {
+                limits.first_or_upgrade_days
+            };
+            let finish_by = self.file.effective.add_days(i64::from(days));
+            plan.finish_by = Some(finish_by);
+            plan.reason.push_str(&format!(
+                "; the evaluation in flight must finish by {finish_by} ({days} days from {}, Art. 12.2)",
+                self.file.effective
+            ));
+            if case.registration() == RegistrationType::ReEvaluation
+                && let Some(c) = case.certificate()
+                && c.expires_on < finish_by
+                && case.certificate_valid_until() == Some(c.expires_on)
+            {
+                let until = c
+                    .expires_on
+                    .add_days(i64::from(limits.late_renewal_max_days));
+                if today > until {
+                    plan.reason = format!(
+                        "certificate `{}` expired on {}, more than {} days ago: Art. 12.3 cannot keep it alive; the producer registers anew",
+                        c.number, c.expires_on, limits.late_renewal_max_days
+                    );
+                    plan.finish_by = None;
+                    return plan;
+                }
+                plan.certificate_extended_until = Some(until);
+                plan.reason.push_str(&format!(
+                    "; certificate `{}` (expiry {}) stays valid until the result, at most until {until} (Art. 12.3)",
+                    c.number, c.expires_on
+                ));
+            }
+        }
+        if !in_flight && let Some(c) = case.certificate() {
+            plan.reason.push_str(&format!(
+                "; certificate `{}` stays valid to its expiry on {} (Art. 12.1)",
+                c.number, c.expires_on
+            ));
+        }
+        let from_stage = self
+            .from_stages
+            .iter()
+            .find(|(s, _)| s == case.state())
+            .map(|(_, e)| e.clone());
+        let to_stage = self
+            .to_stages
+            .iter()
+            .find(|(s, _)| s == to)
+            .map(|(_, e)| e.clone());
+        if let (Some(a), Some(b)) = (from_stage, to_stage) {
+            plan.evaluation = Some((a, b));
+        }
+        plan.to_state = Some(to.clone());
+        plan
+    }
+
+    fn report(
+        &self,
+        store: &dyn Store,
+        today: Date,
+    ) -> Result<(MigrationReport, Vec<Case>), MigrationError> {
+        let mut report = MigrationReport {
+            format: MIGRATION_FORMAT,
+            from: self.file.from.clone(),
+            to: self.file.to.clone(),
+            migration_sha256: self.sha256.clone(),
+            run_on: today,
+            applied: false,
+            migrate: Vec::new(),
+            cannot_migrate: Vec::new(),
+            closed: Vec::new(),
+            failed: Vec::new(),
+        };
+        let mut cases = Vec::new();
+        for id in store.cases()? {
+            let events = store.load(&id, 0)?;
+            let case = Case::replay(&events).map_err(|error| MigrationError::Corrupt {
+                case: id.clone(),
+                error,
+            })?;
+            if *case.definition() != self.file.from {
+                continue;
+            }
+            if self.from_terminal.contains(case.state()) {
+                report.closed.push(id);
+                continue;
+            }
+            let plan = self.plan(&case, today);
+            if plan.to_state.is_some() {
+                report.migrate.push(plan);
+                cases.push(case);
+            } else {
+                report.cannot_migrate.push(plan);
+            }
+        }
+        Ok((report, cases))
+    }
+
+    /// Lists every case of the old definition in `store`: where each case in flight would
+    /// go and why, which cannot migrate, and which have ended. Records nothing.
+    ///
+    /// # Errors
+    /// [`MigrationError::Store`] or [`MigrationError::Corrupt`] when the store cannot be read.
+    pub fn dry_run(
+        &self,
+        store: &dyn Store,
+        today: Date,
+    ) -> Result<MigrationReport, MigrationError> {
+        self.report(store, today).map(|(r, _)| r)
+    }
+
+    /// Migrates every case that can: one `migrated` event per case, by `actor` at `at`.
+    /// A case that changed since it was read is reported under `failed`; run again to
+    /// migrate it.
+    ///
+    /// # Errors
+    /// [`MigrationError::Store`] or [`MigrationError::Corrupt`] when the store cannot be read.
+    pub fn run(
+        &self,
+        store: &dyn Store,
+        actor: &Actor,
+        at: Timestamp,
+    ) -> Result<MigrationReport, MigrationError> {
+        let (mut report, cases) = self.report(store, at.vn_date())?;
+        report.applied = true;
+        let mut failed = Vec::new();
+        for (plan, case) in report.migrate.iter_mut().zip(cases) {
+            let Some(to) = plan.to_state.clone() else {
+                continue;
+            };
+            let body = Migrated {
+                from_definition: self.file.from.clone(),
+                to_definition: self.file.to.clone(),
+                to_version: self.to_version.clone(),
+                reason: plan.reason.clone(),
+                evaluation: plan.evaluation.clone(),
+                finish_by: plan.finish_by,
+                certificate_extended_until: plan.certificate_extended_until,
+                migration_sha256: self.sha256.clone(),
+            };
+            match Engine::append_migration(store, &case, actor, at, to, body) {
+                Ok(e) => plan.event_seq = Some(e.seq),
+                Err(e) => failed.push(CaseFailure {
+                    case: plan.case.clone(),
+                    error: e.to_string(),
+                }),
+            }
+        }
+        let failed_ids: BTreeSet<CaseId> = failed.iter().map(|f| f.case.clone()).collect();
+        report.migrate.retain(|p| !failed_ids.contains(&p.case));
+        report.failed = failed;
+        Ok(report)
+    }
+}

@@ -1,0 +1,356 @@
+//! The SQLite store: the embedded default. WAL journal, one immediate transaction per
+//! append, optimistic concurrency on the case version.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{IdempotencyRecord, Recorded, Store, StoreError, check_append};
+use crate::event::{CaseId, Event};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS ocop_cases (
+    case_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ocop_events (
+    case_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (case_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ocop_idempotency (
+    case_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    PRIMARY KEY (case_id, key)
+) WITHOUT ROWID;
+";
+
+/// How hard SQLite pushes each commit to disk (`PRAGMA synchronous`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Synchronous {
+    /// Sync the WAL on every commit: a commit survives a power cut. The default.
+    #[default]
+    Full,
+    /// Sync at checkpoints only: a commit survives a process crash but may be lost in a
+    /// power cut.
+    Normal,
+}
+
+/// Configures a [`SqliteStore`].
+#[derive(Clone, Debug)]
+pub struct SqliteStoreBuilder {
+    path: Option<PathBuf>,
+    synchronous: Synchronous,
+    busy_timeout: Duration,
+}
+
+impl SqliteStoreBuilder {
+    /// How commits are synced (default [`Synchronous::Full`]).
+    pub fn synchronous(mut self, s: Synchronous) -> Self {
+        self.synchronous = s;
+        self
+    }
+
+    /// How long a writer waits for another connection's lock (default 5 s).
+    pub fn busy_timeout(mut self, t: Duration) -> Self {
+        self.busy_timeout = t;
+        self
+    }
+
+    /// Opens (creating if needed) the database.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the file cannot be opened or the schema created.
+    pub fn open(self) -> Result<SqliteStore, StoreError> {
+        let conn = match &self.path {
+            Some(p) => Connection::open(p),
+            None => Connection::open_in_memory(),
+        }
+        .map_err(backend)?;
+        conn.busy_timeout(self.busy_timeout).map_err(backend)?;
+        if self.path.is_some() {
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(backend)?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Backend(format!(
+                    "the database refused the WAL journal (it is in `{mode}` mode)"
+                )));
+            }
+        }
+        let sync = match self.synchronous {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", sync)
+            .map_err(backend)?;
+        conn.execute_batch(SCHEMA).map_err(backend)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+}
+
+/// A store in one SQLite database file.
+///
+/// Each append is one `BEGIN IMMEDIATE` transaction that checks the case's version, inserts
+/// the events, bumps the version and records the idempotency key, so a crash leaves either
+/// the whole command or none of it. Several processes or connections may share the file:
+/// the version check in the transaction makes exactly one of racing appends win.
+///
+/// # Examples
+/// ```
+/// use ocop_engine::{MemoryStore, SqliteStore, Store};
+///
+/// let dir = std::env::temp_dir().join(format!("ocop-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let store = SqliteStore::open(dir.join("cases.sqlite"))?;
+/// assert!(store.cases()?.is_empty());
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok::<(), ocop_engine::StoreError>(())
+/// ```
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+impl SqliteStore {
+    /// A builder for a database at `path`.
+    pub fn builder(path: impl AsRef<Path>) -> SqliteStoreBuilder {
+        SqliteStoreBuilder {
+            path: Some(path.as_ref().to_path_buf()),
+            synchronous: Synchronous::Full,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// Opens (creating if needed) the database at `path` with the default settings.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the file cannot be opened or the schema created.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        SqliteStore::builder(path).open()
+    }
+
+    /// A private in-memory database (no WAL), for tests.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when SQLite fails.
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        SqliteStoreBuilder {
+            path: None,
+            synchronous: Synchronous::Full,
+            busy_timeout: Duration::from_secs(5),
+        }
+        .open()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // SQLite rolls back an unfinished transaction when its handle is dropped, so a
+        // poisoned lock holds a usable connection.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn decode(case: &CaseId, seq: i64, body: &str) -> Result<Event, StoreError> {
+    let e: Event = serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        case: case.clone(),
+        seq: to_u64(seq),
+        reason: e.to_string(),
+    })?;
+    if e.seq != to_u64(seq) || e.case != *case {
+        return Err(StoreError::Corrupt {
+            case: case.clone(),
+            seq: to_u64(seq),
+            reason: format!("the row holds event {} of case `{}`", e.seq, e.case),
+        });
+    }
+    Ok(e)
+}
+
+fn load_range(
+    conn: &Connection,
+    case: &CaseId,
+    first: u64,
+    last: u64,
+) -> Result<Vec<Event>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT seq, body FROM ocop_events WHERE case_id = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(params![case.as_str(), to_i64(first), to_i64(last)], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(backend)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, body) = row.map_err(backend)?;
+        out.push(decode(case, seq, &body)?);
+    }
+    Ok(out)
+}
+
+impl Store for SqliteStore {
+    fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
+        let conn = self.lock();
+        let v: Option<i64> = conn
+            .prepare_cached("SELECT version FROM ocop_cases WHERE case_id = ?1")
+            .and_then(|mut s| s.query_row([case.as_str()], |r| r.get(0)).optional())
+            .map_err(backend)?;
+        Ok(v.map_or(0, to_u64))
+    }
+
+    fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
+        let conn = self.lock();
+        load_range(&conn, case, after.saturating_add(1), u64::MAX >> 1)
+    }
+
+    fn append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Event],
+        key: Option<&IdempotencyRecord>,
+    ) -> Result<(), StoreError> {
+        check_append(case, expected, events)?;
+        let mut rows = Vec::with_capacity(events.len());
+        for e in events {
+            let body = serde_json::to_string(e).map_err(|e| StoreError::Backend(e.to_string()))?;
+            rows.push((e, body));
+        }
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let actual: u64 = tx
+            .prepare_cached("SELECT version FROM ocop_cases WHERE case_id = ?1")
+            .and_then(|mut s| {
+                s.query_row([case.as_str()], |r| r.get::<_, i64>(0))
+                    .optional()
+            })
+            .map_err(backend)?
+            .map_or(0, to_u64);
+        if actual != expected {
+            return Err(StoreError::Conflict {
+                case: case.clone(),
+                expected,
+                actual,
+            });
+        }
+        let last = expected.saturating_add(u64::try_from(events.len()).unwrap_or(0));
+        if let Some(k) = key {
+            let used: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT first_seq FROM ocop_idempotency WHERE case_id = ?1 AND key = ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![case.as_str(), k.key], |r| r.get(0))
+                        .optional()
+                })
+                .map_err(backend)?;
+            if used.is_some() {
+                return Err(StoreError::DuplicateKey {
+                    case: case.clone(),
+                    key: k.key.clone(),
+                });
+            }
+            tx.prepare_cached(
+                "INSERT INTO ocop_idempotency (case_id, key, fingerprint, first_seq, last_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    case.as_str(),
+                    k.key,
+                    k.fingerprint,
+                    to_i64(expected.saturating_add(1)),
+                    to_i64(last)
+                ])
+            })
+            .map_err(backend)?;
+        }
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO ocop_events (case_id, seq, kind, hash, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .map_err(backend)?;
+            for (e, body) in &rows {
+                insert
+                    .execute(params![
+                        case.as_str(),
+                        to_i64(e.seq),
+                        e.body.kind(),
+                        e.hash,
+                        body
+                    ])
+                    .map_err(backend)?;
+            }
+        }
+        tx.prepare_cached(
+            "INSERT INTO ocop_cases (case_id, version) VALUES (?1, ?2) ON CONFLICT (case_id) DO UPDATE SET version = excluded.version",
+        )
+        .and_then(|mut s| s.execute(params![case.as_str(), to_i64(last)]))
+        .map_err(backend)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn recorded(&self, case: &CaseId, key: &str) -> Result<Option<Recorded>, StoreError> {
+        let conn = self.lock();
+        let row: Option<(String, i64, i64)> = conn
+            .prepare_cached(
+                "SELECT fingerprint, first_seq, last_seq FROM ocop_idempotency WHERE case_id = ?1 AND key = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![case.as_str(), key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
+            })
+            .map_err(backend)?;
+        let Some((fingerprint, first, last)) = row else {
+            return Ok(None);
+        };
+        let events = load_range(&conn, case, to_u64(first), to_u64(last))?;
+        Ok(Some(Recorded {
+            fingerprint,
+            events,
+        }))
+    }
+
+    fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached("SELECT case_id FROM ocop_cases ORDER BY case_id")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(CaseId::new(r.map_err(backend)?));
+        }
+        Ok(out)
+    }
+}

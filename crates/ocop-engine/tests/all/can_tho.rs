@@ -1,0 +1,306 @@
+//! Whole cases under `can-tho-2024` (Decision 148/2023 as Cần Thơ's 2024 plan applies it):
+//! the district certifies 3 stars, the city 4 stars.
+
+use std::collections::BTreeMap;
+
+use ocop_core::{CertificateStatus, Level, RevocationGround, Stars};
+use ocop_engine::{
+    Action, CaseId, Command, CommandError, ManualClock, MemoryStore, Timestamp, TransitionInput,
+    verify,
+};
+
+use crate::support::*;
+
+fn district_round(
+    engine: &ocop_engine::Engine,
+    store: &dyn ocop_engine::Store,
+    case: &str,
+    target: f64,
+    stars: u8,
+    constitute_council: bool,
+) {
+    take(
+        engine,
+        store,
+        case,
+        a("phong-nn", "district_office"),
+        "district_accept",
+    );
+    if constitute_council {
+        constitute(
+            engine,
+            store,
+            case,
+            "district_council",
+            "district_council_chair",
+            "h",
+        );
+    }
+    score(
+        engine,
+        store,
+        case,
+        "district_council",
+        "district_council_member",
+        "district_council_chair",
+        "h",
+        target,
+        stars,
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("h-chair", "district_council_chair"),
+        "district_close",
+    );
+}
+
+fn register(engine: &ocop_engine::Engine, store: &dyn ocop_engine::Store, case: &str) {
+    let producer = a(&format!("{case}-producer"), "producer");
+    ok(
+        engine,
+        store,
+        Command::open(case, producer.clone(), open(case)),
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("phong-nn", "district_office"),
+        "accept_registration",
+    );
+    take(engine, store, case, producer, "submit_dossier");
+}
+
+#[test]
+fn district_certificate_renewal_city_upgrade_revocation() {
+    let clock = ManualClock::on(d("2024-03-01"));
+    let engine = engine("can-tho-2024", &clock);
+    let store = MemoryStore::new();
+    let case = "ct";
+    register(&engine, &store, case);
+    district_round(&engine, &store, case, 60.0, 3, true);
+    // The city chair has no say at the district's decision.
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(case, a("ct-tp", "city_chair"), "district_certify"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "role `city_chair` may not take `district_certify`; it needs `district_chair`"
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("ct-huyen", "district_chair"),
+        "district_certify",
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    let first = c.certificate().unwrap().clone();
+    assert_eq!(
+        (first.stars, first.issued_by),
+        (Stars::THREE, Level::District)
+    );
+    assert_eq!(first.expires_on, d("2027-03-01"));
+    take(
+        &engine,
+        &store,
+        case,
+        a("phong-nn", "district_office"),
+        "announce",
+    );
+
+    // Renewal at 36 months.
+    clock.set_date(d("2027-01-10"));
+    take(
+        &engine,
+        &store,
+        case,
+        a("ct-producer", "producer"),
+        "file_renewal",
+    );
+    assert_eq!(
+        engine
+            .case(&store, &CaseId::new(case))
+            .unwrap()
+            .registration(),
+        ocop_core::RegistrationType::ReEvaluation
+    );
+    district_round(&engine, &store, case, 65.0, 3, false);
+    take(
+        &engine,
+        &store,
+        case,
+        a("ct-huyen", "district_chair"),
+        "district_certify",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("phong-nn", "district_office"),
+        "announce",
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    assert_eq!(c.certificates().len(), 2);
+    assert_eq!(c.certificates()[0].status, CertificateStatus::Superseded);
+
+    // Upgrade to four stars through the city; the city's traceability rule is a guard plugin.
+    clock.set_date(d("2027-02-01"));
+    take(
+        &engine,
+        &store,
+        case,
+        a("ct-producer", "producer"),
+        "file_upgrade",
+    );
+    district_round(&engine, &store, case, 80.0, 4, false);
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(
+                case,
+                a("ct-huyen", "district_chair"),
+                "district_propose_to_city",
+            ),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("traceability-missing"), "{err}");
+    ok(
+        &engine,
+        &store,
+        Command::new(
+            case,
+            a("phong-nn", "district_office"),
+            Action::RecordFacts {
+                facts: BTreeMap::from([("traceability_registered".to_owned(), true)]),
+            },
+        ),
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("ct-huyen", "district_chair"),
+        "district_propose_to_city",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("so-nn-ct", "city_office"),
+        "city_accept",
+    );
+    constitute(
+        &engine,
+        &store,
+        case,
+        "city_council",
+        "city_council_chair",
+        "tp",
+    );
+    score(
+        &engine,
+        &store,
+        case,
+        "city_council",
+        "city_council_member",
+        "city_council_chair",
+        "tp",
+        80.0,
+        4,
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("tp-chair", "city_council_chair"),
+        "city_close",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("ct-tp", "city_chair"),
+        "city_certify",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("so-nn-ct", "city_office"),
+        "announce",
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    assert_eq!(c.certificate().unwrap().stars, Stars::FOUR);
+    assert_eq!(c.certificate().unwrap().issued_by, Level::Province);
+
+    // Revocation: the level that certified revokes.
+    clock.set_date(d("2027-06-01"));
+    take_with(
+        &engine,
+        &store,
+        case,
+        a("so-nn-ct", "city_office"),
+        "open_revocation",
+        TransitionInput {
+            ground: Some(RevocationGround::ForgedDossier),
+            ..TransitionInput::default()
+        },
+    );
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(case, a("ct-huyen", "district_chair"), "revoke_district"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    take(
+        &engine,
+        &store,
+        case,
+        a("ct-tp", "city_chair"),
+        "revoke_city",
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    assert_eq!(c.state().as_str(), "revoked");
+    let events = history(&store, case);
+    verify(&events).unwrap();
+    assert_eq!(ocop_engine::replay(&events).unwrap(), c);
+}
+
+#[test]
+fn a_district_certificate_expires_by_tick() {
+    let clock = ManualClock::on(d("2024-04-15"));
+    let engine = engine("can-tho-2024", &clock);
+    let store = MemoryStore::new();
+    register(&engine, &store, "x");
+    district_round(&engine, &store, "x", 55.0, 3, true);
+    take(
+        &engine,
+        &store,
+        "x",
+        a("ct-huyen", "district_chair"),
+        "district_certify",
+    );
+    take(
+        &engine,
+        &store,
+        "x",
+        a("phong-nn", "district_office"),
+        "announce",
+    );
+    let report = engine
+        .tick(&store, Timestamp::vn(d("2027-04-15"), 12, 0))
+        .unwrap();
+    assert!(report.fired.is_empty());
+    let report = engine
+        .tick(&store, Timestamp::vn(d("2027-04-16"), 0, 0))
+        .unwrap();
+    assert_eq!(report.fired.len(), 1);
+    assert_eq!(state(&engine, &store, "x"), "expired");
+}

@@ -1,0 +1,405 @@
+//! Model-based test: a hand-written reference model of a small cycle against the engine,
+//! compared after every command (proptest-state-machine).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ocop_core::{DossierDocument, RegistrationType};
+use ocop_engine::{
+    Action, CaseId, Command, Engine, EngineBuilder, ManualClock, MemoryStore, Store, Timestamp,
+};
+use proptest::prelude::*;
+use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
+
+use crate::support::*;
+
+const MODEL: &str = r#"
+format = 1
+id = "model"
+version = "1"
+label = { vi = "Mô hình", en = "Model" }
+legal_basis = "test"
+calendar = "vn"
+initial = "draft"
+
+[[roles]]
+id = "producer"
+level = "producer"
+label = { vi = "Chủ thể", en = "Producer" }
+
+[[roles]]
+id = "officer"
+level = "commune"
+label = { vi = "Cán bộ", en = "Officer" }
+
+[[roles]]
+id = "chair"
+level = "province"
+label = { vi = "Chủ tịch", en = "Chair" }
+
+[[separation]]
+roles = ["officer", "chair"]
+reason = "who reviews does not decide"
+
+[[states]]
+id = "draft"
+kind = "intake"
+owner = "producer"
+label = { vi = "Soạn", en = "Draft" }
+basis = "t"
+
+[[states]]
+id = "review"
+kind = "review"
+owner = "officer"
+label = { vi = "Xét", en = "Review" }
+basis = "t"
+deadline = { days = 10, on_timeout = "review_overdue" }
+
+[[states]]
+id = "decision"
+kind = "decision"
+owner = "chair"
+label = { vi = "Quyết định", en = "Decision" }
+basis = "t"
+
+[[states]]
+id = "done"
+kind = "terminal"
+label = { vi = "Xong", en = "Done" }
+basis = "t"
+
+[[states]]
+id = "dropped"
+kind = "terminal"
+label = { vi = "Bỏ", en = "Dropped" }
+basis = "t"
+
+[[transitions]]
+id = "submit"
+from = "draft"
+to = "review"
+label = { vi = "Nộp", en = "Submit" }
+roles = ["producer"]
+guards = [{ guard = "has_document", kind = "form_01" }]
+basis = "t"
+
+[[transitions]]
+id = "review_overdue"
+from = "review"
+to = "review"
+label = { vi = "Quá hạn", en = "Overdue" }
+roles = ["system"]
+effects = [{ effect = "notify", role = "chair" }]
+basis = "t"
+
+[[transitions]]
+id = "note"
+from = "review"
+to = "review"
+label = { vi = "Ghi chú", en = "Note" }
+roles = ["officer"]
+basis = "t"
+
+[[transitions]]
+id = "return"
+from = "review"
+to = "draft"
+label = { vi = "Trả", en = "Return" }
+roles = ["officer"]
+basis = "t"
+
+[[transitions]]
+id = "forward"
+from = "review"
+to = "decision"
+label = { vi = "Chuyển", en = "Forward" }
+roles = ["officer"]
+guards = [{ guard = "dossier_complete" }]
+basis = "t"
+
+[[transitions]]
+id = "approve"
+from = "decision"
+to = "done"
+label = { vi = "Duyệt", en = "Approve" }
+roles = ["chair"]
+guards = [{ guard = "registration", type = "first" }]
+basis = "t"
+
+[[transitions]]
+id = "reject"
+from = "decision"
+to = "dropped"
+label = { vi = "Từ chối", en = "Reject" }
+roles = ["chair"]
+basis = "t"
+
+[[transitions]]
+id = "withdraw"
+from = ["draft", "review"]
+to = "dropped"
+label = { vi = "Rút", en = "Withdraw" }
+roles = ["producer"]
+basis = "t"
+"#;
+
+const TRANSITIONS: [&str; 8] = [
+    "submit",
+    "review_overdue",
+    "note",
+    "return",
+    "forward",
+    "approve",
+    "reject",
+    "withdraw",
+];
+const ACTORS: [&str; 3] = ["ana", "bao", "chi"];
+const ROLES: [&str; 4] = ["producer", "officer", "chair", "system"];
+const KINDS: [&str; 2] = ["form_01", "form_02"];
+
+#[derive(Clone, Debug)]
+enum Step {
+    Take { t: usize, actor: usize, role: usize },
+    File { kind: usize, present: bool },
+    Wait { days: u8 },
+}
+
+#[derive(Clone, Debug)]
+struct Model {
+    state: &'static str,
+    version: u64,
+    docs: BTreeMap<&'static str, bool>,
+    today: i64,
+    entered: i64,
+    fired: bool,
+    acted: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    /// Whether the engine should accept the last step (`None` for waits).
+    expect_ok: Option<bool>,
+}
+
+impl Model {
+    fn edge(t: &str) -> (&'static [&'static str], &'static str, &'static str) {
+        match t {
+            "submit" => (&["draft"], "review", "producer"),
+            "review_overdue" => (&["review"], "review", "system"),
+            "note" => (&["review"], "review", "officer"),
+            "return" => (&["review"], "draft", "officer"),
+            "forward" => (&["review"], "decision", "officer"),
+            "approve" => (&["decision"], "done", "chair"),
+            "reject" => (&["decision"], "dropped", "chair"),
+            _ => (&["draft", "review"], "dropped", "producer"),
+        }
+    }
+
+    fn terminal(&self) -> bool {
+        matches!(self.state, "done" | "dropped")
+    }
+
+    fn take(&mut self, t: &'static str, actor: &'static str, role: &'static str) -> bool {
+        let (from, to, needed) = Model::edge(t);
+        if self.terminal() || role == "system" || !from.contains(&self.state) || role != needed {
+            return false;
+        }
+        let held = self.acted.get(actor);
+        let other = match role {
+            "officer" => Some("chair"),
+            "chair" => Some("officer"),
+            _ => None,
+        };
+        if other.is_some_and(|o| held.is_some_and(|h| h.contains(o))) {
+            return false;
+        }
+        let guard = match t {
+            "submit" => self.docs.get("form_01") == Some(&true),
+            "forward" => !self.docs.is_empty() && self.docs.values().all(|p| *p),
+            _ => true,
+        };
+        if !guard {
+            return false;
+        }
+        self.acted.entry(actor).or_default().insert(role);
+        self.version += 1;
+        if to != self.state {
+            self.state = to;
+            self.entered = self.today;
+            self.fired = false;
+        }
+        true
+    }
+}
+
+struct Reference;
+
+impl ReferenceStateMachine for Reference {
+    type State = Model;
+    type Transition = Step;
+
+    fn init_state() -> BoxedStrategy<Model> {
+        Just(Model {
+            state: "draft",
+            version: 1,
+            docs: BTreeMap::new(),
+            today: 0,
+            entered: 0,
+            fired: false,
+            acted: BTreeMap::from([("ana", BTreeSet::from(["producer"]))]),
+            expect_ok: Some(true),
+        })
+        .boxed()
+    }
+
+    fn transitions(m: &Model) -> BoxedStrategy<Step> {
+        // Mostly steps that fit the state, so that sequences get deep into the cycle.
+        let fitting: Vec<(usize, usize)> = TRANSITIONS
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                Model::edge(t).0.contains(&m.state) && !matches!(**t, "withdraw" | "reject")
+            })
+            .map(|(i, t)| {
+                let role = ROLES
+                    .iter()
+                    .position(|r| *r == Model::edge(t).2)
+                    .unwrap_or(0);
+                (i, role)
+            })
+            .collect();
+        let guided = if fitting.is_empty() {
+            Just(Step::Wait { days: 1 }).boxed()
+        } else {
+            (proptest::sample::select(fitting), 0..ACTORS.len())
+                .prop_map(|((t, role), actor)| Step::Take { t, actor, role })
+                .boxed()
+        };
+        prop_oneof![
+            4 => guided,
+            3 => (0..TRANSITIONS.len(), 0..ACTORS.len(), 0..ROLES.len())
+                .prop_map(|(t, actor, role)| Step::Take { t, actor, role }),
+            2 => (0..KINDS.len(), any::<bool>()).prop_map(|(kind, present)| Step::File { kind, present }),
+            1 => (1u8..8).prop_map(|days| Step::Wait { days }),
+        ]
+        .boxed()
+    }
+
+    fn apply(mut m: Model, step: &Step) -> Model {
+        match step {
+            Step::Take { t, actor, role } => {
+                let ok = m.take(TRANSITIONS[*t], ACTORS[*actor], ROLES[*role]);
+                m.expect_ok = Some(ok);
+            }
+            Step::File { kind, present } => {
+                // The producer files; refused once the case has ended.
+                let ok = !m.terminal();
+                if ok {
+                    m.docs.insert(KINDS[*kind], *present);
+                    m.version += 1;
+                }
+                m.expect_ok = Some(ok);
+            }
+            Step::Wait { days } => {
+                m.today += i64::from(*days);
+                if m.state == "review" && !m.fired && m.today > m.entered + 10 {
+                    m.fired = true;
+                    m.version += 2;
+                }
+                m.expect_ok = None;
+            }
+        }
+        m
+    }
+}
+
+struct Sut {
+    engine: Engine,
+    store: MemoryStore,
+    clock: ManualClock,
+}
+
+const START: &str = "2026-01-05";
+
+impl StateMachineTest for Sut {
+    type SystemUnderTest = Sut;
+    type Reference = Reference;
+
+    fn init_test(_: &Model) -> Sut {
+        let cycle = ocop_core::load_definition("model.toml", MODEL).unwrap();
+        let clock = ManualClock::on(d(START));
+        let engine = EngineBuilder::new(cycle)
+            .clock(clock.clone())
+            .build()
+            .unwrap();
+        let store = MemoryStore::new();
+        let mut open = open("m");
+        open.documents.clear();
+        open.registration = RegistrationType::First;
+        engine
+            .execute(&store, &Command::open("m", a("ana", "producer"), open))
+            .unwrap();
+        Sut {
+            engine,
+            store,
+            clock,
+        }
+    }
+
+    fn apply(sut: Sut, m: &Model, step: Step) -> Sut {
+        let result = match &step {
+            Step::Take { t, actor, role } => Some(sut.engine.execute(
+                &sut.store,
+                &Command::take("m", a(ACTORS[*actor], ROLES[*role]), TRANSITIONS[*t]),
+            )),
+            Step::File { kind, present } => Some(sut.engine.execute(
+                &sut.store,
+                &Command::new(
+                    "m",
+                    a("ana", "producer"),
+                    Action::UpdateDossier {
+                        documents: vec![DossierDocument {
+                            kind: KINDS[*kind].into(),
+                            present: *present,
+                            valid_until: None,
+                        }],
+                    },
+                ),
+            )),
+            Step::Wait { days } => {
+                sut.clock.advance_days(i64::from(*days));
+                let now: Timestamp = ocop_engine::Clock::now(&sut.clock);
+                let report = sut.engine.tick(&sut.store, now).unwrap();
+                assert!(report.failed.is_empty());
+                None
+            }
+        };
+        if std::env::var("MODEL_DEBUG").is_ok() {
+            eprintln!(
+                "{step:?} -> {:?} model {:?}",
+                result
+                    .as_ref()
+                    .map(|r| r.as_ref().map(|e| e.len()).map_err(|e| e.to_string())),
+                m.expect_ok
+            );
+        }
+        if let (Some(result), Some(expect)) = (result, m.expect_ok) {
+            assert_eq!(result.is_ok(), expect, "{step:?}: engine said {result:?}");
+        }
+        let case = sut.engine.case(&sut.store, &CaseId::new("m")).unwrap();
+        assert_eq!(case.state().as_str(), m.state, "{step:?}");
+        assert_eq!(case.version(), m.version, "{step:?}");
+        assert_eq!(case.entered_on(), d(START).add_days(m.entered), "{step:?}");
+        sut
+    }
+
+    fn check_invariants(sut: &Sut, _: &Model) {
+        let events = sut.store.load(&CaseId::new("m"), 0).unwrap();
+        ocop_engine::verify(&events).unwrap();
+        let case = sut.engine.case(&sut.store, &CaseId::new("m")).unwrap();
+        assert_eq!(ocop_engine::replay(&events).unwrap(), case);
+        assert!(sut.engine.cycle().state(case.state()).is_some());
+    }
+}
+
+prop_state_machine! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #[test]
+    fn engine_matches_the_reference_model(sequential 1..50 => Sut);
+}

@@ -1,0 +1,927 @@
+//! Whole cases under `national-2026` (Decision 26/2026), scored by the real criteria plugin.
+
+use ocop_core::{CertificateStatus, EvaluationId, Level, RevocationGround, Stars};
+use ocop_engine::{
+    Action, CaseId, Command, CommandError, EventBody, InspectionOutcome, ManualClock, MemoryStore,
+    Store, TransitionInput, verify,
+};
+
+use crate::support::*;
+
+const P: &str = "province_council";
+
+fn province_evaluation(
+    engine: &ocop_engine::Engine,
+    store: &dyn Store,
+    case: &str,
+    target: f64,
+    stars: u8,
+    constitute_council: bool,
+) {
+    take(
+        engine,
+        store,
+        case,
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("to-tu-van", "advisory_group"),
+        "advisory_report",
+    );
+    if constitute_council {
+        constitute(engine, store, case, P, "province_council_chair", "p");
+    }
+    score(
+        engine,
+        store,
+        case,
+        P,
+        "province_council_member",
+        "province_council_chair",
+        "p",
+        target,
+        stars,
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("p-chair", "province_council_chair"),
+        "province_close",
+    );
+}
+
+fn first_filing(engine: &ocop_engine::Engine, store: &dyn Store, case: &str) {
+    let producer = a(&format!("{case}-producer"), "producer");
+    ok(
+        engine,
+        store,
+        Command::open(case, producer.clone(), open(case)),
+    );
+    take(engine, store, case, producer, "file_dossier");
+    take(
+        engine,
+        store,
+        case,
+        a("ubnd-xa", "commune_officer"),
+        "commune_propose",
+    );
+}
+
+#[test]
+fn registration_certificate_re_evaluation_upgrade_revocation() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine("national-2026", &clock);
+    let store = MemoryStore::new();
+    let case = "a";
+
+    // Registration, commune review, proposal in the second provincial round of 2026.
+    first_filing(&engine, &store, case);
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    let round = c.round().unwrap();
+    assert_eq!(round.round.as_str(), "province_2");
+    assert_eq!(
+        (round.proposals_by, round.decided_by),
+        (d("2026-10-30"), d("2026-12-30"))
+    );
+
+    // The provincial council scores about 80: four stars.
+    clock.set_date(d("2026-06-10"));
+    province_evaluation(&engine, &store, case, 80.0, 4, true);
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    let r = c.result(&EvaluationId::new(P)).unwrap();
+    assert_eq!(r.members.len(), 5);
+    assert!((80.0..=81.5).contains(&r.total), "{}", r.total);
+    assert_eq!(r.stars, Some(Stars::FOUR));
+    assert_eq!(state(&engine, &store, case), "province_decision");
+
+    // Authority: the producer may not certify; a council member may not also decide.
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(case, a("a-producer", "producer"), "province_certify"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "role `producer` may not take `province_certify`; it needs `province_chair`"
+    );
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(case, a("p-m1", "province_chair"), "province_certify"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::Separation { .. }), "{err}");
+    // Four stars is not five: the province may not send it to the Ministry.
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(
+                case,
+                a("chu-tich-tinh", "province_chair"),
+                "province_approve_five_star",
+            ),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+
+    clock.set_date(d("2026-06-15"));
+    take(
+        &engine,
+        &store,
+        case,
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    let cert = c.certificate().unwrap().clone();
+    assert_eq!(cert.stars, Stars::FOUR);
+    assert_eq!(cert.issued_by, Level::Province);
+    assert_eq!(
+        (cert.issued_on, cert.expires_on),
+        (d("2026-06-15"), d("2029-06-15"))
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("so-nn", "province_office"),
+        "announce",
+    );
+    take_with(
+        &engine,
+        &store,
+        case,
+        a("so-nn", "province_office"),
+        "inspect_periodic",
+        TransitionInput {
+            inspection: Some(InspectionOutcome::Compliant),
+            ..TransitionInput::default()
+        },
+    );
+    // An inspection needs its outcome.
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(case, a("so-nn", "province_office"), "inspect_ad_hoc"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::InvalidInput(_)), "{err}");
+
+    // Re-evaluation: too early, then inside the 180-120 day window.
+    clock.set_date(d("2028-06-01"));
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(case, a("a-producer", "producer"), "file_re_evaluation"),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("filing is open from 180 to 120 days"),
+        "{err}"
+    );
+    clock.set_date(d("2029-01-15"));
+    take(
+        &engine,
+        &store,
+        case,
+        a("a-producer", "producer"),
+        "file_re_evaluation",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("ubnd-xa", "commune_officer"),
+        "re_evaluation_propose",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("so-nn", "province_office"),
+        "re_evaluation_to_council",
+    );
+    constitute(
+        &engine,
+        &store,
+        case,
+        "re_evaluation_council",
+        "province_council_chair",
+        "re",
+    );
+    score(
+        &engine,
+        &store,
+        case,
+        "re_evaluation_council",
+        "province_council_member",
+        "province_council_chair",
+        "re",
+        78.0,
+        4,
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("re-chair", "province_council_chair"),
+        "re_evaluation_close",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    assert_eq!(c.certificates().len(), 2);
+    assert_eq!(c.certificates()[0].status, CertificateStatus::Superseded);
+    assert_eq!(c.certificate().unwrap().issued_on, d("2029-01-15"));
+    take(
+        &engine,
+        &store,
+        case,
+        a("so-nn", "province_office"),
+        "announce",
+    );
+
+    // Upgrade to five stars: province, then the central council.
+    clock.set_date(d("2029-03-01"));
+    take(
+        &engine,
+        &store,
+        case,
+        a("a-producer", "producer"),
+        "file_upgrade",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("ubnd-xa", "commune_officer"),
+        "upgrade_propose",
+    );
+    province_evaluation(&engine, &store, case, 95.0, 5, false);
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    assert_eq!(c.latest_result().unwrap().stars, Some(Stars::FIVE));
+    take(
+        &engine,
+        &store,
+        case,
+        a("chu-tich-tinh", "province_chair"),
+        "province_approve_five_star",
+    );
+    assert_eq!(
+        engine
+            .case(&store, &CaseId::new(case))
+            .unwrap()
+            .round()
+            .unwrap()
+            .round
+            .as_str(),
+        "central_1"
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("bo-nn", "ministry_office"),
+        "central_accept",
+    );
+    constitute(
+        &engine,
+        &store,
+        case,
+        "central_council",
+        "central_council_chair",
+        "tw",
+    );
+    score(
+        &engine,
+        &store,
+        case,
+        "central_council",
+        "central_council_member",
+        "central_council_chair",
+        "tw",
+        95.0,
+        5,
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("tw-chair", "central_council_chair"),
+        "central_close",
+    );
+    take(
+        &engine,
+        &store,
+        case,
+        a("bo-truong", "minister"),
+        "central_certify",
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    assert_eq!(c.certificate().unwrap().stars, Stars::FIVE);
+    assert_eq!(c.certificate().unwrap().issued_by, Level::Central);
+    take(
+        &engine,
+        &store,
+        case,
+        a("bo-nn", "ministry_office"),
+        "announce",
+    );
+
+    // Revocation: 15 days from the conclusion, then only the Minister revokes 5 stars.
+    clock.set_date(d("2029-05-01"));
+    take_with(
+        &engine,
+        &store,
+        case,
+        a("so-nn", "province_office"),
+        "open_revocation",
+        TransitionInput {
+            ground: Some(RevocationGround::MarkMisuse),
+            conclusion: Some(d("2029-04-28")),
+            ..TransitionInput::default()
+        },
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    assert_eq!(engine.deadline(&c).unwrap().unwrap().due, d("2029-05-13"));
+    let report = engine
+        .tick(&store, ocop_engine::Timestamp::vn(d("2029-05-13"), 23, 0))
+        .unwrap();
+    assert!(
+        report.fired.is_empty(),
+        "the deadline's last day is not overdue"
+    );
+    let report = engine
+        .tick(&store, ocop_engine::Timestamp::vn(d("2029-05-14"), 8, 0))
+        .unwrap();
+    assert_eq!(report.fired.len(), 1);
+    assert_eq!(
+        report.fired[0].transition.as_ref().unwrap().as_str(),
+        "revocation_overdue"
+    );
+    let again = engine
+        .tick(&store, ocop_engine::Timestamp::vn(d("2029-06-01"), 8, 0))
+        .unwrap();
+    assert!(
+        again.fired.is_empty(),
+        "an internal timeout fires once per entry"
+    );
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(
+                case,
+                a("chu-tich-tinh", "province_chair"),
+                "revoke_province",
+            ),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("outside 1-4★"), "{err}");
+    take(
+        &engine,
+        &store,
+        case,
+        a("bo-truong", "minister"),
+        "revoke_central",
+    );
+    let c = engine.case(&store, &CaseId::new(case)).unwrap();
+    assert_eq!(c.state().as_str(), "revoked");
+    assert!(matches!(
+        c.certificate().unwrap().status,
+        CertificateStatus::Revoked {
+            ground: RevocationGround::MarkMisuse,
+            ..
+        }
+    ));
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(case, a("bo-truong", "minister"), "dismiss_revocation"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::Terminal { .. }), "{err}");
+
+    // The history verifies, replays to the same case, and records the plugin per sheet.
+    let events = history(&store, case);
+    verify(&events).unwrap();
+    assert_eq!(ocop_engine::replay(&events).unwrap(), c);
+    let sheets: Vec<_> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::SheetSubmitted(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sheets.len(), 20);
+    assert!(
+        sheets
+            .iter()
+            .all(|s| s.scored.plugin.name == "criteria-26-2026"
+                && !s.scored.plugin.version.is_empty()
+                && s.sheet.evaluator.as_deref() == Some(s.member.as_str()))
+    );
+}
+
+#[test]
+fn commune_overdue_fires_once_and_a_certificate_expires_by_tick() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine("national-2026", &clock);
+    let store = MemoryStore::new();
+    let producer = a("b-producer", "producer");
+    ok(
+        &engine,
+        &store,
+        Command::open("b", producer.clone(), open("b")),
+    );
+    take(&engine, &store, "b", producer, "file_dossier");
+    let c = engine.case(&store, &CaseId::new("b")).unwrap();
+    assert_eq!(engine.deadline(&c).unwrap().unwrap().due, d("2026-06-22"));
+    let summary = engine.summary(&c);
+    assert_eq!(summary.state_kind, Some(ocop_core::StateKind::Review));
+    assert_eq!(
+        summary.deadline.as_ref().unwrap().on_timeout.as_str(),
+        "commune_review_overdue"
+    );
+    let json = serde_json::to_string(&summary).unwrap();
+    assert_eq!(
+        serde_json::from_str::<ocop_engine::CaseSummary>(&json).unwrap(),
+        summary
+    );
+    let r = engine
+        .tick(&store, ocop_engine::Timestamp::vn(d("2026-06-22"), 17, 0))
+        .unwrap();
+    assert!(r.fired.is_empty());
+    let r = engine
+        .tick(&store, ocop_engine::Timestamp::vn(d("2026-06-23"), 0, 1))
+        .unwrap();
+    assert_eq!(r.fired.len(), 1);
+    let kinds: Vec<&str> = r.fired[0].events.iter().map(|e| e.body.kind()).collect();
+    assert_eq!(kinds, ["transitioned", "notified"]);
+    assert_eq!(r.fired[0].events[0].actor.role.as_str(), "system");
+    assert!(
+        engine
+            .tick(&store, ocop_engine::Timestamp::vn(d("2026-07-30"), 9, 0))
+            .unwrap()
+            .fired
+            .is_empty()
+    );
+    let c = engine.case(&store, &CaseId::new("b")).unwrap();
+    assert_eq!(
+        c.entered_on(),
+        d("2026-06-01"),
+        "an internal transition keeps the entry date"
+    );
+
+    clock.set_date(d("2026-07-01"));
+    take(
+        &engine,
+        &store,
+        "b",
+        a("ubnd-xa", "commune_officer"),
+        "commune_propose",
+    );
+    province_evaluation(&engine, &store, "b", 60.0, 3, true);
+    take(
+        &engine,
+        &store,
+        "b",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    take(
+        &engine,
+        &store,
+        "b",
+        a("so-nn", "province_office"),
+        "announce",
+    );
+    let c = engine.case(&store, &CaseId::new("b")).unwrap();
+    assert_eq!(c.certificate().unwrap().stars, Stars::THREE);
+    assert_eq!(c.certificate().unwrap().expires_on, d("2029-07-01"));
+
+    assert!(
+        engine
+            .tick(&store, ocop_engine::Timestamp::vn(d("2029-07-01"), 9, 0))
+            .unwrap()
+            .fired
+            .is_empty()
+    );
+    let r = engine
+        .tick(&store, ocop_engine::Timestamp::vn(d("2029-07-02"), 9, 0))
+        .unwrap();
+    assert_eq!(r.fired.len(), 1);
+    let c = engine.case(&store, &CaseId::new("b")).unwrap();
+    assert_eq!(c.state().as_str(), "expired");
+    assert_eq!(c.certificate().unwrap().status, CertificateStatus::Expired);
+    verify(&history(&store, "b")).unwrap();
+}
+
+#[test]
+fn a_central_result_below_ninety_returns_to_the_province() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine("national-2026", &clock);
+    let store = MemoryStore::new();
+    first_filing(&engine, &store, "c");
+    province_evaluation(&engine, &store, "c", 92.0, 5, true);
+    take(
+        &engine,
+        &store,
+        "c",
+        a("chu-tich-tinh", "province_chair"),
+        "province_approve_five_star",
+    );
+    take(
+        &engine,
+        &store,
+        "c",
+        a("bo-nn", "ministry_office"),
+        "central_accept",
+    );
+    constitute(
+        &engine,
+        &store,
+        "c",
+        "central_council",
+        "central_council_chair",
+        "tw",
+    );
+    score(
+        &engine,
+        &store,
+        "c",
+        "central_council",
+        "central_council_member",
+        "central_council_chair",
+        "tw",
+        85.0,
+        4,
+    );
+    take(
+        &engine,
+        &store,
+        "c",
+        a("tw-chair", "central_council_chair"),
+        "central_close",
+    );
+    let err = engine
+        .execute(
+            &store,
+            &Command::take("c", a("bo-truong", "minister"), "central_certify"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    take(
+        &engine,
+        &store,
+        "c",
+        a("bo-truong", "minister"),
+        "central_below_five",
+    );
+    take(
+        &engine,
+        &store,
+        "c",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    let c = engine.case(&store, &CaseId::new("c")).unwrap();
+    assert_eq!(c.certificate().unwrap().stars, Stars::FOUR);
+    assert_eq!(c.certificate().unwrap().issued_by, Level::Province);
+}
+
+#[test]
+fn knock_outs_spread_and_rescoring() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine("national-2026", &clock);
+    let store = MemoryStore::new();
+    first_filing(&engine, &store, "d");
+    take(
+        &engine,
+        &store,
+        "d",
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    take(
+        &engine,
+        &store,
+        "d",
+        a("to-tu-van", "advisory_group"),
+        "advisory_report",
+    );
+    constitute(&engine, &store, "d", P, "province_council_chair", "p");
+    // The producer's own people never sit on the council.
+    let err = engine
+        .execute(
+            &store,
+            &Command::new(
+                "d",
+                a("p-chair", "province_council_chair"),
+                Action::ConstituteCouncil {
+                    evaluation: EvaluationId::new(P),
+                    members: vec![ocop_engine::CouncilMember {
+                        id: "d-producer".into(),
+                        chair: false,
+                    }],
+                },
+            ),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, CommandError::ProducerMayNotScore { .. }),
+        "{err}"
+    );
+
+    // Four members far apart: quorum met at five only, then spread too large.
+    let submit = |id: &str, role: &str, total: f64| {
+        ok(
+            &engine,
+            &store,
+            Command::new(
+                "d",
+                a(id, role),
+                Action::SubmitSheet {
+                    evaluation: EvaluationId::new(P),
+                    sheet: sheet(total, 3),
+                },
+            ),
+        )
+    };
+    submit("p-chair", "province_council_chair", 60.0);
+    submit("p-m1", "province_council_member", 62.0);
+    submit("p-m2", "province_council_member", 64.0);
+    submit("p-m3", "province_council_member", 61.0);
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(
+                "d",
+                a("p-chair", "province_council_chair"),
+                "province_close",
+            ),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("4 of 6 members"), "{err}");
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(
+                "d",
+                a("p-chair", "province_council_chair"),
+                "province_rescore",
+            ),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    submit("p-m4", "province_council_member", 80.0);
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(
+                "d",
+                a("p-chair", "province_council_chair"),
+                "province_close",
+            ),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("re-score"), "{err}");
+    // A member cannot submit twice; the chair orders re-scoring.
+    let err = engine
+        .execute(
+            &store,
+            &Command::new(
+                "d",
+                a("p-m4", "province_council_member"),
+                Action::SubmitSheet {
+                    evaluation: EvaluationId::new(P),
+                    sheet: sheet(62.0, 3),
+                },
+            ),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::Council { .. }), "{err}");
+    take(
+        &engine,
+        &store,
+        "d",
+        a("p-chair", "province_council_chair"),
+        "province_rescore",
+    );
+    let c = engine.case(&store, &CaseId::new("d")).unwrap();
+    assert_eq!(c.council(&EvaluationId::new(P)).unwrap().sheet_count(), 0);
+
+    // This time one member finds the food-safety certificate missing: knocked out.
+    let mut knocked = sheet(70.0, 4);
+    let fact = ocop_core::Scorer::criteria(&*scorer(), ocop_core::ProductSet::new(SET).unwrap())
+        .unwrap()
+        .knockouts[0]
+        .fact
+        .clone();
+    knocked.facts.insert(fact, false);
+    ok(
+        &engine,
+        &store,
+        Command::new(
+            "d",
+            a("p-m1", "province_council_member"),
+            Action::SubmitSheet {
+                evaluation: EvaluationId::new(P),
+                sheet: knocked,
+            },
+        ),
+    );
+    submit("p-chair", "province_council_chair", 70.0);
+    submit("p-m2", "province_council_member", 71.0);
+    submit("p-m3", "province_council_member", 72.0);
+    submit("p-m4", "province_council_member", 70.0);
+    take(
+        &engine,
+        &store,
+        "d",
+        a("p-chair", "province_council_chair"),
+        "province_close",
+    );
+    let c = engine.case(&store, &CaseId::new("d")).unwrap();
+    let r = c.latest_result().unwrap();
+    assert!(!r.knockouts.is_empty());
+    assert_eq!(r.stars, None);
+    let err = engine
+        .execute(
+            &store,
+            &Command::take(
+                "d",
+                a("chu-tich-tinh", "province_chair"),
+                "province_certify",
+            ),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("knocked out"), "{err}");
+    take(
+        &engine,
+        &store,
+        "d",
+        a("chu-tich-tinh", "province_chair"),
+        "province_not_ranked",
+    );
+    assert_eq!(state(&engine, &store, "d"), "not_ranked");
+}
+
+#[test]
+fn idempotency_keys_and_expected_versions() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine("national-2026", &clock);
+    let store = MemoryStore::new();
+    let producer = a("e-producer", "producer");
+    ok(
+        &engine,
+        &store,
+        Command::open("e", producer.clone(), open("e")),
+    );
+    let cmd = Command::take("e", producer.clone(), "file_dossier")
+        .expecting(1)
+        .idempotency_key("req-1");
+    let first = engine.execute(&store, &cmd).unwrap();
+    let again = engine.execute(&store, &cmd).unwrap();
+    assert_eq!(first, again);
+    assert_eq!(store.version(&CaseId::new("e")).unwrap(), 2);
+    let other = Command::take("e", producer.clone(), "withdraw").idempotency_key("req-1");
+    assert!(matches!(
+        engine.execute(&store, &other).unwrap_err(),
+        CommandError::KeyReused { .. }
+    ));
+    let stale = Command::take("e", producer, "withdraw").expecting(1);
+    assert!(matches!(
+        engine.execute(&store, &stale).unwrap_err(),
+        CommandError::Conflict {
+            expected: 1,
+            actual: 2,
+            ..
+        }
+    ));
+    // Opening twice is refused; the engine refuses other definitions' roles.
+    assert!(matches!(
+        engine
+            .execute(&store, &Command::open("e", a("x", "producer"), open("e")))
+            .unwrap_err(),
+        CommandError::CaseExists { .. }
+    ));
+    assert!(matches!(
+        engine
+            .execute(
+                &store,
+                &Command::take("e", a("x", "district_chair"), "commune_propose")
+            )
+            .unwrap_err(),
+        CommandError::UnknownRole { .. }
+    ));
+    assert!(matches!(
+        engine
+            .execute(
+                &store,
+                &Command::take("e", ocop_engine::Actor::system(), "commune_review_overdue")
+            )
+            .unwrap_err(),
+        CommandError::SystemRole
+    ));
+    // Before 22 May 2026 the definition is not in force.
+    clock.set_date(d("2026-05-01"));
+    assert!(matches!(
+        engine
+            .execute(&store, &Command::open("f", a("f", "producer"), open("f")))
+            .unwrap_err(),
+        CommandError::NotInForce { .. }
+    ));
+}
+
+#[test]
+fn a_late_re_evaluation_keeps_the_certificate_at_most_180_days() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine("national-2026", &clock);
+    let store = MemoryStore::new();
+    first_filing(&engine, &store, "late");
+    clock.set_date(d("2026-06-15"));
+    province_evaluation(&engine, &store, "late", 75.0, 4, true);
+    take(
+        &engine,
+        &store,
+        "late",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    take(
+        &engine,
+        &store,
+        "late",
+        a("so-nn", "province_office"),
+        "announce",
+    );
+
+    // 45 days before expiry: the regular window has closed, the transitional one is open.
+    clock.set_date(d("2029-05-01"));
+    let err = engine
+        .execute(
+            &store,
+            &Command::take("late", a("late-producer", "producer"), "file_re_evaluation"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    take(
+        &engine,
+        &store,
+        "late",
+        a("late-producer", "producer"),
+        "file_late_re_evaluation",
+    );
+    let c = engine.case(&store, &CaseId::new("late")).unwrap();
+    assert_eq!(
+        c.certificate().unwrap().status,
+        CertificateStatus::Extended {
+            until: d("2029-12-12")
+        }
+    );
+    // The commune's 15 working days fall in 2029, a year the calendar has no data for:
+    // the tick reports it and guesses nothing.
+    let report = engine
+        .tick(&store, ocop_engine::Timestamp::vn(d("2029-06-20"), 9, 0))
+        .unwrap();
+    assert!(report.fired.is_empty());
+    assert!(matches!(
+        report.failed.as_slice(),
+        [f] if matches!(f.error, CommandError::Calendar(ocop_engine::CalendarError::YearNotCovered { year: 2029, .. }))
+    ));
+    // Past the original expiry the extended certificate is still valid.
+    clock.set_date(d("2029-06-20"));
+    take(
+        &engine,
+        &store,
+        "late",
+        a("late-producer", "producer"),
+        "withdraw_request",
+    );
+    assert_eq!(state(&engine, &store, "late"), "monitoring");
+    let c = engine.case(&store, &CaseId::new("late")).unwrap();
+    assert_eq!(engine.deadline(&c).unwrap().unwrap().due, d("2029-12-12"));
+    assert!(
+        engine
+            .tick(&store, ocop_engine::Timestamp::vn(d("2029-12-12"), 9, 0))
+            .unwrap()
+            .fired
+            .is_empty()
+    );
+    engine
+        .tick(&store, ocop_engine::Timestamp::vn(d("2029-12-13"), 9, 0))
+        .unwrap();
+    assert_eq!(state(&engine, &store, "late"), "expired");
+}

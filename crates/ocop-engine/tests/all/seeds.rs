@@ -1,0 +1,89 @@
+//! Writes seed inputs for the `event_log` fuzz target when `OCOP_FUZZ_SEEDS` names a
+//! directory (`OCOP_FUZZ_SEEDS=/tmp/seeds cargo test -p ocop-engine --test all seeds`), and
+//! checks that those seeds are what the fuzz target expects: logs that decode and verify.
+
+use ocop_engine::{Command, ManualClock, MemoryStore, TransitionInput, decode_log, encode_log};
+
+use crate::support::*;
+
+#[test]
+fn event_log_seeds_decode_and_verify() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine("national-2026", &clock);
+    let store = MemoryStore::new();
+    let p = a("s-producer", "producer");
+    ok(&engine, &store, Command::open("s", p.clone(), open("s")));
+    take(&engine, &store, "s", p, "file_dossier");
+    take(
+        &engine,
+        &store,
+        "s",
+        a("ubnd-xa", "commune_officer"),
+        "commune_propose",
+    );
+    take(
+        &engine,
+        &store,
+        "s",
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    take(
+        &engine,
+        &store,
+        "s",
+        a("to-tu-van", "advisory_group"),
+        "advisory_report",
+    );
+    constitute(
+        &engine,
+        &store,
+        "s",
+        "province_council",
+        "province_council_chair",
+        "p",
+    );
+    score(
+        &engine,
+        &store,
+        "s",
+        "province_council",
+        "province_council_member",
+        "province_council_chair",
+        "p",
+        80.0,
+        4,
+    );
+    take(
+        &engine,
+        &store,
+        "s",
+        a("p-chair", "province_council_chair"),
+        "province_close",
+    );
+    take_with(
+        &engine,
+        &store,
+        "s",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+        TransitionInput::default(),
+    );
+    let log = encode_log(&history(&store, "s"));
+    let events = decode_log(&log).unwrap();
+    ocop_engine::verify(&events).unwrap();
+    if let Ok(dir) = std::env::var("OCOP_FUZZ_SEEDS") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join("national-certified.jsonl"),
+            &log,
+        )
+        .unwrap();
+        let short = encode_log(&events[..3]);
+        std::fs::write(
+            std::path::Path::new(&dir).join("national-filed.jsonl"),
+            short,
+        )
+        .unwrap();
+    }
+}

@@ -1,0 +1,164 @@
+//! The store-conformance suite on both stores, and commands racing on one case.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Barrier};
+
+use ocop_engine::store::conformance;
+use ocop_engine::{
+    Action, CaseId, Command, CommandError, ManualClock, MemoryStore, SqliteStore, Store,
+};
+
+use crate::support::*;
+
+#[test]
+fn memory_store_conforms() {
+    let failures = conformance::run_all(MemoryStore::new);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn sqlite_store_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    let failures = conformance::run_all(|| {
+        let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        SqliteStore::open(dir.path().join(format!("c{i}.sqlite"))).unwrap()
+    });
+    assert!(failures.is_empty(), "{failures:#?}");
+    let failures = conformance::run_all(|| SqliteStore::in_memory().unwrap());
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+fn fact(round: u64, thread: usize) -> Action {
+    Action::RecordFacts {
+        facts: BTreeMap::from([(format!("r{round}_t{thread}"), true)]),
+    }
+}
+
+/// Threads with their own engine (and, for SQLite, their own connection) race commands
+/// at the same expected version: exactly one wins each version.
+fn race(make_store: &dyn Fn() -> Arc<dyn Store>) {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let setup = engine("national-2026", &clock);
+    let store = make_store();
+    ok(
+        &setup,
+        &*store,
+        Command::open("race", a("race-producer", "producer"), open("race")),
+    );
+    let threads = 4;
+    for round in 1..=10u64 {
+        let barrier = Arc::new(Barrier::new(threads));
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let barrier = Arc::clone(&barrier);
+                let store = make_store();
+                let clock = clock.clone();
+                std::thread::spawn(move || {
+                    let engine = engine("national-2026", &clock);
+                    let cmd = Command::new("race", a("so-nn", "commune_officer"), fact(round, t))
+                        .expecting(round);
+                    barrier.wait();
+                    engine.execute(&*store, &cmd)
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let wins = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(wins, 1, "round {round}: {results:?}");
+        for r in results.iter().filter(|r| r.is_err()) {
+            assert!(
+                matches!(r, Err(CommandError::Conflict { expected, .. }) if *expected == round),
+                "{r:?}"
+            );
+        }
+        assert_eq!(store.version(&CaseId::new("race")).unwrap(), round + 1);
+    }
+    ocop_engine::verify(&store.load(&CaseId::new("race"), 0).unwrap()).unwrap();
+}
+
+#[test]
+fn racing_commands_on_memory_store() {
+    let shared: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    race(&|| Arc::clone(&shared));
+}
+
+#[test]
+fn racing_commands_on_sqlite_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("race.sqlite");
+    race(&|| Arc::new(SqliteStore::open(&path).unwrap()) as Arc<dyn Store>);
+}
+
+#[test]
+fn racing_commands_through_one_engine() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = Arc::new(engine("national-2026", &clock));
+    let store = Arc::new(MemoryStore::new());
+    ok(
+        &engine,
+        &*store,
+        Command::open("one", a("one-producer", "producer"), open("one")),
+    );
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let engine = Arc::clone(&engine);
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                let cmd = Command::new("one", a("x", "commune_officer"), fact(1, t)).expecting(1);
+                engine.execute(&*store, &cmd).is_ok()
+            })
+        })
+        .collect();
+    let wins = handles
+        .into_iter()
+        .filter(|_| true)
+        .map(|h| h.join().unwrap())
+        .filter(|w| *w)
+        .count();
+    assert_eq!(wins, 1);
+}
+
+#[test]
+fn a_case_on_sqlite_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.sqlite");
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine1 = engine("national-2026", &clock);
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let p = a("s-producer", "producer");
+        ok(&engine1, &store, Command::open("s", p.clone(), open("s")));
+        take(&engine1, &store, "s", p, "file_dossier");
+        take(
+            &engine1,
+            &store,
+            "s",
+            a("ubnd-xa", "commune_officer"),
+            "commune_propose",
+        );
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let events = store.load(&CaseId::new("s"), 0).unwrap();
+    ocop_engine::verify(&events).unwrap();
+    let engine2 = engine("national-2026", &clock);
+    let case = engine2.case(&store, &CaseId::new("s")).unwrap();
+    assert_eq!(case, ocop_engine::replay(&events).unwrap());
+    assert_eq!(case.state().as_str(), "province_office_check");
+    // The first engine's cached copy is stale; it reloads when the store says so.
+    take(
+        &engine2,
+        &store,
+        "s",
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    take(
+        &engine1,
+        &store,
+        "s",
+        a("to-tu-van", "advisory_group"),
+        "advisory_report",
+    );
+    assert_eq!(state(&engine2, &store, "s"), "province_evaluation");
+}

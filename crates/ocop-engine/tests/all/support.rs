@@ -1,0 +1,286 @@
+//! Shared helpers: the shipped cycles, engines on a manual clock, actors, and answer sheets
+//! that the real criteria-26-2026 scorer turns into a chosen total.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use ocop_core::{
+    AnswerSheet, CaseView, Cycle, Date, DossierDocument, EvaluationId, Finding, GuardPlugin, Label,
+    PluginError, PluginInfo, Producer, ProducerKind, ProductSet, RegistrationType, Scorer,
+};
+use ocop_criteria_26_2026::NativeScorer;
+use ocop_engine::{
+    Action, Actor, CaseId, Command, CouncilMember, Engine, EngineBuilder, Event, ManualClock,
+    OpenCase, Product, Store, TransitionInput,
+};
+
+pub(crate) fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub(crate) fn cycle(name: &str) -> Cycle {
+    let path = root().join(format!("workflows/{name}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    ocop_core::load_definition(&format!("{name}.toml"), &text).unwrap()
+}
+
+pub(crate) fn d(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+pub(crate) fn scorer() -> Arc<NativeScorer> {
+    static SCORER: OnceLock<Arc<NativeScorer>> = OnceLock::new();
+    Arc::clone(SCORER.get_or_init(|| Arc::new(NativeScorer::new())))
+}
+
+/// A test double for the Cần Thơ guard plugin: the traceability check passes when the
+/// case records `traceability_registered = true`.
+pub(crate) struct TraceabilityDouble {
+    info: PluginInfo,
+}
+
+impl TraceabilityDouble {
+    pub(crate) fn new() -> TraceabilityDouble {
+        TraceabilityDouble {
+            info: PluginInfo {
+                name: "cantho-local-test-double".into(),
+                version: "0".into(),
+                legal_basis: "test double".into(),
+                product_sets: Vec::new(),
+                checks: vec!["traceability".into()],
+            },
+        }
+    }
+}
+
+impl GuardPlugin for TraceabilityDouble {
+    fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+
+    fn check(&self, view: &CaseView, check: &str) -> Result<Vec<Finding>, PluginError> {
+        if check != "traceability" {
+            return Err(PluginError::Rejected {
+                plugin: self.info.name.clone(),
+                call: "check".into(),
+                code: "unknown-check".into(),
+                message: check.into(),
+            });
+        }
+        let ok = view.facts.get("traceability_registered").copied() == Some(true);
+        Ok(if ok {
+            Vec::new()
+        } else {
+            vec![Finding {
+                blocking: true,
+                code: "traceability-missing".into(),
+                message: Label {
+                    vi: "Chưa đăng ký truy xuất nguồn gốc".into(),
+                    en: "not registered on check.cantho.gov.vn".into(),
+                },
+            }]
+        })
+    }
+}
+
+pub(crate) fn engine(name: &str, clock: &ManualClock) -> Engine {
+    let mut b = EngineBuilder::new(cycle(name))
+        .clock(clock.clone())
+        .scorer("criteria-26-2026", scorer() as Arc<dyn Scorer>);
+    if name == "can-tho-2024" {
+        b = b.guard_plugin("cantho-local", Arc::new(TraceabilityDouble::new()));
+    }
+    b.build().unwrap()
+}
+
+pub(crate) fn doc(kind: &str) -> DossierDocument {
+    DossierDocument {
+        kind: kind.into(),
+        present: true,
+        valid_until: None,
+    }
+}
+
+pub(crate) const SET: u8 = 1;
+
+pub(crate) fn product(name: &str) -> Product {
+    Product {
+        name: name.into(),
+        product_set: ProductSet::new(SET).unwrap(),
+        producer: Producer {
+            name: format!("HTX {name}"),
+            kind: ProducerKind::Cooperative,
+            province: "92".into(),
+            commune: "thoi-lai".into(),
+            district: Some("Thới Lai".into()),
+        },
+    }
+}
+
+pub(crate) fn open(name: &str) -> OpenCase {
+    OpenCase {
+        product: product(name),
+        registration: RegistrationType::First,
+        documents: vec![
+            doc("form_01"),
+            doc("form_02"),
+            doc("food_safety_certificate"),
+        ],
+        facts: BTreeMap::new(),
+        certificate: None,
+    }
+}
+
+pub(crate) fn a(id: &str, role: &str) -> Actor {
+    Actor::new(id, role)
+}
+
+/// Runs a command, panicking with the engine's message when it is refused.
+pub(crate) fn ok(engine: &Engine, store: &dyn Store, cmd: Command) -> Vec<Event> {
+    match engine.execute(store, &cmd) {
+        Ok(e) => e,
+        Err(e) => panic!("{:?} refused: {e}", cmd.action),
+    }
+}
+
+pub(crate) fn take(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    actor: Actor,
+    t: &str,
+) -> Vec<Event> {
+    ok(engine, store, Command::take(case, actor, t))
+}
+
+pub(crate) fn take_with(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    actor: Actor,
+    t: &str,
+    input: TransitionInput,
+) -> Vec<Event> {
+    ok(engine, store, Command::take_with(case, actor, t, input))
+}
+
+pub(crate) fn state(engine: &Engine, store: &dyn Store, case: &str) -> String {
+    engine
+        .case(store, &CaseId::new(case))
+        .unwrap()
+        .state()
+        .to_string()
+}
+
+/// An answer sheet for product set [`SET`] that scores `target` (or just above, by the
+/// smallest step the options allow) and keeps every minimum mark up to `stars`.
+pub(crate) fn sheet(target: f64, stars: u8) -> AnswerSheet {
+    let scorer = scorer();
+    let criteria = scorer.criteria(ProductSet::new(SET).unwrap()).unwrap();
+    let mut sheet = criteria.template(None);
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    let mut total = 0.0;
+    for (i, c) in criteria.criteria.iter().enumerate() {
+        let best = c.options.len() - 1;
+        sheet.answers.insert(c.id.clone(), best as u32);
+        total += c.options[best].points;
+        chosen.push((i, best));
+    }
+    for (i, best) in chosen {
+        let c = &criteria.criteria[i];
+        let floor = c
+            .options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.min_stars.is_some_and(|s| s.get() <= stars))
+            .map(|(k, _)| k)
+            .max()
+            .unwrap_or(0);
+        let max_points = c.options[best].points;
+        let mut pick = best;
+        for k in floor..best {
+            if total - (max_points - c.options[k].points) >= target - 1e-9 {
+                pick = k;
+                break;
+            }
+        }
+        total -= max_points - c.options[pick].points;
+        sheet.answers.insert(c.id.clone(), pick as u32);
+    }
+    sheet
+}
+
+/// Names a council of five members and a chair for `stage`, by the stage's chair.
+pub(crate) fn constitute(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    stage: &str,
+    chair_role: &str,
+    prefix: &str,
+) {
+    let mut members: Vec<CouncilMember> = (1..=5)
+        .map(|i| CouncilMember {
+            id: format!("{prefix}-m{i}"),
+            chair: false,
+        })
+        .collect();
+    members.push(CouncilMember {
+        id: format!("{prefix}-chair"),
+        chair: true,
+    });
+    ok(
+        engine,
+        store,
+        Command::new(
+            case,
+            a(&format!("{prefix}-chair"), chair_role),
+            Action::ConstituteCouncil {
+                evaluation: EvaluationId::new(stage),
+                members,
+            },
+        ),
+    );
+}
+
+/// The chair and four members submit sheets scoring around `target` (spread 2 points).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a council sitting is described by all of these"
+)]
+pub(crate) fn score(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    stage: &str,
+    member_role: &str,
+    chair_role: &str,
+    prefix: &str,
+    target: f64,
+    stars: u8,
+) {
+    let offsets = [0.0, 1.0, 2.0, 1.0, 0.0];
+    for (i, off) in offsets.iter().enumerate() {
+        let (id, role) = if i == 0 {
+            (format!("{prefix}-chair"), chair_role)
+        } else {
+            (format!("{prefix}-m{i}"), member_role)
+        };
+        ok(
+            engine,
+            store,
+            Command::new(
+                case,
+                a(&id, role),
+                Action::SubmitSheet {
+                    evaluation: EvaluationId::new(stage),
+                    sheet: sheet((target + off).min(100.0), stars),
+                },
+            ),
+        );
+    }
+}
+
+pub(crate) fn history(store: &dyn Store, case: &str) -> Vec<Event> {
+    store.load(&CaseId::new(case), 0).unwrap()
+}
