@@ -1,0 +1,208 @@
+//! The PostgreSQL store against a live server: the engine's store-conformance suite, and two
+//! processes racing on the same cases. Set `OCOP_TEST_POSTGRES` to a connection URL (CI
+//! does); without it these tests say so and pass without running.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use ocop_engine::store::conformance;
+use ocop_engine::{CaseId, Store, StoreError};
+use ocop_store_postgres::PostgresStore;
+
+fn server() -> Option<String> {
+    match std::env::var("OCOP_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            eprintln!(
+                "skipped: set OCOP_TEST_POSTGRES=postgres://user@host:port/db to run the PostgreSQL store tests"
+            );
+            None
+        }
+    }
+}
+
+/// A schema name no other run uses.
+fn fresh_schema(tag: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "t_{tag}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+#[test]
+fn passes_the_store_conformance_suite() {
+    let Some(url) = server() else { return };
+    let failures = conformance::run_all(|| {
+        PostgresStore::builder(&url)
+            .schema(fresh_schema("conf"))
+            .max_connections(8)
+            .open()
+            .unwrap()
+    });
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn unreachable_server_is_a_clear_error() {
+    let err = PostgresStore::open("postgres://nobody:secret@127.0.0.1:1/none").unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("cannot connect to PostgreSQL"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+}
+
+const CASES: usize = 6;
+const ROUNDS: u64 = 40;
+
+/// One racer: for each round, read every case's version and try to append the next event.
+/// Prints `wins=N attempts=M seconds=S` for the parent.
+fn race(url: &str, schema: &str, racer: &str) {
+    let store = PostgresStore::builder(url)
+        .schema(schema)
+        .max_connections(2)
+        .open()
+        .unwrap();
+    let (mut wins, mut attempts) = (0u64, 0u64);
+    let start = Instant::now();
+    for _ in 0..ROUNDS {
+        for c in 0..CASES {
+            let case = CaseId::from(format!("case-{c}"));
+            loop {
+                let version = store.version(&case).unwrap();
+                if version >= ROUNDS {
+                    break;
+                }
+                let prev = store
+                    .load(&case, version.saturating_sub(1))
+                    .unwrap()
+                    .last()
+                    .map_or(ocop_engine::GENESIS_HASH.to_owned(), |e| e.hash.clone());
+                let events = conformance::sample_events(&case, version, &prev, 1);
+                attempts += 1;
+                let key = ocop_engine::store::IdempotencyRecord {
+                    key: format!("{racer}-{version}"),
+                    fingerprint: racer.to_owned(),
+                };
+                match store.append(&case, version, &events, Some(&key)) {
+                    Ok(()) => {
+                        wins += 1;
+                        break;
+                    }
+                    Err(StoreError::Conflict { .. }) => continue,
+                    Err(e) => panic!("{racer}: {e}"),
+                }
+            }
+        }
+    }
+    println!(
+        "wins={wins} attempts={attempts} seconds={:.3}",
+        start.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn race_child() {
+    // Runs only when the parent test starts this binary as a racer.
+    if let (Ok(url), Ok(schema), Ok(racer)) = (
+        std::env::var("OCOP_RACE_URL"),
+        std::env::var("OCOP_RACE_SCHEMA"),
+        std::env::var("OCOP_RACE_NAME"),
+    ) {
+        race(&url, &schema, &racer);
+    }
+}
+
+fn spawn_racers(url: &str, schema: &str, n: usize) -> Vec<BTreeMap<String, f64>> {
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..n)
+        .map(|i| {
+            Command::new(&exe)
+                .args([
+                    "--exact",
+                    "race_child",
+                    "--nocapture",
+                    "--test-threads",
+                    "1",
+                ])
+                .env("OCOP_RACE_URL", url)
+                .env("OCOP_RACE_SCHEMA", schema)
+                .env("OCOP_RACE_NAME", format!("racer{i}"))
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "a racer failed: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+            let text = String::from_utf8_lossy(&out.stdout);
+            let line = text
+                .lines()
+                .find_map(|l| l.find("wins=").and_then(|i| l.get(i..)))
+                .unwrap_or_else(|| panic!("no result in {text}"))
+                .to_owned();
+            line.split_whitespace()
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.parse().unwrap()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn two_processes_racing_get_exactly_one_success_per_version() {
+    let Some(url) = server() else { return };
+    for racers in [1, 2] {
+        let schema = fresh_schema("race");
+        drop(PostgresStore::builder(&url).schema(&schema).open().unwrap());
+        let started = Instant::now();
+        let results = spawn_racers(&url, &schema, racers);
+        let seconds = started.elapsed().as_secs_f64();
+        let wins: f64 = results.iter().map(|r| r["wins"]).sum();
+        let attempts: f64 = results.iter().map(|r| r["attempts"]).sum();
+        assert_eq!(
+            wins as u64,
+            CASES as u64 * ROUNDS,
+            "every version won exactly once"
+        );
+        let store = PostgresStore::builder(&url).schema(&schema).open().unwrap();
+        for c in 0..CASES {
+            let case = CaseId::from(format!("case-{c}"));
+            assert_eq!(store.version(&case).unwrap(), ROUNDS);
+            let events = store.load(&case, 0).unwrap();
+            let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+            assert_eq!(
+                seqs,
+                (1..=ROUNDS).collect::<Vec<_>>(),
+                "no lost or duplicated event"
+            );
+            for pair in events.windows(2) {
+                assert_eq!(
+                    pair[1].prev_hash, pair[0].hash,
+                    "the chain holds across racers"
+                );
+            }
+        }
+        eprintln!(
+            "{racers} process(es): {wins} appends in {seconds:.2} s ({:.0} appends/s), {attempts} attempts ({} conflicts)",
+            wins / seconds,
+            attempts - wins
+        );
+    }
+}
