@@ -1,5 +1,7 @@
 //! The `ocop` command line.
 
+mod demo;
+mod ops;
 mod plugin;
 
 use std::path::{Path, PathBuf};
@@ -74,6 +76,82 @@ enum Command {
         /// The answer sheet.
         sheet: PathBuf,
     },
+    /// Simulate a province's OCOP years end to end on an embedded database, and report.
+    Demo {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Seed of the simulation (the same seed gives the same database).
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// Dossiers filed in 2024 (later cohorts are smaller).
+        #[arg(long, default_value_t = 150)]
+        products: usize,
+        /// Last simulated day.
+        #[arg(long, default_value = "2026-12-10")]
+        until: ocop_core::Date,
+        /// The folder of the cycle definitions.
+        #[arg(long, default_value = "workflows")]
+        workflows: PathBuf,
+        /// Language of the output.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// The programme report: counts, stars, targets, expiring certificates, overdue cases.
+    Report {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// The report's date (default: the last day anything happened).
+        #[arg(long)]
+        as_of: Option<ocop_core::Date>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The folder of the cycle definitions and targets.
+        #[arg(long, default_value = "workflows")]
+        workflows: PathBuf,
+        /// Language.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// Certified products as JSON Lines for the national database.
+    Export {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Certificates valid on this day (default: the last day anything happened).
+        #[arg(long)]
+        as_of: Option<ocop_core::Date>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// Check every case's hash chain; exit 1 naming the first bad event.
+    Verify {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// A case's history as a timeline.
+    Replay {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// The case.
+        #[arg(long)]
+        case: String,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// List or show cases.
+    #[command(subcommand)]
+    Case(CaseCommand),
     /// Write the JSON Schema of every document type into a folder.
     Schema {
         /// The folder, e.g. `schemas`.
@@ -100,6 +178,42 @@ enum PluginCommand {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// One line per case: id, definition, state, stars, product.
+    List {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// A case's summary (JSON).
+    Show {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// The case.
+        #[arg(long)]
+        case: String,
+        /// The folder of the cycle definitions.
+        #[arg(long, default_value = "workflows")]
+        workflows: PathBuf,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    /// Markdown.
+    Md,
+    /// JSON (schemas/programme-report.schema.json).
+    Json,
+    /// A self-contained HTML page with SVG charts.
+    Html,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,10 +322,59 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
         ),
         Command::Score { plugin, sheet } => plugin::score(&plugin, &sheet),
+        Command::Demo {
+            store,
+            seed,
+            products,
+            until,
+            workflows,
+            lang,
+        } => ops::demo(ops::DemoArgs {
+            store,
+            seed,
+            products,
+            lang,
+            workflows,
+            end: until,
+        }),
+        Command::Report {
+            store,
+            format,
+            as_of,
+            out,
+            workflows,
+            lang,
+        } => {
+            let format = match format {
+                ReportFormat::Md => "md",
+                ReportFormat::Json => "json",
+                ReportFormat::Html => "html",
+            };
+            ops::report(&store, &workflows, format, as_of, out.as_deref(), lang)
+        }
+        Command::Export {
+            store,
+            as_of,
+            out,
+            lang,
+        } => ops::export(&store, as_of, out.as_deref(), lang),
+        Command::Verify { store, lang } => ops::verify(&store, lang),
+        Command::Replay { store, case, lang } => ops::replay(&store, &case, lang),
+        Command::Case(CaseCommand::List { store, lang }) => ops::case_list(&store, lang),
+        Command::Case(CaseCommand::Show {
+            store,
+            case,
+            workflows,
+            lang,
+        }) => ops::case_show(&store, &workflows, &case, lang),
         Command::Schema { out } => {
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create `{}`", out.display()))?;
-            for s in document_schemas() {
+            let all = document_schemas()
+                .into_iter()
+                .chain(ocop_engine::document_schemas())
+                .chain(ocop_report::document_schemas());
+            for s in all {
                 let path = out.join(format!("{}.schema.json", s.name));
                 let mut text = serde_json::to_string_pretty(&s.schema)?;
                 text.push('\n');

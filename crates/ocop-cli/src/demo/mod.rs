@@ -1,0 +1,4 @@
+//! `ocop demo`: a province's OCOP year end to end.
+
+pub(crate) mod data;
+pub(crate) mod sim;

@@ -1,0 +1,556 @@
+//! `ocop demo`, `report`, `export`, `verify`, `replay`, `case list|show`: working with a
+//! database of cases.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use ocop_core::{Cycle, Date, Lang, PluginKind, Scorer, load_definition};
+use ocop_engine::{
+    Case, CaseId, Engine, EngineBuilder, ManualClock, Migration, SqliteStore, Store,
+};
+use ocop_plugin_host::{PluginHost, PluginHostBuilder, build_plugin};
+use ocop_report::{ProgrammeReport, ReportInput, Targets};
+use ocop_store_postgres::PostgresStore;
+
+use crate::demo::sim::Sim;
+
+/// Vietnamese or English.
+pub(crate) fn t<'a>(lang: Lang, vi: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    }
+}
+
+/// Where cases are kept: `--db PATH` (SQLite) or `--store postgres://...`.
+#[derive(Clone, Debug, clap::Args)]
+pub(crate) struct StoreArgs {
+    /// The SQLite database file.
+    #[arg(long, conflicts_with = "store")]
+    pub(crate) db: Option<PathBuf>,
+    /// A PostgreSQL database, `postgres://user@host:port/db`.
+    #[arg(long)]
+    pub(crate) store: Option<String>,
+    /// The PostgreSQL schema holding the tables.
+    #[arg(long, default_value = "ocop")]
+    pub(crate) schema: String,
+}
+
+pub(crate) const DEFAULT_DB: &str = "target/ocop-demo/ocop.sqlite";
+
+impl StoreArgs {
+    pub(crate) fn open(&self, lang: Lang) -> Result<Box<dyn Store>> {
+        if let Some(url) = &self.store {
+            return Ok(Box::new(
+                PostgresStore::builder(url)
+                    .schema(&self.schema)
+                    .max_connections(4)
+                    .open()?,
+            ));
+        }
+        let path = self.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+        if !path.exists() {
+            bail!(
+                "{} `{}`: {}",
+                t(lang, "không có cơ sở dữ liệu", "no database at"),
+                path.display(),
+                t(
+                    lang,
+                    "chạy `ocop demo` trước, hoặc chỉ `--db`",
+                    "run `ocop demo` first, or point `--db` at one"
+                )
+            );
+        }
+        Ok(Box::new(SqliteStore::open(&path)?))
+    }
+}
+
+/// The shipped cycles, the migration between them, and the targets.
+pub(crate) struct Workflows {
+    pub(crate) dir: PathBuf,
+    pub(crate) can_tho: Cycle,
+    pub(crate) national: Cycle,
+    pub(crate) migration_text: String,
+    pub(crate) targets: Targets,
+}
+
+impl Workflows {
+    pub(crate) fn load(dir: &Path) -> Result<Workflows> {
+        let read = |name: &str| {
+            let p = dir.join(name);
+            std::fs::read_to_string(&p).with_context(|| format!("cannot read `{}`", p.display()))
+        };
+        let cycle = |name: &str| -> Result<Cycle> {
+            let file = dir.join(name).display().to_string();
+            Ok(load_definition(&file, &read(name)?)?)
+        };
+        let targets: Targets = toml::from_str(&read("can-tho-2024.targets.toml")?).context(
+            "`can-tho-2024.targets.toml` is not a targets file (see schemas/targets.schema.json)",
+        )?;
+        Ok(Workflows {
+            dir: dir.to_owned(),
+            can_tho: cycle("can-tho-2024.toml")?,
+            national: cycle("national-2026.toml")?,
+            migration_text: read("migrations/can-tho-2024-to-national-2026.toml")?,
+            targets,
+        })
+    }
+
+    /// Engines for both cycles (no plugins: enough to read, report and tick).
+    pub(crate) fn engines(&self, clock: ManualClock) -> Result<Vec<Engine>> {
+        Ok(vec![
+            EngineBuilder::new(self.can_tho.clone())
+                .clock(clock.clone())
+                .build()?,
+            EngineBuilder::new(self.national.clone())
+                .clock(clock)
+                .build()?,
+        ])
+    }
+}
+
+/// Guard plugins by their id in the definition.
+type Guards = Vec<(String, Arc<dyn ocop_core::GuardPlugin>)>;
+
+/// Loads a definition's plugins, building any component that is not there yet.
+fn plugins(
+    host: &PluginHost,
+    cycle: &Cycle,
+    base: &Path,
+    root: &Path,
+) -> Result<(Arc<dyn Scorer>, Guards)> {
+    let mut scorer: Option<Arc<dyn Scorer>> = None;
+    let mut guards = Vec::new();
+    for decl in &cycle.definition().plugins {
+        let mut decl = decl.clone();
+        if !base.join(&decl.path).exists() {
+            let krate = root.join("plugins").join(decl.id.as_str());
+            eprintln!("building plugin {} ...", decl.id);
+            let built = build_plugin(&krate)
+                .with_context(|| format!("cannot build `{}`", krate.display()))?;
+            decl.path = built.path.display().to_string();
+        }
+        match decl.kind {
+            PluginKind::Scoring => scorer = Some(Arc::new(host.load_scorer(&decl, base)?)),
+            PluginKind::Guard => guards.push((
+                decl.id.to_string(),
+                Arc::new(host.load_guard(&decl, base)?) as Arc<dyn ocop_core::GuardPlugin>,
+            )),
+        }
+    }
+    let scorer = scorer.context("the definition declares no scoring plugin")?;
+    Ok((scorer, guards))
+}
+
+fn progress_bar(share: f64, today: Date, started: Instant, tty: bool, last: &mut i64) {
+    let pct = (share * 100.0).round() as i64;
+    if tty {
+        let width = 30;
+        let filled = ((share * width as f64) as usize).min(width);
+        eprint!(
+            "\r[{}{}] {pct:>3}%  {today}  {:.0}s ",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            started.elapsed().as_secs_f64()
+        );
+    } else if pct / 10 != *last / 10 {
+        eprintln!("{pct:>3}%  {today}");
+    }
+    *last = pct;
+}
+
+/// What `ocop demo` was asked.
+pub(crate) struct DemoArgs {
+    pub(crate) store: StoreArgs,
+    pub(crate) seed: u64,
+    pub(crate) products: usize,
+    pub(crate) lang: Lang,
+    pub(crate) workflows: PathBuf,
+    pub(crate) end: Date,
+}
+
+pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
+    let lang = args.lang;
+    let started = Instant::now();
+    let wf = Workflows::load(&args.workflows)?;
+    let root = args
+        .workflows
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let store: Box<dyn Store> = if let Some(url) = &args.store.store {
+        Box::new(
+            PostgresStore::builder(url)
+                .schema(&args.store.schema)
+                .fresh(true)
+                .open()?,
+        )
+    } else {
+        let path = args
+            .store
+            .db
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{suffix}", path.display()));
+            if p.exists() {
+                std::fs::remove_file(&p)
+                    .with_context(|| format!("cannot replace `{}`", p.display()))?;
+            }
+        }
+        Box::new(
+            SqliteStore::builder(&path)
+                .synchronous(ocop_engine::Synchronous::Normal)
+                .open()?,
+        )
+    };
+    let host = PluginHostBuilder::new()
+        .cache_dir(std::env::temp_dir().join("ocop-plugin-cache"))
+        .build()?;
+    let (scorer, guards) = plugins(&host, &wf.can_tho, &wf.dir, &root)?;
+    let start = Date::new(2024, 3, 1).context("start date")?;
+    let clock = ManualClock::on(start);
+    let mut engines = BTreeMap::new();
+    let mut can_tho = EngineBuilder::new(wf.can_tho.clone())
+        .clock(clock.clone())
+        .scorer("criteria-26-2026", Arc::clone(&scorer));
+    for (id, g) in guards {
+        can_tho = can_tho.guard_plugin(id, g);
+    }
+    engines.insert("can-tho-2024".to_owned(), can_tho.build()?);
+    engines.insert(
+        "national-2026".to_owned(),
+        EngineBuilder::new(wf.national.clone())
+            .clock(clock.clone())
+            .scorer("criteria-26-2026", Arc::clone(&scorer))
+            .build()?,
+    );
+    let migration = Migration::load(&wf.migration_text, &wf.can_tho, &wf.national)?;
+    println!(
+        "{} {} ({} {}, seed {})",
+        t(
+            lang,
+            "Mô phỏng chương trình OCOP thành phố Cần Thơ:",
+            "Simulating Cần Thơ's OCOP programme:"
+        ),
+        format_args!("{start} → {}", args.end),
+        args.products,
+        t(lang, "hồ sơ năm 2024", "dossiers in 2024"),
+        args.seed
+    );
+    let mut sim = Sim::new(
+        engines,
+        store.as_ref(),
+        clock.clone(),
+        args.seed,
+        Arc::clone(&scorer),
+        Some(migration),
+    );
+    let n = args.products;
+    let d = |y, m, dd| Date::new(y, m, dd).context("date");
+    sim.plan_cohort(n, d(2024, 3, 1)?, d(2024, 9, 30)?);
+    sim.plan_cohort(n / 4, d(2025, 2, 1)?, d(2025, 9, 30)?);
+    sim.plan_cohort(n / 6, d(2026, 1, 15)?, d(2026, 4, 30)?);
+    sim.plan_cohort(n / 6, d(2026, 6, 1)?, d(2026, 9, 30)?);
+    let tty = std::io::stderr().is_terminal();
+    let mut last = -1;
+    sim.run(start, args.end, &mut |share, today| {
+        progress_bar(share, today, started, tty, &mut last)
+    })?;
+    if tty {
+        eprintln!();
+    }
+    let stats = &sim.stats;
+    let cases = load_cases(store.as_ref())?;
+    let report_engines: Vec<Engine> = wf.engines(clock)?;
+    let refs: Vec<&Engine> = report_engines.iter().collect();
+    let report = ocop_report::compute(&ReportInput {
+        province: "Cần Thơ",
+        as_of: args.end,
+        targets: &wf.targets,
+        engines: &refs,
+        cases: &cases,
+    });
+    let events: usize = cases.iter().map(|c| c.version() as usize).sum();
+    println!(
+        "{}: {} {}, {} {}, {} {} ({} {}), {} {}",
+        t(lang, "Kết quả", "Done"),
+        cases.len(),
+        t(lang, "hồ sơ", "cases"),
+        events,
+        t(lang, "sự kiện", "events"),
+        stats.commands,
+        t(lang, "lệnh", "commands"),
+        stats.refused,
+        t(lang, "bị từ chối", "refused"),
+        stats.timeouts,
+        t(lang, "lần hết hạn", "timeouts fired"),
+    );
+    println!(
+        "{}: {} {}, {} {}",
+        t(
+            lang,
+            "Chuyển tiếp sang Quyết định 26/2026 (22/5/2026)",
+            "Migration to Decision 26/2026 (22 May 2026)"
+        ),
+        stats.migrated,
+        t(lang, "hồ sơ chuyển", "cases migrated"),
+        stats.cannot_migrate,
+        t(lang, "không chuyển được", "could not migrate"),
+    );
+    for s in &report.stars {
+        println!(
+            "  {}: {} ({} {})",
+            s.stars,
+            s.certified,
+            s.new_this_year,
+            t(
+                lang,
+                &format!("mới năm {}", report.year),
+                &format!("new in {}", report.year)
+            )
+        );
+    }
+    for row in &report.targets {
+        println!(
+            "  {} {}: {} / {}",
+            t(lang, "chỉ tiêu", "target"),
+            row.stars,
+            row.actual,
+            row.target
+        );
+    }
+    if !stats.stuck.is_empty() {
+        println!(
+            "{}: {}",
+            t(lang, "Hồ sơ dừng lại", "Cases left waiting"),
+            stats.stuck.join(", ")
+        );
+    }
+    let out_dir = match &args.store.db {
+        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        None => PathBuf::from("target/ocop-demo"),
+    };
+    std::fs::create_dir_all(&out_dir).ok();
+    write_report(&report, &out_dir, lang)?;
+    println!(
+        "{} {:.1}s",
+        t(lang, "Thời gian:", "Wall time:"),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_report(report: &ProgrammeReport, dir: &Path, lang: Lang) -> Result<()> {
+    let html = dir.join("report.html");
+    std::fs::write(&html, ocop_report::render_html(report, lang))?;
+    std::fs::write(
+        dir.join("report.md"),
+        ocop_report::render_markdown(report, lang),
+    )?;
+    std::fs::write(
+        dir.join("report.json"),
+        serde_json::to_string_pretty(report)? + "\n",
+    )?;
+    println!("{}: {}", t(lang, "Báo cáo", "Report"), html.display());
+    Ok(())
+}
+
+/// Every case of the store, replayed.
+pub(crate) fn load_cases(store: &dyn Store) -> Result<Vec<Case>> {
+    store
+        .cases()?
+        .iter()
+        .map(|id| Ok(ocop_engine::replay(&store.load(id, 0)?)?))
+        .collect()
+}
+
+/// The last day anything happened in the store.
+fn last_day(cases: &[Case]) -> Option<Date> {
+    cases.iter().map(|c| c.entered_on()).max()
+}
+
+pub(crate) fn report(
+    store: &StoreArgs,
+    workflows: &Path,
+    format: &str,
+    as_of: Option<Date>,
+    out: Option<&Path>,
+    lang: Lang,
+) -> Result<ExitCode> {
+    let store = store.open(lang)?;
+    let wf = Workflows::load(workflows)?;
+    let cases = load_cases(store.as_ref())?;
+    let as_of = as_of
+        .or_else(|| last_day(&cases))
+        .context("the database holds no case")?;
+    let engines = wf.engines(ManualClock::on(as_of))?;
+    let refs: Vec<&Engine> = engines.iter().collect();
+    let report = ocop_report::compute(&ReportInput {
+        province: "Cần Thơ",
+        as_of,
+        targets: &wf.targets,
+        engines: &refs,
+        cases: &cases,
+    });
+    let text = match format {
+        "json" => serde_json::to_string_pretty(&report)? + "\n",
+        "html" => ocop_report::render_html(&report, lang),
+        _ => ocop_report::render_markdown(&report, lang),
+    };
+    emit(&text, out)
+}
+
+fn emit(text: &str, out: Option<&Path>) -> Result<ExitCode> {
+    match out {
+        Some(p) => {
+            std::fs::write(p, text).with_context(|| format!("cannot write `{}`", p.display()))?
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn export(
+    store: &StoreArgs,
+    as_of: Option<Date>,
+    out: Option<&Path>,
+    lang: Lang,
+) -> Result<ExitCode> {
+    let store = store.open(lang)?;
+    let cases = load_cases(store.as_ref())?;
+    let as_of = as_of
+        .or_else(|| last_day(&cases))
+        .context("the database holds no case")?;
+    let mut text = String::new();
+    for record in ocop_report::export(&cases, as_of) {
+        text.push_str(&serde_json::to_string(&record)?);
+        text.push('\n');
+    }
+    emit(&text, out)
+}
+
+pub(crate) fn verify(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
+    let store = store.open(lang)?;
+    let ids = store.cases()?;
+    let mut events = 0;
+    for id in &ids {
+        let history = store.load(id, 0)?;
+        events += history.len();
+        if let Err(e) = ocop_engine::verify(&history) {
+            eprintln!("{}: {e}", t(lang, "LỖI", "FAILED"));
+            eprintln!(
+                "{}",
+                t(
+                    lang,
+                    "lịch sử hồ sơ đã bị sửa đổi sau khi ghi: khôi phục cơ sở dữ liệu từ bản sao lưu và điều tra sự kiện này",
+                    "the case's history was changed after it was written: restore the database from a backup and investigate this event"
+                )
+            );
+            return Ok(ExitCode::from(1));
+        }
+    }
+    println!(
+        "{}: {} {}, {} {}",
+        t(lang, "Chuỗi băm hợp lệ", "Hash chains verify"),
+        ids.len(),
+        t(lang, "hồ sơ", "cases"),
+        events,
+        t(lang, "sự kiện", "events")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn replay(store: &StoreArgs, case: &str, lang: Lang) -> Result<ExitCode> {
+    let store = store.open(lang)?;
+    let id = CaseId::from(case);
+    let history = store.load(&id, 0)?;
+    if history.is_empty() {
+        bail!(
+            "{} `{case}`: {}",
+            t(lang, "không có hồ sơ", "no case"),
+            t(lang, "xem `ocop case list`", "see `ocop case list`")
+        );
+    }
+    for e in &history {
+        let at = e.at.vn_date();
+        let transition = e
+            .transition
+            .as_ref()
+            .map(|t| format!(" [{t}]"))
+            .unwrap_or_default();
+        let from = e
+            .from
+            .as_ref()
+            .map(|f| format!("{f} → "))
+            .unwrap_or_default();
+        println!(
+            "{:>3}  {at}  {:<34} {:<18}{transition} {from}{}",
+            e.seq,
+            format!("{} ({})", e.actor.id, e.actor.role),
+            e.body.kind(),
+            e.to
+        );
+    }
+    let case = ocop_engine::replay(&history)?;
+    println!(
+        "{}: {} (v{})",
+        t(lang, "Trạng thái", "State"),
+        case.state(),
+        case.version()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn case_list(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
+    let store = store.open(lang)?;
+    for case in load_cases(store.as_ref())? {
+        let stars = case
+            .certificate()
+            .map(|c| c.stars.to_string())
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{:<14} {:<16} {:<34} {:<4} {}",
+            case.id().as_str(),
+            case.definition().as_str(),
+            case.state().as_str(),
+            stars,
+            case.product().name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn case_show(
+    store: &StoreArgs,
+    workflows: &Path,
+    case: &str,
+    lang: Lang,
+) -> Result<ExitCode> {
+    let store = store.open(lang)?;
+    let wf = Workflows::load(workflows)?;
+    let history = store.load(&CaseId::from(case), 0)?;
+    if history.is_empty() {
+        bail!("{} `{case}`", t(lang, "không có hồ sơ", "no case"));
+    }
+    let c = ocop_engine::replay(&history)?;
+    let engines = wf.engines(ManualClock::on(c.entered_on()))?;
+    let engine = engines
+        .iter()
+        .find(|e| e.cycle().definition().id == *c.definition())
+        .context("the case runs under an unknown definition")?;
+    println!("{}", serde_json::to_string_pretty(&engine.summary(&c))?);
+    Ok(ExitCode::SUCCESS)
+}

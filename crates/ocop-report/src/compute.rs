@@ -1,0 +1,388 @@
+//! Computing the programme report and the export from the cases of a store.
+
+use std::collections::BTreeMap;
+
+use ocop_core::{CertificateStatus, Cycle, Date, Label, Lang, ProductGroup, Stars, StateKind};
+use ocop_engine::{Case, Engine};
+
+use crate::model::{
+    AreaRow, CommuneRow, Count, ExpiringRow, ExportRecord, GroupRow, OverdueCase, OverdueRow,
+    ProgrammeReport, REPORT_FORMAT, ReportPeriod, ScoreSummary, StarCount, TargetRow, Targets,
+};
+
+/// Cases and certified products of a district, and the same per commune.
+type AreaTally = (u32, u32, BTreeMap<String, (u32, u32)>);
+
+/// What a report is computed from.
+pub struct ReportInput<'a> {
+    /// The province or city.
+    pub province: &'a str,
+    /// The report's date.
+    pub as_of: Date,
+    /// The plan's targets (their year is the report's year).
+    pub targets: &'a Targets,
+    /// One engine per definition the cases run under, first the one whose states lead the
+    /// pipeline table.
+    pub engines: &'a [&'a Engine],
+    /// The cases.
+    pub cases: &'a [Case],
+}
+
+/// A certificate is "new" in a year when it was issued that year and the case held no
+/// certificate of that rank or higher before (a renewal at the same rank is not new).
+fn new_certificates(case: &Case, year: i16) -> Vec<Stars> {
+    let certs = case.certificates();
+    certs
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.issued_on.year() == year)
+        .filter(|(i, c)| !certs.iter().take(*i).any(|p| p.stars >= c.stars))
+        .map(|(_, c)| c.stars)
+        .collect()
+}
+
+fn valid_stars(case: &Case, on: Date) -> Option<Stars> {
+    if !case.certificate_valid_on(on) {
+        return None;
+    }
+    case.certificate().map(|c| c.stars)
+}
+
+fn deadline_label(cycle: &Cycle, state: &ocop_core::StateId) -> Label {
+    let Some(d) = cycle.state(state).and_then(|s| s.deadline.as_ref()) else {
+        return Label::new("không có", "none");
+    };
+    match (d.working_days, d.days, d.months) {
+        (Some(n), _, _) => Label::new(format!("{n} ngày làm việc"), format!("{n} working days")),
+        (_, Some(n), _) => Label::new(format!("{n} ngày"), format!("{n} days")),
+        (_, _, Some(n)) => Label::new(format!("{n} tháng"), format!("{n} months")),
+        _ => match d.from {
+            ocop_core::Anchor::RoundDecision => {
+                Label::new("hạn quyết định của đợt", "the round's decision date")
+            }
+            ocop_core::Anchor::CertificateExpiry => {
+                Label::new("ngày hết hạn giấy chứng nhận", "the certificate's expiry")
+            }
+            _ => Label::new("ngày mốc", "the anchor date"),
+        },
+    }
+}
+
+/// Computes the programme report.
+pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
+    let as_of = input.as_of;
+    let year = input.targets.year;
+    let engine_of = |case: &Case| {
+        input
+            .engines
+            .iter()
+            .find(|e| e.cycle().definition().id == *case.definition())
+            .copied()
+    };
+
+    // Pipeline: states in the order of the engines' cycles.
+    let mut by_state: Vec<Count> = Vec::new();
+    for engine in input.engines {
+        for s in engine.cycle().states() {
+            if !by_state.iter().any(|c| c.key == s.id.as_str()) {
+                by_state.push(Count {
+                    key: s.id.to_string(),
+                    label: s.label.clone(),
+                    count: 0,
+                });
+            }
+        }
+    }
+    for case in input.cases {
+        if let Some(row) = by_state.iter_mut().find(|c| c.key == case.state().as_str()) {
+            row.count += 1;
+        }
+    }
+    by_state.retain(|c| c.count > 0);
+
+    let mut stars: Vec<StarCount> = [Stars::THREE, Stars::FOUR, Stars::FIVE]
+        .into_iter()
+        .map(|s| StarCount {
+            stars: s,
+            certified: 0,
+            new_this_year: 0,
+        })
+        .collect();
+    let mut groups: BTreeMap<ProductGroup, GroupRow> = ProductGroup::ALL
+        .iter()
+        .map(|g| {
+            (
+                *g,
+                GroupRow {
+                    group: *g,
+                    label: Label::new(g.label(Lang::Vi), g.label(Lang::En)),
+                    cases: 0,
+                    certified: [0; 3],
+                },
+            )
+        })
+        .collect();
+    let mut areas: BTreeMap<String, AreaTally> = BTreeMap::new();
+    let mut expiring = Vec::new();
+    let mut overdue: BTreeMap<String, OverdueRow> = BTreeMap::new();
+    let mut revoked: BTreeMap<String, u32> = BTreeMap::new();
+
+    for case in input.cases {
+        let product = case.product();
+        let group = product.product_set.group();
+        let valid = valid_stars(case, as_of);
+        if let Some(s) = valid {
+            let i = usize::from(s.get().saturating_sub(3)).min(2);
+            if let Some(row) = stars.get_mut(i) {
+                row.certified += 1;
+            }
+            if let Some(g) = groups.get_mut(&group)
+                && let Some(slot) = g.certified.get_mut(i)
+            {
+                *slot += 1;
+            }
+        }
+        for s in new_certificates(case, year) {
+            let i = usize::from(s.get().saturating_sub(3)).min(2);
+            if let Some(row) = stars.get_mut(i) {
+                row.new_this_year += 1;
+            }
+        }
+        if let Some(g) = groups.get_mut(&group) {
+            g.cases += 1;
+        }
+        let district = product
+            .producer
+            .district
+            .clone()
+            .unwrap_or_else(|| "(không có huyện / no district)".to_owned());
+        let area = areas.entry(district).or_default();
+        area.0 += 1;
+        area.1 += u32::from(valid.is_some());
+        let commune = area.2.entry(product.producer.commune.clone()).or_default();
+        commune.0 += 1;
+        commune.1 += u32::from(valid.is_some());
+
+        if let (Some(cert), Some(_)) = (case.certificate(), valid) {
+            let expires = case.certificate_valid_until().unwrap_or(cert.expires_on);
+            let days_left = as_of.days_until(expires);
+            if (0..=180).contains(&days_left) {
+                let kind =
+                    engine_of(case).and_then(|e| e.cycle().state(case.state()).map(|s| s.kind));
+                expiring.push(ExpiringRow {
+                    case: case.id().to_string(),
+                    product: product.name.clone(),
+                    producer: product.producer.name.clone(),
+                    stars: cert.stars,
+                    expires_on: expires,
+                    days_left,
+                    in_renewal_window: (120..=180).contains(&days_left),
+                    renewal_filed: case.registration() == ocop_core::RegistrationType::ReEvaluation
+                        && kind != Some(StateKind::Monitoring),
+                });
+            }
+        }
+        if let Some(CertificateStatus::Revoked { ground, .. }) =
+            case.certificates().last().map(|c| c.status)
+        {
+            *revoked.entry(format!("{ground:?}")).or_default() += 1;
+        }
+        if let Some(engine) = engine_of(case)
+            && let Ok(Some(due)) = engine.deadline(case)
+            && due.due < as_of
+            && !engine.cycle().is_terminal(case.state())
+            && engine
+                .cycle()
+                .state(case.state())
+                .is_some_and(|s| s.kind != StateKind::Monitoring)
+        {
+            let cycle = engine.cycle();
+            let row = overdue
+                .entry(case.state().to_string())
+                .or_insert_with(|| OverdueRow {
+                    state: case.state().to_string(),
+                    label: cycle.state(case.state()).map_or_else(
+                        || Label::new(case.state().as_str(), case.state().as_str()),
+                        |s| s.label.clone(),
+                    ),
+                    deadline: deadline_label(cycle, case.state()),
+                    cases: Vec::new(),
+                });
+            row.cases.push(OverdueCase {
+                case: case.id().to_string(),
+                product: product.name.clone(),
+                due: due.due,
+                days_late: due.due.days_until(as_of),
+            });
+        }
+    }
+    expiring.sort_by(|a, b| a.expires_on.cmp(&b.expires_on).then(a.case.cmp(&b.case)));
+
+    let new = |i: usize| stars.get(i).map_or(0, |s| s.new_this_year);
+    let t = input.targets;
+    let targets = vec![
+        TargetRow {
+            stars: Stars::THREE,
+            target: t.new_three_star,
+            actual: new(0),
+        },
+        TargetRow {
+            stars: Stars::FOUR,
+            target: t.new_four_star,
+            actual: new(1),
+        },
+        TargetRow {
+            stars: Stars::FIVE,
+            target: t.new_five_star,
+            actual: new(2),
+        },
+    ];
+    let periods = [
+        (
+            3,
+            Label::new(
+                "Báo cáo quý (trước ngày 10/3)",
+                "Quarterly report (by 10 March)",
+            ),
+        ),
+        (
+            6,
+            Label::new(
+                "Báo cáo 6 tháng (trước ngày 10/6)",
+                "Half-yearly report (by 10 June)",
+            ),
+        ),
+        (
+            12,
+            Label::new(
+                "Báo cáo năm (trước ngày 10/12)",
+                "Yearly report (by 10 December)",
+            ),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(m, label)| {
+        let due = Date::new(as_of.year(), m, 10)?;
+        Some(ReportPeriod {
+            label,
+            due,
+            past: due < as_of,
+        })
+    })
+    .collect();
+
+    ProgrammeReport {
+        format: REPORT_FORMAT,
+        province: input.province.to_owned(),
+        definitions: input
+            .engines
+            .iter()
+            .map(|e| e.cycle().definition().id.to_string())
+            .collect(),
+        as_of,
+        year,
+        cases: u32::try_from(input.cases.len()).unwrap_or(u32::MAX),
+        by_state,
+        stars,
+        by_group: groups.into_values().collect(),
+        by_area: areas
+            .into_iter()
+            .map(|(district, (cases, certified, communes))| AreaRow {
+                district,
+                cases,
+                certified,
+                communes: communes
+                    .into_iter()
+                    .map(|(commune, (cases, certified))| CommuneRow {
+                        commune,
+                        cases,
+                        certified,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        targets,
+        expiring,
+        overdue: overdue.into_values().collect(),
+        revoked: revoked
+            .into_iter()
+            .map(|(k, count)| Count {
+                label: ground_label(&k),
+                key: k,
+                count,
+            })
+            .collect(),
+        periods,
+    }
+}
+
+fn ground_label(key: &str) -> Label {
+    match key {
+        "ForgedDossier" => Label::new("a) Giả mạo hồ sơ", "a) Forged dossier"),
+        "NoLongerMeetsCriteria" => Label::new(
+            "b) Không còn đáp ứng tiêu chí",
+            "b) No longer meets the criteria",
+        ),
+        "LegalBreach" => Label::new(
+            "c) Vi phạm pháp luật về chất lượng, ATTP, môi trường, SHTT, nhãn",
+            "c) Breach of quality, food-safety, environment, IP or labelling law",
+        ),
+        "MarkMisuse" => Label::new(
+            "d) Sử dụng nhãn hiệu OCOP không đúng",
+            "d) Misuse of the OCOP mark",
+        ),
+        "ProductionStopped" => Label::new("đ) Không còn sản xuất", "đ) Production stopped"),
+        _ => Label::new("e) Trường hợp khác", "e) Other authority's conclusion"),
+    }
+}
+
+/// The certified products (valid on `as_of`) for the national database, one record each.
+pub fn export(cases: &[Case], as_of: Date) -> Vec<ExportRecord> {
+    let mut out = Vec::new();
+    for case in cases {
+        if !case.certificate_valid_on(as_of) {
+            continue;
+        }
+        let Some(cert) = case.certificate() else {
+            continue;
+        };
+        let product = case.product();
+        let result = case.latest_result();
+        let plugin = result
+            .and_then(|r| case.council(&r.evaluation))
+            .and_then(|c| c.sheets().next())
+            .map(|s| &s.scored.plugin);
+        out.push(ExportRecord {
+            format: REPORT_FORMAT,
+            product_code: cert.product_code.clone(),
+            product: product.name.clone(),
+            producer: product.producer.name.clone(),
+            producer_kind: product.producer.kind,
+            province: product.producer.province.clone(),
+            commune: product.producer.commune.clone(),
+            district: product.producer.district.clone(),
+            product_set: product.product_set,
+            product_group: product.product_set.group(),
+            stars: cert.stars,
+            certificate: cert.number.clone(),
+            issued_by: cert.issued_by,
+            issued_on: cert.issued_on,
+            expires_on: case.certificate_valid_until().unwrap_or(cert.expires_on),
+            score: ScoreSummary {
+                total: result.map_or(0.0, |r| r.total),
+                members: result.map_or(0, |r| u32::try_from(r.members.len()).unwrap_or(u32::MAX)),
+                plugin: plugin.map_or_else(String::new, |p| {
+                    format!("{} {} {}", p.name, p.version, p.sha256)
+                }),
+                evaluation: result.map_or_else(String::new, |r| r.evaluation.to_string()),
+            },
+            case: case.id().to_string(),
+        });
+    }
+    out.sort_by(|a, b| {
+        a.product_code
+            .cmp(&b.product_code)
+            .then(a.case.cmp(&b.case))
+    });
+    out
+}
