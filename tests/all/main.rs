@@ -8,6 +8,7 @@
 )]
 
 mod definitions;
+mod demo;
 mod graphs;
 mod properties;
 mod schemas;

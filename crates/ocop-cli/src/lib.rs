@@ -1,0 +1,414 @@
+//! The `ocop` command line as a library, so that tests can run its commands in-process.
+//! Internal to the workspace: integrators use `ocop-engine`, `ocop-plugin-host` and
+//! `ocop-report` directly.
+
+mod demo;
+mod ops;
+mod plugin;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use ocop_core::{Lang, check_definition, document_schemas, load_definition};
+
+/// ocop: the OCOP cycle engine's command line ("Mỗi xã một sản phẩm").
+#[derive(Parser)]
+#[command(name = "ocop", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check cycle definitions; exit 1 when any has an error.
+    Validate {
+        /// Definition files (TOML, or JSON with the same schema).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Draw a cycle definition's state graph.
+    Graph {
+        /// The definition file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// Label language.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Build and check plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+    /// Print a product set's criteria sheet, or a blank answer sheet to fill in.
+    Criteria {
+        /// The scoring plugin: a component file or a plugin crate folder.
+        #[arg(long)]
+        plugin: PathBuf,
+        /// The product set, 1 to 26.
+        #[arg(long)]
+        set: u8,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SheetFormat::Table)]
+        format: SheetFormat,
+        /// Print a blank answer sheet (JSON) instead of the criteria.
+        #[arg(long)]
+        template: bool,
+        /// For sheets with alternative branches (set 26): the branch of the template.
+        #[arg(long)]
+        branch: Option<u8>,
+        /// Label language of the table.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// Score an answer sheet (JSON) and print the evaluation as JSON.
+    Score {
+        /// The scoring plugin: a component file or a plugin crate folder.
+        #[arg(long)]
+        plugin: PathBuf,
+        /// The answer sheet.
+        sheet: PathBuf,
+    },
+    /// Simulate a province's OCOP years end to end on an embedded database, and report.
+    Demo {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Seed of the simulation (the same seed gives the same database).
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// Dossiers filed in 2024 (later cohorts are smaller).
+        #[arg(long, default_value_t = 150)]
+        products: usize,
+        /// Last simulated day.
+        #[arg(long, default_value = "2026-12-10")]
+        until: ocop_core::Date,
+        /// The folder of the cycle definitions.
+        #[arg(long, default_value = "workflows")]
+        workflows: PathBuf,
+        /// Language of the output.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// The programme report: counts, stars, targets, expiring certificates, overdue cases.
+    Report {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// The report's date (default: the last day anything happened).
+        #[arg(long)]
+        as_of: Option<ocop_core::Date>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The folder of the cycle definitions and targets.
+        #[arg(long, default_value = "workflows")]
+        workflows: PathBuf,
+        /// Language.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// Certified products as JSON Lines for the national database.
+    Export {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Certificates valid on this day (default: the last day anything happened).
+        #[arg(long)]
+        as_of: Option<ocop_core::Date>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// Check every case's hash chain; exit 1 naming the first bad event.
+    Verify {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// A case's history as a timeline.
+    Replay {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// The case.
+        #[arg(long)]
+        case: String,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// List or show cases.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Write the JSON Schema of every document type into a folder.
+    Schema {
+        /// The folder, e.g. `schemas`.
+        #[arg(long, default_value = "schemas")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// Build a plugin crate into a WebAssembly component and print its sha256.
+    Build {
+        /// The plugin crate's folder, e.g. `plugins/criteria-26-2026`.
+        path: PathBuf,
+    },
+    /// Run the conformance checks on a plugin (component file or crate folder).
+    Check {
+        /// The plugin.
+        path: PathBuf,
+        /// Random answer sheets per product set.
+        #[arg(long, default_value_t = 8)]
+        sheets: usize,
+        /// Seed of the sheet generator.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// One line per case: id, definition, state, stars, product.
+    List {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+    /// A case's summary (JSON).
+    Show {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// The case.
+        #[arg(long)]
+        case: String,
+        /// The folder of the cycle definitions.
+        #[arg(long, default_value = "workflows")]
+        workflows: PathBuf,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    /// Markdown.
+    Md,
+    /// JSON (schemas/programme-report.schema.json).
+    Json,
+    /// A self-contained HTML page with SVG charts.
+    Html,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SheetFormat {
+    /// A readable table.
+    Table,
+    /// The criteria sheet as JSON (schemas/criteria-sheet.schema.json).
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+/// Runs the `ocop` command line with `args` (the first being the program name) and returns
+/// its exit code: 0 on success, 1 when a check fails (validation, verification, a plugin's
+/// conformance), 2 on an error.
+///
+/// # Examples
+/// ```
+/// let code = ocop_cli::run_with(["ocop", "validate", concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")]);
+/// assert_eq!(code, std::process::ExitCode::SUCCESS);
+/// ```
+pub fn run_with<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Validate {
+            files,
+            deny_warnings,
+        } => {
+            let mut failed = false;
+            for file in &files {
+                let text = read(file)?;
+                let name = file.display().to_string();
+                let report = check_definition(&name, &text);
+                eprint!("{report}");
+                let errors = report.errors().count();
+                let warnings = report.warnings().count();
+                let bad = errors > 0 || (deny_warnings && warnings > 0);
+                failed |= bad;
+                if bad {
+                    eprintln!("{name}: invalid ({errors} errors, {warnings} warnings)");
+                } else {
+                    println!("{name}: ok ({warnings} warnings)");
+                }
+            }
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Graph {
+            file,
+            format,
+            lang,
+            out,
+        } => {
+            let text = read(&file)?;
+            let cycle = match load_definition(&file.display().to_string(), &text) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprint!("{}", e.report());
+                    bail!(
+                        "`{}` is not a valid definition: fix it first",
+                        file.display()
+                    );
+                }
+            };
+            let drawn = match format {
+                GraphFormat::Dot => ocop_core::to_dot(&cycle, lang),
+                GraphFormat::Mermaid => ocop_core::to_mermaid(&cycle, lang),
+            };
+            match out {
+                Some(path) => std::fs::write(&path, drawn)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?,
+                None => print!("{drawn}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plugin(PluginCommand::Build { path }) => plugin::build(&path),
+        Command::Plugin(PluginCommand::Check { path, sheets, seed }) => {
+            plugin::check(&path, sheets, seed)
+        }
+        Command::Criteria {
+            plugin,
+            set,
+            format,
+            template,
+            branch,
+            lang,
+        } => plugin::criteria(
+            &plugin,
+            set,
+            format == SheetFormat::Json,
+            template,
+            branch,
+            lang,
+        ),
+        Command::Score { plugin, sheet } => plugin::score(&plugin, &sheet),
+        Command::Demo {
+            store,
+            seed,
+            products,
+            until,
+            workflows,
+            lang,
+        } => ops::demo(ops::DemoArgs {
+            store,
+            seed,
+            products,
+            lang,
+            workflows,
+            end: until,
+        }),
+        Command::Report {
+            store,
+            format,
+            as_of,
+            out,
+            workflows,
+            lang,
+        } => {
+            let format = match format {
+                ReportFormat::Md => "md",
+                ReportFormat::Json => "json",
+                ReportFormat::Html => "html",
+            };
+            ops::report(&store, &workflows, format, as_of, out.as_deref(), lang)
+        }
+        Command::Export {
+            store,
+            as_of,
+            out,
+            lang,
+        } => ops::export(&store, as_of, out.as_deref(), lang),
+        Command::Verify { store, lang } => ops::verify(&store, lang),
+        Command::Replay { store, case, lang } => ops::replay(&store, &case, lang),
+        Command::Case(CaseCommand::List { store, lang }) => ops::case_list(&store, lang),
+        Command::Case(CaseCommand::Show {
+            store,
+            case,
+            workflows,
+            lang,
+        }) => ops::case_show(&store, &workflows, &case, lang),
+        Command::Schema { out } => {
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create `{}`", out.display()))?;
+            let all = document_schemas()
+                .into_iter()
+                .chain(ocop_engine::document_schemas())
+                .chain(ocop_report::document_schemas());
+            for s in all {
+                let path = out.join(format!("{}.schema.json", s.name));
+                let mut text = serde_json::to_string_pretty(&s.schema)?;
+                text.push('\n');
+                std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+                println!("{}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
