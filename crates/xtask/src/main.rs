@@ -63,6 +63,11 @@ fn demo(args: &[String]) -> Result<(), String> {
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     run(cargo().args(["build", "--locked", "--release", "-p", "ocop-cli"]))?;
     let ocop = root().join("target/release/ocop");
+    // The plugins, built reproducibly and checked; the definitions pin their hashes.
+    for plugin in ["plugins/criteria-26-2026", "plugins/cantho-local"] {
+        run(Command::new(&ocop).args(["plugin", "build", plugin]))?;
+    }
+    // The cycles, validated and drawn.
     let workflows = [
         "workflows/can-tho-2024.toml",
         "workflows/national-2026.toml",
@@ -73,19 +78,22 @@ fn demo(args: &[String]) -> Result<(), String> {
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("cycle");
-        for (format, ext) in [("dot", "dot"), ("mermaid", "mmd")] {
-            let file = out.join(format!("{stem}.{ext}"));
-            run(Command::new(&ocop)
-                .args(["graph", wf, "--format", format, "--out"])
-                .arg(&file)
-                .args(args))?;
-        }
+        run(Command::new(&ocop)
+            .args(["graph", wf, "--format", "mermaid", "--out"])
+            .arg(out.join(format!("{stem}.mmd"))))?;
     }
-    for plugin in ["plugins/criteria-26-2026", "plugins/cantho-local"] {
-        run(Command::new(&ocop).args(["plugin", "build", plugin]))?;
-        run(Command::new(&ocop).args(["plugin", "check", plugin]))?;
-    }
-    eprintln!("graphs written to {}", out.display());
+    // The year itself: the simulation, the report, and the hash chains checked.
+    let db = out.join("ocop.sqlite");
+    run(Command::new(&ocop)
+        .arg("demo")
+        .arg("--db")
+        .arg(&db)
+        .args(args))?;
+    run(Command::new(&ocop).arg("verify").arg("--db").arg(&db))?;
+    eprintln!(
+        "database, report (report.html, report.md, report.json) and graphs in {}",
+        out.display()
+    );
     Ok(())
 }
 
