@@ -216,3 +216,53 @@ fn verify_passes_and_fails_after_an_event_is_changed() {
         ExitCode::from(1)
     );
 }
+
+#[test]
+fn the_demo_runs_on_postgresql() {
+    let Ok(url) = std::env::var("OCOP_TEST_POSTGRES") else {
+        eprintln!(
+            "skipped: set OCOP_TEST_POSTGRES=postgres://user@host:port/db to run the demo on PostgreSQL"
+        );
+        return;
+    };
+    let schema = format!("e2e_demo_{}", std::process::id());
+    let workflows = root().join("workflows");
+    let code = run(&[
+        "demo",
+        "--products",
+        "12",
+        "--seed",
+        "3",
+        "--lang",
+        "en",
+        "--store",
+        &url,
+        "--schema",
+        &schema,
+        "--workflows",
+        workflows.to_str().unwrap(),
+    ]);
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert_eq!(
+        run(&["verify", "--store", &url, "--schema", &schema]),
+        ExitCode::SUCCESS
+    );
+    let out = temp("pg-export").join("export.jsonl");
+    assert_eq!(
+        run(&[
+            "export",
+            "--store",
+            &url,
+            "--schema",
+            &schema,
+            "--out",
+            out.to_str().unwrap()
+        ]),
+        ExitCode::SUCCESS
+    );
+    let lines = std::fs::read_to_string(&out).unwrap();
+    for line in lines.lines() {
+        let record: ocop_report::ExportRecord = serde_json::from_str(line).unwrap();
+        assert!(record.stars.get() >= 3);
+    }
+}

@@ -165,6 +165,187 @@ fn spawn_racers(url: &str, schema: &str, n: usize) -> Vec<BTreeMap<String, f64>>
         .collect()
 }
 
+/// An engine for `national-2026` on the store, as each node builds it.
+fn engine() -> ocop_engine::Engine {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../workflows/national-2026.toml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let cycle = ocop_core::load_definition(path, &text).unwrap();
+    let clock = ocop_engine::ManualClock::on(ocop_core::Date::new(2026, 6, 1).unwrap());
+    ocop_engine::EngineBuilder::new(cycle)
+        .clock(clock)
+        .build()
+        .unwrap()
+}
+
+fn producer() -> ocop_engine::Actor {
+    ocop_engine::Actor::new("htx-thoi-lai", "producer")
+}
+
+const ENGINE_CASES: usize = 4;
+const ENGINE_ROUNDS: usize = 30;
+
+/// One engine node: for each round and case, decide a command on the case as the store has
+/// it and append it at that version; on a conflict, decide again. Each success is retried
+/// once with the same idempotency key, which must return the same events and append nothing.
+fn engine_race(url: &str, schema: &str, racer: &str) {
+    use ocop_engine::{Action, Command, CommandError};
+    let store = PostgresStore::builder(url)
+        .schema(schema)
+        .max_connections(2)
+        .open()
+        .unwrap();
+    let engine = engine();
+    let (mut wins, mut conflicts) = (0u64, 0u64);
+    let start = Instant::now();
+    for round in 0..ENGINE_ROUNDS {
+        for c in 0..ENGINE_CASES {
+            let id = CaseId::from(format!("case-{c}"));
+            loop {
+                let version = engine.case(&store, &id).unwrap().version();
+                let command = Command::new(
+                    id.clone(),
+                    producer(),
+                    Action::RecordFacts {
+                        facts: [(format!("{racer}_{round}"), true)].into_iter().collect(),
+                    },
+                )
+                .expecting(version)
+                .idempotency_key(format!("{racer}-{round}-{c}"));
+                match engine.execute(&store, &command) {
+                    Ok(events) => {
+                        wins += 1;
+                        let again = engine.execute(&store, &command).unwrap();
+                        assert_eq!(
+                            again, events,
+                            "an idempotent retry returns the original events"
+                        );
+                        break;
+                    }
+                    Err(CommandError::Conflict { .. }) => conflicts += 1,
+                    Err(e) => panic!("{racer}: {e}"),
+                }
+            }
+        }
+    }
+    println!(
+        "wins={wins} attempts={} seconds={:.3}",
+        wins + conflicts,
+        start.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn engine_race_child() {
+    if let (Ok(url), Ok(schema), Ok(racer)) = (
+        std::env::var("OCOP_ENGINE_RACE_URL"),
+        std::env::var("OCOP_RACE_SCHEMA"),
+        std::env::var("OCOP_RACE_NAME"),
+    ) {
+        engine_race(&url, &schema, &racer);
+    }
+}
+
+#[test]
+fn two_engine_processes_racing_commands_get_one_success_per_version() {
+    let Some(url) = server() else { return };
+    for racers in [1usize, 2] {
+        let schema = fresh_schema("engine");
+        let store = PostgresStore::builder(&url).schema(&schema).open().unwrap();
+        let engine = engine();
+        for c in 0..ENGINE_CASES {
+            let open = ocop_engine::OpenCase {
+                product: ocop_engine::Product {
+                    name: format!("Bánh tráng {c}"),
+                    product_set: ocop_core::ProductSet::new(6).unwrap(),
+                    producer: ocop_core::Producer {
+                        name: "HTX Thới Lai".into(),
+                        kind: ocop_core::ProducerKind::Cooperative,
+                        province: "92".into(),
+                        commune: "Thới Lai".into(),
+                        district: None,
+                    },
+                },
+                registration: ocop_core::RegistrationType::First,
+                documents: vec![],
+                facts: Default::default(),
+                certificate: None,
+            };
+            engine
+                .execute(
+                    &store,
+                    &ocop_engine::Command::open(format!("case-{c}"), producer(), open),
+                )
+                .unwrap();
+        }
+        let exe = std::env::current_exe().unwrap();
+        let started = Instant::now();
+        let children: Vec<_> = (0..racers)
+            .map(|i| {
+                Command::new(&exe)
+                    .args([
+                        "--exact",
+                        "engine_race_child",
+                        "--nocapture",
+                        "--test-threads",
+                        "1",
+                    ])
+                    .env("OCOP_ENGINE_RACE_URL", &url)
+                    .env("OCOP_RACE_SCHEMA", &schema)
+                    .env("OCOP_RACE_NAME", format!("node{i}"))
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut wins = 0.0;
+        let mut attempts = 0.0;
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(out.status.success(), "a node failed: {text}");
+            let line = text
+                .lines()
+                .find_map(|l| l.find("wins=").and_then(|i| l.get(i..)))
+                .unwrap()
+                .to_owned();
+            let kv: BTreeMap<String, f64> = line
+                .split_whitespace()
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.parse().unwrap()))
+                .collect();
+            wins += kv["wins"];
+            attempts += kv["attempts"];
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let expected = (racers * ENGINE_CASES * ENGINE_ROUNDS) as u64;
+        assert_eq!(wins as u64, expected, "each command committed exactly once");
+        for c in 0..ENGINE_CASES {
+            let id = CaseId::from(format!("case-{c}"));
+            let history = store.load(&id, 0).unwrap();
+            assert_eq!(
+                history.len() as u64,
+                1 + (racers * ENGINE_ROUNDS) as u64,
+                "no lost or duplicated event"
+            );
+            ocop_engine::verify(&history).unwrap();
+            let case = ocop_engine::replay(&history).unwrap();
+            assert_eq!(
+                case.facts().len(),
+                racers * ENGINE_ROUNDS,
+                "every node's every fact, once"
+            );
+        }
+        eprintln!(
+            "{racers} engine process(es): {wins} commands in {seconds:.2} s ({:.0} commands/s), {} conflicts retried",
+            wins / seconds,
+            attempts - wins
+        );
+    }
+}
+
 #[test]
 fn two_processes_racing_get_exactly_one_success_per_version() {
     let Some(url) = server() else { return };
