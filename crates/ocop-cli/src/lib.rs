@@ -94,6 +94,9 @@ enum Command {
         /// The folder of the cycle definitions.
         #[arg(long, default_value = "workflows")]
         workflows: PathBuf,
+        /// Where to write the report (default: beside the database, or `target/ocop-demo`).
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Language of the output.
         #[arg(long, default_value = "vi")]
         lang: Lang,
@@ -354,6 +357,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             products,
             until,
             workflows,
+            out,
             lang,
         } => ops::demo(ops::DemoArgs {
             store,
@@ -362,6 +366,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             workflows,
             end: until,
+            out,
         }),
         Command::Report {
             store,

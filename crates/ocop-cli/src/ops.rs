@@ -172,6 +172,7 @@ pub(crate) struct DemoArgs {
     pub(crate) lang: Lang,
     pub(crate) workflows: PathBuf,
     pub(crate) end: Date,
+    pub(crate) out: Option<PathBuf>,
 }
 
 pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
@@ -336,9 +337,10 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
             stats.stuck.join(", ")
         );
     }
-    let out_dir = match &args.store.db {
-        Some(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
-        None => PathBuf::from("target/ocop-demo"),
+    let out_dir = match (&args.out, &args.store.db) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(p)) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        (None, None) => PathBuf::from("target/ocop-demo"),
     };
     std::fs::create_dir_all(&out_dir).ok();
     write_report(&report, &out_dir, lang)?;
