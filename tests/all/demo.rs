@@ -227,6 +227,7 @@ fn the_demo_runs_on_postgresql() {
     };
     let schema = format!("e2e_demo_{}", std::process::id());
     let workflows = root().join("workflows");
+    let report_dir = temp("pg-demo");
     let code = run(&[
         "demo",
         "--products",
@@ -241,8 +242,11 @@ fn the_demo_runs_on_postgresql() {
         &schema,
         "--workflows",
         workflows.to_str().unwrap(),
+        "--out",
+        report_dir.to_str().unwrap(),
     ]);
     assert_eq!(code, ExitCode::SUCCESS);
+    assert!(report_dir.join("report.html").exists());
     assert_eq!(
         run(&["verify", "--store", &url, "--schema", &schema]),
         ExitCode::SUCCESS
