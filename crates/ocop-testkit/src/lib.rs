@@ -1,14 +1,23 @@
-//! What other projects' test suites use to validate OCOP cycle definitions and scoring
-//! plugins: a province's integration tests, a rule author's plugin tests, an auditor
+//! What other projects' test suites use to validate OCOP cycle definitions, transitions and
+//! scoring plugins: a province's integration tests, a rule author's plugin tests, an auditor
 //! checking a definition before it goes live.
 //!
 //! - [`strategy`]: proptest strategies for definitions (valid, and with one injected
-//!   [`Defect`](strategy::Defect)) and answer sheets (valid, and each class of invalid input).
+//!   [`Defect`](strategy::Defect)), answer sheets (valid, and each class of invalid input),
+//!   actors with the roles of a cycle, and command sequences ([`Step`](strategy::Step)s)
+//!   that respect or deliberately break the rules.
 //! - [`assert_definition_sound`]: checks a definition beyond static validation by exploring
 //!   its graph, and prints a counterexample path on failure.
+//! - [`TransitionHarness`] / [`check_transitions`] / [`assert_transitions_conform`]: drive a
+//!   real [`Engine`] on any [`Store`] with generated command sequences and check the
+//!   engine's invariants after every step; a violation comes with the steps that led to it,
+//!   which proptest shrinks to a minimal failing sequence.
 //! - [`plugins`]: plugin conformance (the checks of `ocop plugin check`) and shadow scoring.
+//! - [`time`]: a [`ManualClock`] and helpers that jump from deadline to deadline.
 //!
-//! Only this crate's public API is needed: it re-exports the types its functions take.
+//! Only this crate's public API is needed: it re-exports the engine, the stores, the plugin
+//! host and the domain types its functions take, so a test suite depends on `ocop-testkit`
+//! (and proptest) alone.
 //!
 //! # Examples
 //! ```
@@ -24,9 +33,27 @@
 pub mod plugins;
 mod soundness;
 pub mod strategy;
+pub mod time;
+pub mod transitions;
 
 pub use ocop_core::{
-    AnswerSheet, Code, CriteriaSheet, Cycle, Definition, Evaluation, GuardPlugin, LoadError,
-    PluginError, ProductSet, Scorer, load_definition,
+    AnswerSheet, Code, CriteriaSheet, Cycle, Date, Definition, DossierDocument, Evaluation,
+    GuardPlugin, LoadError, PluginDecl, PluginError, PluginId, Producer, ProducerKind, ProductSet,
+    RegistrationType, Scorer, Stars, StateId, TransitionId, load_definition,
+};
+pub use ocop_engine::{
+    Action, Actor, BuildError, Calendar, Case, CaseId, CaseSummary, Clock, Command, CommandError,
+    CouncilMember, DueDate, Engine, EngineBuilder, Event, EventBody, FiredTimeout,
+    IdempotencyRecord, ManualClock, MemoryStore, OpenCase, Product, Recorded, SqliteStore,
+    SqliteStoreBuilder, Store, StoreError, Synchronous, TickFailure, TickReport, Timestamp,
+    TransitionInput, replay, verify,
+};
+pub use ocop_plugin_host::{
+    BuildError as PluginBuildError, BuiltPlugin, PluginHost, PluginHostBuilder, WasmGuard,
+    WasmScorer, build_plugin,
 };
 pub use soundness::{SoundnessError, Unsoundness, assert_definition_sound, check_definition_sound};
+pub use transitions::{
+    Stats, StuckError, TransitionHarness, TransitionViolation, assert_transitions_conform,
+    check_transitions,
+};

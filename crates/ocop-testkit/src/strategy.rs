@@ -1,5 +1,8 @@
 //! proptest strategies: definitions (valid, and with one injected defect), answer sheets for
-//! a criteria catalog (valid, and each class of invalid input).
+//! a criteria catalog (valid, and each class of invalid input), actors with the roles of a
+//! cycle, and command sequences ([`Step`]s) for the transition harness
+//! ([`check_transitions`](crate::check_transitions)), which respect the rules or
+//! deliberately break them.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +11,8 @@ use ocop_core::{
     FromStates, Guard, Label, Level, PluginDecl, PluginKind, Role, Separation, State, StateKind,
     Transition,
 };
+use ocop_core::{Cycle, TransitionId};
+use ocop_engine::Actor;
 use proptest::prelude::*;
 
 fn label(s: &str) -> Label {
@@ -399,4 +404,235 @@ pub fn invalid_answer_sheets(
             }
             (class, sheet)
         })
+}
+
+/// Actors for `cycle`: an id from a small pool (so that one person sometimes claims two
+/// roles and meets separation of duties) and, mostly, a role of the definition; now and
+/// then the reserved `system` role or a role the definition does not declare. Most of them
+/// lack the role a given transition needs.
+///
+/// # Examples
+/// ```
+/// use ocop_testkit::strategy::actors;
+/// use proptest::strategy::{Strategy, ValueTree};
+/// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")).unwrap();
+/// let cycle = ocop_testkit::load_definition("national-2026.toml", &text).unwrap();
+/// let mut runner = proptest::test_runner::TestRunner::deterministic();
+/// let actor = actors(&cycle).new_tree(&mut runner).unwrap().current();
+/// assert!(!actor.id.is_empty());
+/// ```
+pub fn actors(cycle: &Cycle) -> impl Strategy<Value = Actor> + use<> {
+    let mut roles: Vec<String> = cycle
+        .definition()
+        .roles
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    if roles.is_empty() {
+        roles.push("nobody".into());
+    }
+    let ids = vec![
+        "a0".to_owned(),
+        "a1".to_owned(),
+        "a2".to_owned(),
+        "producer-1".to_owned(),
+        "council-m1".to_owned(),
+    ];
+    let role = prop_oneof![
+        12 => prop::sample::select(roles),
+        1 => Just(ocop_core::SYSTEM_ROLE.to_owned()),
+        1 => Just("not_a_role".to_owned()),
+    ];
+    (prop::sample::select(ids), role).prop_map(|(id, role)| Actor::new(id, role.as_str()))
+}
+
+/// Whether a generated sequence keeps to the rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rules {
+    /// Steps an honest integrator would send: transitions some actor may take now, council
+    /// work, waiting, retries of earlier commands with their key.
+    Respect,
+    /// Those, plus any transition of the definition taken by any actor (most of them
+    /// unavailable, or by an actor lacking the role), stale expected versions and
+    /// idempotency keys reused for another command. The engine must refuse these cleanly.
+    Break,
+}
+
+/// Which case version a command says it saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionCheck {
+    /// No expected version: the command applies to whatever the case is.
+    Unchecked,
+    /// The case's current version.
+    Current,
+    /// A version `n + 1` behind the current one: the command must fail with a conflict.
+    Stale(u8),
+}
+
+/// One abstract step of a command sequence. Steps name what to do, not the exact command:
+/// the harness resolves them against the case as it is when the step runs, so a sequence
+/// stays meaningful while proptest shrinks it. A step that cannot apply (no council sits,
+/// nothing to retry) is skipped and says so in the trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Take one of the transitions some actor of the definition may take now (chosen by
+    /// `pick` among them), as an actor holding its role.
+    Guided {
+        /// Which of the available transitions (modulo their number). Transitions that end
+        /// the case are mostly passed over, so that walks go deep.
+        pick: u16,
+        /// The expected version the command carries.
+        version: VersionCheck,
+        /// Whether the command carries an idempotency key.
+        key: bool,
+    },
+    /// Take `transition` as `actor`, whether or not the transition leaves the case's state
+    /// and the actor holds its role.
+    Take {
+        /// The transition.
+        transition: TransitionId,
+        /// Who asks.
+        actor: Actor,
+        /// The expected version the command carries.
+        version: VersionCheck,
+        /// Whether the command carries an idempotency key.
+        key: bool,
+    },
+    /// Send again, unchanged, the `back`-th most recent command that carried a key (modulo
+    /// their number). If it was accepted, the engine must answer with the same events and
+    /// append nothing.
+    Retry {
+        /// Which earlier keyed command, counting back from the latest.
+        back: u8,
+    },
+    /// Send another command (the same with another actor id) under the key of an earlier
+    /// one: if that key is recorded, the engine must refuse it.
+    ReuseKey {
+        /// Which earlier keyed command, counting back from the latest.
+        back: u8,
+    },
+    /// The chair names a council of `members` members (and itself) for the stage sitting in
+    /// the case's state.
+    Constitute {
+        /// How many members besides the chair.
+        members: u8,
+    },
+    /// A council member who has not submitted yet submits a sheet scoring about one of 40,
+    /// 60, 80 or 95 points (`target` modulo 4; later sheets mostly follow the first one's
+    /// level, as a sitting mostly agrees).
+    Submit {
+        /// Which of the members still to submit (modulo their number).
+        member: u8,
+        /// Which level.
+        target: u8,
+    },
+    /// Time passes and the engine ticks.
+    Wait {
+        /// Days.
+        days: u16,
+    },
+    /// The clock jumps to the first day the case's pending deadline fires, and the engine
+    /// ticks (as [`advance_to_next_deadline`](crate::time::advance_to_next_deadline) does
+    /// for a whole store).
+    NextDeadline,
+}
+
+fn version_check(rules: Rules) -> BoxedStrategy<VersionCheck> {
+    match rules {
+        Rules::Respect => prop_oneof![
+            3 => Just(VersionCheck::Unchecked),
+            2 => Just(VersionCheck::Current),
+        ]
+        .boxed(),
+        Rules::Break => prop_oneof![
+            3 => Just(VersionCheck::Unchecked),
+            2 => Just(VersionCheck::Current),
+            1 => (0u8..3).prop_map(VersionCheck::Stale),
+        ]
+        .boxed(),
+    }
+}
+
+/// Single steps for `cycle` under `rules` (see [`command_sequences`]).
+///
+/// # Examples
+/// ```
+/// use ocop_testkit::strategy::{Rules, Step, steps};
+/// use proptest::strategy::{Strategy, ValueTree};
+/// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")).unwrap();
+/// let cycle = ocop_testkit::load_definition("national-2026.toml", &text).unwrap();
+/// let mut runner = proptest::test_runner::TestRunner::deterministic();
+/// let step = steps(&cycle, Rules::Respect).new_tree(&mut runner).unwrap().current();
+/// assert!(!matches!(step, Step::Take { .. } | Step::ReuseKey { .. }));
+/// ```
+pub fn steps(cycle: &Cycle, rules: Rules) -> BoxedStrategy<Step> {
+    let guided = (0u16..256, version_check(rules), any::<bool>())
+        .prop_map(|(pick, version, key)| Step::Guided { pick, version, key });
+    let fewest = match rules {
+        Rules::Respect => 5u8,
+        Rules::Break => 1u8,
+    };
+    let constitute = (fewest..8).prop_map(|members| Step::Constitute { members });
+    let submit = (0u8..8, 0u8..4).prop_map(|(member, target)| Step::Submit { member, target });
+    let retry = (0u8..4).prop_map(|back| Step::Retry { back });
+    match rules {
+        Rules::Respect => prop_oneof![
+            10 => guided,
+            3 => constitute,
+            6 => submit,
+            2 => retry,
+            1 => (1u16..60).prop_map(|days| Step::Wait { days }),
+            1 => Just(Step::NextDeadline),
+        ]
+        .boxed(),
+        Rules::Break => {
+            let mut ids: Vec<TransitionId> = cycle.transitions().map(|t| t.id.clone()).collect();
+            if ids.is_empty() {
+                ids.push("no_such_transition".into());
+            }
+            ids.push("no_such_transition".into());
+            let take = (
+                prop::sample::select(ids),
+                actors(cycle),
+                version_check(rules),
+                any::<bool>(),
+            )
+                .prop_map(|(transition, actor, version, key)| Step::Take {
+                    transition,
+                    actor,
+                    version,
+                    key,
+                });
+            prop_oneof![
+                8 => guided,
+                6 => take,
+                2 => constitute,
+                5 => submit,
+                2 => retry,
+                1 => (0u8..4).prop_map(|back| Step::ReuseKey { back }),
+                1 => (1u16..400).prop_map(|days| Step::Wait { days }),
+                1 => Just(Step::NextDeadline),
+            ]
+            .boxed()
+        }
+    }
+}
+
+/// Command sequences of 1 to 60 steps for `cycle`, respecting or deliberately breaking
+/// the rules. proptest shrinks a failing sequence by dropping and simplifying steps, so a
+/// violation found by [`check_transitions`](crate::check_transitions) comes out as a
+/// minimal failing sequence.
+///
+/// # Examples
+/// ```
+/// use ocop_testkit::strategy::{Rules, command_sequences};
+/// use proptest::strategy::{Strategy, ValueTree};
+/// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")).unwrap();
+/// let cycle = ocop_testkit::load_definition("national-2026.toml", &text).unwrap();
+/// let mut runner = proptest::test_runner::TestRunner::deterministic();
+/// let seq = command_sequences(&cycle, Rules::Break).new_tree(&mut runner).unwrap().current();
+/// assert!((1..=60).contains(&seq.len()));
+/// ```
+pub fn command_sequences(cycle: &Cycle, rules: Rules) -> BoxedStrategy<Vec<Step>> {
+    prop::collection::vec(steps(cycle, rules), 1..=60).boxed()
 }

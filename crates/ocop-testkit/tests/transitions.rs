@@ -1,0 +1,317 @@
+//! The transition harness on the real engine (national-2026, the native criteria rules):
+//! generated sequences keep every invariant on a memory and a SQLite store, walks go deep
+//! into the cycle, deliberately broken stores are caught with a shrunk counterexample, and
+//! a 36-month certificate runs to its expiry in milliseconds.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use ocop_criteria_26_2026::NativeScorer;
+use ocop_testkit::strategy::{Rules, Step, command_sequences};
+use ocop_testkit::time::{advance_to_next_deadline, run_until};
+use ocop_testkit::{
+    CaseId, Clock, Cycle, EngineBuilder, Event, EventBody, IdempotencyRecord, ManualClock,
+    MemoryStore, ProductSet, Recorded, Scorer, SqliteStore, Store, StoreError, Synchronous,
+    TransitionHarness, check_transitions, load_definition,
+};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestError, TestRunner};
+
+fn cycle() -> Cycle {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../workflows/national-2026.toml"
+    );
+    load_definition(path, &std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn harness() -> &'static TransitionHarness {
+    static HARNESS: OnceLock<TransitionHarness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let scorer: Arc<dyn Scorer> = Arc::new(NativeScorer::new());
+        let catalog = scorer.criteria(ProductSet::new(1).unwrap()).unwrap();
+        TransitionHarness::new(cycle(), move |cycle, clock| {
+            EngineBuilder::new(cycle)
+                .clock(clock)
+                .scorer("criteria-26-2026", Arc::clone(&scorer))
+                .build()
+        })
+        .catalog(catalog)
+    })
+}
+
+fn sqlite(dir: &tempfile::TempDir) -> SqliteStore {
+    SqliteStore::builder(dir.path().join("events.db"))
+        .synchronous(Synchronous::Normal)
+        .open()
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn national_2026_keeps_its_invariants_when_the_rules_are_kept(
+        steps in command_sequences(&cycle(), Rules::Respect)
+    ) {
+        check_transitions(harness(), &MemoryStore::new(), &steps)?;
+    }
+
+    #[test]
+    fn national_2026_refuses_cleanly_when_the_rules_are_broken(
+        steps in command_sequences(&cycle(), Rules::Break)
+    ) {
+        check_transitions(harness(), &MemoryStore::new(), &steps)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn national_2026_keeps_its_invariants_on_sqlite(
+        steps in command_sequences(&cycle(), Rules::Break)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        check_transitions(harness(), &sqlite(&dir), &steps)?;
+    }
+}
+
+/// The generator is not idle: walks that keep the rules reach certificates and
+/// monitoring, and the checks run there too.
+#[test]
+fn walks_reach_certification_and_monitoring() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = prop::collection::vec(
+        ocop_testkit::strategy::steps(&cycle(), Rules::Respect),
+        120..121,
+    );
+    let mut visited = std::collections::BTreeSet::new();
+    let mut retries = 0;
+    for _ in 0..12 {
+        let steps = strategy.new_tree(&mut runner).unwrap().current();
+        let stats = harness()
+            .check(&MemoryStore::new(), &steps)
+            .unwrap_or_else(|v| panic!("{v}"));
+        if std::env::var_os("TESTKIT_TRACE").is_some() {
+            eprintln!("{}", stats.trace.join("\n"));
+        }
+        visited.extend(stats.visited);
+        retries += stats.retries;
+    }
+    assert!(
+        visited.contains("monitoring"),
+        "walks visited only {visited:?}"
+    );
+    assert!(retries > 0, "no accepted command was retried");
+}
+
+/// A store that forgets idempotency keys: retries act twice.
+struct Forgetful(MemoryStore);
+
+/// A store whose appends are not atomic: of several events, the last one is lost.
+struct Lossy(MemoryStore);
+
+/// A store that reads back the wrong state: events that enter `province_office_check`
+/// come back entering `limbo`.
+struct Misreporting(MemoryStore);
+
+impl Store for Forgetful {
+    fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
+        self.0.version(case)
+    }
+    fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
+        self.0.load(case, after)
+    }
+    fn append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Event],
+        _key: Option<&IdempotencyRecord>,
+    ) -> Result<(), StoreError> {
+        self.0.append(case, expected, events, None)
+    }
+    fn recorded(&self, _case: &CaseId, _key: &str) -> Result<Option<Recorded>, StoreError> {
+        Ok(None)
+    }
+    fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
+        self.0.cases()
+    }
+}
+
+impl Store for Lossy {
+    fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
+        self.0.version(case)
+    }
+    fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
+        self.0.load(case, after)
+    }
+    fn append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Event],
+        key: Option<&IdempotencyRecord>,
+    ) -> Result<(), StoreError> {
+        let kept = if events.len() > 1 {
+            &events[..events.len() - 1]
+        } else {
+            events
+        };
+        self.0.append(case, expected, kept, key)
+    }
+    fn recorded(&self, case: &CaseId, key: &str) -> Result<Option<Recorded>, StoreError> {
+        self.0.recorded(case, key)
+    }
+    fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
+        self.0.cases()
+    }
+}
+
+impl Store for Misreporting {
+    fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
+        self.0.version(case)
+    }
+    fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
+        let mut events = self.0.load(case, after)?;
+        for e in &mut events {
+            if e.to.as_str() == "province_office_check" {
+                e.to = "limbo".into();
+            }
+        }
+        Ok(events)
+    }
+    fn append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Event],
+        key: Option<&IdempotencyRecord>,
+    ) -> Result<(), StoreError> {
+        self.0.append(case, expected, events, key)
+    }
+    fn recorded(&self, case: &CaseId, key: &str) -> Result<Option<Recorded>, StoreError> {
+        self.0.recorded(case, key)
+    }
+    fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
+        self.0.cases()
+    }
+}
+
+/// Runs the harness on the store `make` builds until a sequence fails, and returns the
+/// report of the minimal failing sequence proptest shrank it to, with that sequence.
+fn counterexample<S: Store>(make: impl Fn() -> S, rules: Rules) -> (String, Vec<Step>) {
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        ),
+    );
+    let result = runner.run(&command_sequences(&cycle(), rules), |steps| {
+        check_transitions(harness(), &make(), &steps)?;
+        Ok(())
+    });
+    match result {
+        Err(TestError::Fail(reason, steps)) => {
+            let shown = reason.message().to_owned();
+            (shown, steps)
+        }
+        other => panic!("the broken store was not caught: {other:?}"),
+    }
+}
+
+#[test]
+fn a_store_that_forgets_idempotency_keys_is_caught() {
+    let (shown, steps) = counterexample(|| Forgetful(MemoryStore::new()), Rules::Respect);
+    eprintln!("minimal failing sequence: {steps:?}\n{shown}");
+    assert!(
+        shown.contains("transition invariant `idempotent retry` broken"),
+        "{shown}"
+    );
+    assert!(shown.contains("retry of step"), "{shown}");
+    assert!(steps.len() <= 3, "not shrunk: {steps:?}");
+    assert!(
+        matches!(steps.last(), Some(Step::Retry { .. })),
+        "{steps:?}"
+    );
+}
+
+#[test]
+fn a_store_with_non_atomic_appends_is_caught() {
+    let (shown, steps) = counterexample(|| Lossy(MemoryStore::new()), Rules::Respect);
+    eprintln!("minimal failing sequence: {steps:?}\n{shown}");
+    assert!(
+        shown.contains("transition invariant `commands append what they return` broken"),
+        "{shown}"
+    );
+    assert!(steps.len() <= 4, "not shrunk: {steps:?}");
+}
+
+#[test]
+fn a_store_that_reports_a_wrong_state_is_caught() {
+    let (shown, steps) = counterexample(|| Misreporting(MemoryStore::new()), Rules::Respect);
+    eprintln!("minimal failing sequence: {steps:?}\n{shown}");
+    assert!(
+        shown.contains("transition invariant `the state is a node` broken"),
+        "{shown}"
+    );
+    assert!(shown.contains("`limbo`"), "{shown}");
+    assert!(steps.len() <= 4, "not shrunk: {steps:?}");
+}
+
+/// A certificate issued under Decision 26/2026 lives 36 months (Art. 4.3) and the case
+/// ends in `expired`; with the time helpers the whole life runs in milliseconds.
+#[test]
+fn a_36_month_certificate_expires_in_milliseconds() {
+    let started = Instant::now();
+    let h = harness();
+    let clock = ManualClock::on(h.start_date());
+    let engine = h.engine(clock.clone()).unwrap();
+    let store = MemoryStore::new();
+    h.open(&engine, &store, "c1").unwrap();
+    h.drive_to(&engine, &store, "c1", "monitoring").unwrap();
+    let case = engine.case(&store, &"c1".into()).unwrap();
+    let certificate = case.certificate().unwrap().clone();
+    assert_eq!(certificate.expires_on, certificate.issued_on.add_months(36));
+
+    let report = advance_to_next_deadline(&engine, &store, &clock)
+        .unwrap()
+        .unwrap();
+    let case = engine.case(&store, &"c1".into()).unwrap();
+    assert_eq!(case.state().as_str(), "expired", "{report:?}");
+    assert_eq!(
+        clock.now().vn_date(),
+        certificate.expires_on.add_days(1),
+        "it expires the day after its last day"
+    );
+    assert!(
+        store
+            .load(&"c1".into(), 0)
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e.body, EventBody::CertificateExpired { .. }))
+    );
+    // Nothing more is due, and running on changes nothing.
+    assert!(
+        advance_to_next_deadline(&engine, &store, &clock)
+            .unwrap()
+            .is_none()
+    );
+    let later = run_until(&engine, &store, &clock, "2031-01-01".parse().unwrap()).unwrap();
+    assert!(later.fired.is_empty() && later.failed.is_empty());
+    let elapsed = started.elapsed();
+    assert!(elapsed.as_millis() < 1000, "took {elapsed:?}");
+}
