@@ -46,7 +46,6 @@ pub(crate) struct Plan {
 pub(crate) struct Stats {
     pub(crate) commands: u64,
     pub(crate) refused: u64,
-    pub(crate) ticks: u64,
     pub(crate) timeouts: u64,
     pub(crate) opened: u64,
     pub(crate) migrated: usize,
@@ -848,7 +847,6 @@ impl<'a> Sim<'a> {
             let report = engine.tick(self.store, Timestamp::vn(today, 17, 0))?;
             self.stats.timeouts += report.fired.len() as u64;
         }
-        self.stats.ticks += 1;
         Ok(())
     }
 
