@@ -74,6 +74,11 @@ pub enum StoreError {
     /// The backend failed (I/O, locking, SQL).
     #[error("the store failed: {0}")]
     Backend(String),
+    /// The backend could not serve the request in time: no connection within the checkout
+    /// timeout, the connection was lost, or a statement ran past its timeout. Nothing is known
+    /// to be stored; retry later, with the same idempotency key.
+    #[error("the store is unavailable: {0}; try again later (with the same idempotency key)")]
+    Unavailable(String),
 }
 
 /// Where a case's events are kept.
