@@ -8,33 +8,65 @@
 //! append like any other, so when two nodes `tick` at once exactly one fires it.
 //!
 //! The client is the synchronous `postgres` crate (pure Rust, no libpq): the engine and its
-//! `Store` trait are synchronous, like the embedded SQLite store. Connections are pooled
-//! per store; the tables live in a schema of their own (default `ocop`).
+//! `Store` trait are synchronous, like the embedded SQLite store. The tables live in a schema
+//! of their own (default `ocop`).
+//!
+//! # Connection string
+//! `postgres://user:password@host:port/database?key=value&...` (or libpq's `host=... key=value`
+//! form). Besides what libpq accepts (`connect_timeout` in seconds, `application_name`,
+//! keepalives, ...), the store reads:
+//!
+//! | key | meaning | default |
+//! |---|---|---|
+//! | `sslmode` | `disable`, `prefer`, `require`, `verify-ca`, `verify-full` | `prefer` on loopback, `verify-full` elsewhere |
+//! | `sslrootcert` | PEM file of the CA(s) that sign the server's certificate, or `system` | `~/.postgresql/root.crt` |
+//! | `pool_max_size` | most connections the store opens | 4 ([`PostgresStoreBuilder::max_connections`]) |
+//! | `pool_timeout` | longest a command waits for a connection | 10s |
+//! | `pool_max_lifetime` | a connection older than this is replaced | 30min |
+//! | `statement_timeout` | longest one statement may run (`0s`: no limit) | 30s |
+//!
+//! Durations take a unit (`500ms`, `5s`, `2min`, `1h`). What the string says wins over the
+//! builder, so an operator can tune a node without a rebuild. TLS goes through rustls; a
+//! host that is not this machine is never spoken to in clear unless `sslmode=disable` says
+//! so (`prefer` insists on TLS there). A command that cannot get a connection within
+//! `pool_timeout`, whose connection is lost, or whose statement runs past
+//! `statement_timeout`, fails with [`StoreError::Unavailable`]; none waits forever.
 //!
 //! # Examples
 //! ```no_run
+//! use std::time::Duration;
 //! use ocop_engine::Store;
 //! use ocop_store_postgres::PostgresStore;
 //!
-//! let store = PostgresStore::builder("postgres://postgres@127.0.0.1:5432/ocop")
-//!     .schema("cantho")
-//!     .max_connections(8)
-//!     .open()?;
+//! let store = PostgresStore::builder(
+//!     "postgres://ocop@db.cantho.example:5432/ocop?sslmode=verify-full&sslrootcert=/etc/ocop/db-ca.pem",
+//! )
+//! .schema("cantho")
+//! .max_connections(8)
+//! .checkout_timeout(Duration::from_secs(5))
+//! .statement_timeout(Duration::from_secs(10))
+//! .open()?;
 //! println!("{} cases", store.cases()?.len());
 //! # Ok::<(), ocop_engine::StoreError>(())
 //! ```
 //!
-//! The store passes the engine's store-conformance suite; `tests/postgres.rs` runs it, and a
-//! two-process race, against the server named by `OCOP_TEST_POSTGRES`.
+//! The store passes the engine's store-conformance suite; `tests/postgres.rs` runs it (in
+//! clear and over TLS), a two-process race, and the pool under a server that goes away,
+//! against the server named by `OCOP_TEST_POSTGRES`.
 
 #![forbid(unsafe_code)]
 
-use std::sync::{Condvar, Mutex};
+mod config;
+mod pool;
+mod tls;
+
+use std::time::Duration;
 
 use ocop_engine::store::{IdempotencyRecord, Recorded};
 use ocop_engine::{CaseId, Event, Store, StoreError};
+use pool::{Limits, Manager, Pool, backend};
+use postgres::Client;
 use postgres::error::SqlState;
-use postgres::{Client, NoTls};
 
 /// Configures a [`PostgresStore`].
 #[derive(Clone, Debug)]
@@ -43,6 +75,10 @@ pub struct PostgresStoreBuilder {
     schema: String,
     max_connections: usize,
     fresh: bool,
+    checkout_timeout: Duration,
+    connect_timeout: Duration,
+    max_lifetime: Duration,
+    statement_timeout: Duration,
 }
 
 impl PostgresStoreBuilder {
@@ -52,9 +88,41 @@ impl PostgresStoreBuilder {
         self
     }
 
-    /// The most connections the store opens (default 4).
+    /// The most connections the store opens (default 4; `pool_max_size` in the URL wins).
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n.max(1);
+        self
+    }
+
+    /// The longest a command waits for a connection before it fails with
+    /// [`StoreError::Unavailable`] (default 10 s; `pool_timeout` in the URL wins).
+    pub fn checkout_timeout(mut self, d: Duration) -> Self {
+        self.checkout_timeout = d;
+        self
+    }
+
+    /// The longest the TCP connection to the server may take to open, and the longest a
+    /// pooled connection may take to answer its health check on checkout (default 5 s;
+    /// `connect_timeout` in the URL, in seconds, wins).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// A connection older than this is closed and replaced (default 30 min;
+    /// `pool_max_lifetime` in the URL wins).
+    pub fn max_lifetime(mut self, d: Duration) -> Self {
+        self.max_lifetime = d;
+        self
+    }
+
+    /// The longest one statement may run, waiting for a row lock included, before the
+    /// server cancels it and the command fails with [`StoreError::Unavailable`] (default
+    /// 30 s; zero for no limit; `statement_timeout` in the URL wins). Set on each connection
+    /// when it opens, so it bounds every statement of every transaction; a transaction left
+    /// idle this long by a vanished node is ended by the server and its locks released.
+    pub fn statement_timeout(mut self, d: Duration) -> Self {
+        self.statement_timeout = d;
         self
     }
 
@@ -67,7 +135,9 @@ impl PostgresStoreBuilder {
     /// Connects and creates the schema and tables if needed.
     ///
     /// # Errors
-    /// [`StoreError::Backend`] when the server cannot be reached or refuses the schema.
+    /// [`StoreError::Backend`] when the connection string is wrong, the server refuses the
+    /// connection or the schema, or its TLS certificate does not verify (the message names
+    /// the host and the reason); [`StoreError::Unavailable`] when it does not answer in time.
     pub fn open(self) -> Result<PostgresStore, StoreError> {
         if self.schema.is_empty()
             || !self
@@ -80,16 +150,29 @@ impl PostgresStoreBuilder {
                 self.schema
             )));
         }
+        let settings = config::parse(&self.url)?;
+        let limits = Limits {
+            max_size: settings
+                .pool_max_size
+                .unwrap_or_else(|| u32::try_from(self.max_connections).unwrap_or(u32::MAX)),
+            checkout_timeout: settings.pool_timeout.unwrap_or(self.checkout_timeout),
+            connect_timeout: settings
+                .pg
+                .get_connect_timeout()
+                .copied()
+                .unwrap_or(self.connect_timeout),
+            max_lifetime: settings.pool_max_lifetime.unwrap_or(self.max_lifetime),
+            statement_timeout: Some(settings.statement_timeout.unwrap_or(self.statement_timeout))
+                .filter(|d| !d.is_zero()),
+        };
+        let manager = Manager::new(settings, &limits)?;
+        // A wrong address, password or certificate fails here at once with its reason,
+        // rather than as a pool timeout on the first command.
+        drop(manager.open_within(limits.checkout_timeout.max(limits.connect_timeout))?);
         let fresh = self.fresh;
         let store = PostgresStore {
-            url: self.url,
             schema: self.schema,
-            max: self.max_connections,
-            pool: Mutex::new(Pool {
-                idle: Vec::new(),
-                open: 0,
-            }),
-            returned: Condvar::new(),
+            pool: Pool::new(manager, limits),
         };
         let mut conn = store.connection()?;
         let s = &store.schema;
@@ -133,61 +216,51 @@ impl PostgresStoreBuilder {
     }
 }
 
-struct Pool {
-    idle: Vec<Client>,
-    open: usize,
+/// How the store's connections reach the server ([`PostgresStore::transport`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Transport {
+    /// The TLS version (`TLSv1.3`), or `None` for a plaintext connection.
+    pub tls_version: Option<String>,
+    /// The cipher suite, for a TLS connection.
+    pub cipher: Option<String>,
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.tls_version, &self.cipher) {
+            (Some(v), Some(c)) => write!(f, "{v} ({c})"),
+            (Some(v), None) => f.write_str(v),
+            _ => f.write_str("plaintext"),
+        }
+    }
 }
 
 /// A store in a PostgreSQL database, shareable by several processes.
 pub struct PostgresStore {
-    url: String,
     schema: String,
-    max: usize,
-    pool: Mutex<Pool>,
-    returned: Condvar,
+    pool: Pool,
 }
 
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let limits = self.pool.limits();
         f.debug_struct("PostgresStore")
             .field("schema", &self.schema)
-            .field("max_connections", &self.max)
+            .field("max_connections", &limits.max_size)
+            .field("checkout_timeout", &limits.checkout_timeout)
+            .field("statement_timeout", &limits.statement_timeout)
             .finish_non_exhaustive()
     }
 }
 
-/// A pooled connection, returned to the pool when dropped.
-struct Conn<'a> {
-    store: &'a PostgresStore,
-    client: Option<Client>,
-}
+/// A pooled connection, returned to the pool when dropped (or discarded if it broke).
+struct Conn(r2d2::PooledConnection<Manager>);
 
-impl Conn<'_> {
+impl Conn {
     fn client(&mut self) -> Result<&mut Client, StoreError> {
-        self.client
-            .as_mut()
-            .ok_or_else(|| StoreError::Backend("the connection was lost".into()))
+        self.0.client()
     }
-}
-
-impl Drop for Conn<'_> {
-    fn drop(&mut self) {
-        let Ok(mut pool) = self.store.pool.lock() else {
-            return;
-        };
-        match self.client.take() {
-            Some(c) if !c.is_closed() => pool.idle.push(c),
-            _ => pool.open = pool.open.saturating_sub(1),
-        }
-        self.store.returned.notify_one();
-    }
-}
-
-fn backend(e: postgres::Error) -> StoreError {
-    StoreError::Backend(match e.as_db_error() {
-        Some(db) => format!("PostgreSQL: {} ({})", db.message(), db.code().code()),
-        None => format!("PostgreSQL: {e}"),
-    })
 }
 
 fn to_i64(n: u64) -> i64 {
@@ -199,13 +272,18 @@ fn to_u64(n: i64) -> u64 {
 }
 
 impl PostgresStore {
-    /// A builder for the database at `url` (`postgres://user@host:port/database`).
+    /// A builder for the database at `url` (`postgres://user@host:port/database?sslmode=...`;
+    /// see the crate documentation for the keys).
     pub fn builder(url: impl Into<String>) -> PostgresStoreBuilder {
         PostgresStoreBuilder {
             url: url.into(),
             schema: "ocop".into(),
             max_connections: 4,
             fresh: false,
+            checkout_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            max_lifetime: Duration::from_secs(30 * 60),
+            statement_timeout: Duration::from_secs(30),
         }
     }
 
@@ -222,41 +300,31 @@ impl PostgresStore {
         &self.schema
     }
 
-    fn connection(&self) -> Result<Conn<'_>, StoreError> {
-        let poisoned = || StoreError::Backend("the connection pool is poisoned".into());
-        let mut pool = self.pool.lock().map_err(|_| poisoned())?;
-        loop {
-            if let Some(client) = pool.idle.pop() {
-                if client.is_closed() {
-                    pool.open = pool.open.saturating_sub(1);
-                    continue;
-                }
-                return Ok(Conn {
-                    store: self,
-                    client: Some(client),
-                });
-            }
-            if pool.open < self.max {
-                pool.open += 1;
-                drop(pool);
-                return match Client::connect(&self.url, NoTls) {
-                    Ok(client) => Ok(Conn {
-                        store: self,
-                        client: Some(client),
-                    }),
-                    Err(e) => {
-                        if let Ok(mut pool) = self.pool.lock() {
-                            pool.open = pool.open.saturating_sub(1);
-                        }
-                        Err(StoreError::Backend(format!(
-                            "cannot connect to PostgreSQL at `{}`: {e}; is the server running and the URL right?",
-                            redact(&self.url)
-                        )))
-                    }
-                };
-            }
-            pool = self.returned.wait(pool).map_err(|_| poisoned())?;
-        }
+    /// How a pooled connection reaches the server, as the server sees it (`pg_stat_ssl`):
+    /// for a node's health report, or to check that a URL really gives TLS.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when no connection can be had in time,
+    /// [`StoreError::Backend`] when the query fails.
+    pub fn transport(&self) -> Result<Transport, StoreError> {
+        let mut conn = self.connection()?;
+        let row = conn
+            .client()?
+            .query_one(
+                "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .map_err(backend)?;
+        let ssl: bool = row.get(0);
+        Ok(Transport {
+            tls_version: if ssl { row.get(1) } else { None },
+            cipher: if ssl { row.get(2) } else { None },
+        })
+    }
+
+    /// A pooled connection, or [`StoreError::Unavailable`] after the checkout timeout.
+    fn connection(&self) -> Result<Conn, StoreError> {
+        self.pool.get().map(Conn)
     }
 
     fn decode(case: &CaseId, seq: i64, body: &str) -> Result<Event, StoreError> {
@@ -265,22 +333,6 @@ impl PostgresStore {
             seq: to_u64(seq),
             reason: e.to_string(),
         })
-    }
-}
-
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = url.get(scheme + 3..at).unwrap_or_default();
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!(
-                "{}{user}@{}",
-                url.get(..scheme + 3).unwrap_or_default(),
-                url.get(at + 1..).unwrap_or_default()
-            )
-        }
-        _ => url.to_owned(),
     }
 }
 
@@ -448,20 +500,5 @@ impl Store for PostgresStore {
             .iter()
             .map(|r| CaseId::from(r.get::<_, String>(0)))
             .collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_never_reach_messages() {
-        assert_eq!(
-            redact("postgres://ocop:secret@db:5432/x"),
-            "postgres://ocop@db:5432/x"
-        );
-        assert_eq!(redact("postgres://ocop@db/x"), "postgres://ocop@db/x");
-        assert_eq!(redact("host=db user=ocop"), "host=db user=ocop");
     }
 }
