@@ -59,6 +59,7 @@
 mod config;
 mod pool;
 mod tls;
+mod watchdog;
 
 use std::time::Duration;
 

@@ -5,13 +5,12 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::config::Settings;
+use crate::tls;
+use crate::watchdog::Connector;
 use ocop_engine::StoreError;
 use postgres::Client;
 use postgres::error::SqlState;
-use tokio_postgres_rustls::MakeRustlsConnect;
-
-use crate::config::Settings;
-use crate::tls;
 
 /// The pool's timeouts and size, as the builder and the connection string settle them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +26,7 @@ pub(crate) struct Limits {
 #[derive(Clone)]
 pub(crate) struct Manager {
     settings: Settings,
-    tls: MakeRustlsConnect,
+    tls: Connector,
     session: String,
     health_timeout: Duration,
 }
@@ -46,7 +45,12 @@ impl std::error::Error for ConnectError {}
 
 impl Manager {
     pub(crate) fn new(mut settings: Settings, limits: &Limits) -> Result<Manager, StoreError> {
-        let tls = tls::configure(&mut settings)?;
+        let tls = Connector {
+            rustls: tls::configure(&mut settings)?,
+            limit: limits
+                .statement_timeout
+                .map(|d| d.saturating_add(limits.connect_timeout)),
+        };
         settings.pg.connect_timeout(limits.connect_timeout);
         // A peer that vanished (machine down, network cut) is noticed by TCP within about a
         // minute instead of the kernel's two hours.

@@ -815,3 +815,98 @@ fn the_statement_timeout_ends_a_wait_on_a_stuck_lock() {
     tx.rollback().unwrap();
     assert_eq!(assert_verifies(&store), 2);
 }
+
+#[test]
+fn a_server_that_freezes_mid_command_fails_the_command_within_the_deadline() {
+    let Some(url) = server() else { return };
+    let url = parse_url(&url);
+    let dir = temp_dir();
+    let pki = Pki::new("freeze-ca", &dir);
+    let proxy = Proxy::start(url.addr, Tls::Terminate(pki.server(&["127.0.0.1"])));
+    // The deadline is the statement timeout plus the connect timeout: 1 s.
+    let store = Arc::new(
+        PostgresStore::builder(url.at(
+            "127.0.0.1",
+            proxy.port,
+            &format!("sslmode=verify-full&sslrootcert={}", pki.ca_file.display()),
+        ))
+        .schema(fresh_schema("freeze"))
+        .max_connections(2)
+        .statement_timeout(Duration::from_millis(500))
+        .connect_timeout(Duration::from_millis(500))
+        .checkout_timeout(Duration::from_secs(1))
+        .open()
+        .unwrap(),
+    );
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let outcomes = Arc::new(Mutex::new(Vec::<(Duration, Result<(), StoreError>)>::new()));
+    let worker = {
+        let (store, stop, outcomes) =
+            (Arc::clone(&store), Arc::clone(&stop), Arc::clone(&outcomes));
+        std::thread::spawn(move || {
+            let case = CaseId::new("c-1");
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let r = append_next(&store, &case, &format!("k{i}"));
+                if r.is_ok() {
+                    i += 1;
+                }
+                outcomes.lock().unwrap().push((started.elapsed(), r));
+            }
+        })
+    };
+    // Freeze the server at moments when the worker is mid-command (it almost always is),
+    // until one command has been caught in flight.
+    let in_flight = |o: &[(Duration, Result<(), StoreError>)]| {
+        o.iter().any(
+            |(_, r)| matches!(r, Err(StoreError::Unavailable(m)) if m.contains("sent nothing")),
+        )
+    };
+    for _ in 0..5 {
+        let before = outcomes
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|o| o.1.is_ok())
+            .count();
+        let until = Instant::now() + Duration::from_secs(30);
+        while outcomes
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|o| o.1.is_ok())
+            .count()
+            < before + 10
+        {
+            assert!(Instant::now() < until, "commands stopped succeeding");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        proxy.set(Mode::Hang);
+        std::thread::sleep(Duration::from_secs(2));
+        proxy.set(Mode::Pass);
+        if in_flight(&outcomes.lock().unwrap()) {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    worker.join().unwrap();
+    let outcomes = outcomes.lock().unwrap();
+    assert!(
+        in_flight(&outcomes),
+        "no command was caught in flight by a freeze: {:?}",
+        outcomes.iter().filter(|o| o.1.is_err()).collect::<Vec<_>>()
+    );
+    for (took, r) in outcomes.iter() {
+        if let Err(e) = r {
+            assert!(matches!(e, StoreError::Unavailable(_)), "{e:?}");
+        }
+        // The deadline (1 s), a health check (0.5 s), a checkout (1 s), and slack.
+        assert!(
+            *took < Duration::from_secs(4),
+            "a command took {took:?}: {r:?}"
+        );
+    }
+    assert!(assert_verifies(&store) >= 10);
+    let _ = std::fs::remove_dir_all(dir);
+}
