@@ -50,6 +50,15 @@
 //! # Ok::<(), ocop_engine::StoreError>(())
 //! ```
 //!
+//! A host that is not this machine is refused in clear, and without a CA to check it by:
+//! ```
+//! use ocop_store_postgres::PostgresStore;
+//!
+//! let err = PostgresStore::open("postgres://ocop:secret@db.cantho.example/ocop").unwrap_err();
+//! assert!(err.to_string().contains("sslrootcert=/path/to/ca.pem"));
+//! assert!(!err.to_string().contains("secret"));
+//! ```
+//!
 //! The store passes the engine's store-conformance suite; `tests/postgres.rs` runs it (in
 //! clear and over TLS), a two-process race, and the pool under a server that goes away,
 //! against the server named by `OCOP_TEST_POSTGRES`.
