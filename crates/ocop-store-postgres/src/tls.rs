@@ -47,21 +47,23 @@ pub(crate) fn configure(s: &mut Settings) -> Result<MakeRustlsConnect, StoreErro
         })?));
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier: Arc<dyn ServerCertVerifier> = match (&s.roots, s.ssl) {
-        (_, SslMode::Disable) | (None, _) => Arc::new(EncryptOnly(Arc::clone(&provider))),
-        (Some(roots), mode) => {
-            let webpki = WebPkiServerVerifier::builder_with_provider(
+    let chain = match (&s.roots, s.ssl) {
+        (_, SslMode::Disable) | (None, _) => None,
+        (Some(roots), _) => Some(
+            WebPkiServerVerifier::builder_with_provider(
                 Arc::new(load_roots(roots)?),
                 Arc::clone(&provider),
             )
             .build()
-            .map_err(|e| StoreError::Backend(format!("TLS roots: {e}")))?;
-            if mode == SslMode::VerifyFull {
-                webpki
-            } else {
-                Arc::new(ChainOnly(webpki))
-            }
-        }
+            .map_err(|e| StoreError::Backend(format!("TLS roots: {e}")))?,
+        ),
+    };
+    let verifier: Arc<dyn ServerCertVerifier> = match chain {
+        Some(webpki) if s.ssl == SslMode::VerifyFull => webpki,
+        chain => Arc::new(Lenient {
+            provider: Arc::clone(&provider),
+            chain,
+        }),
     };
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -124,63 +126,20 @@ fn load_roots(roots: &Roots) -> Result<RootCertStore, StoreError> {
     Ok(store)
 }
 
-/// `prefer`/`require` without `sslrootcert`: the traffic is encrypted and the server proves it
-/// holds the key of the certificate it shows, but nobody vouches for that certificate.
+/// The verifier for every mode but `verify-full` (which is webpki's own).
+///
+/// Without roots (`prefer`/`require` without `sslrootcert`) the traffic is encrypted and the
+/// server proves it holds the key of the certificate it shows, but nobody vouches for that
+/// certificate. With roots (`verify-ca`, and `prefer`/`require` with `sslrootcert`) the chain
+/// must lead to a trusted root, whatever host name the certificate carries: webpki checks
+/// the chain before the name, so a name mismatch means the chain was good.
 #[derive(Debug)]
-struct EncryptOnly(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for EncryptOnly {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+struct Lenient {
+    provider: Arc<CryptoProvider>,
+    chain: Option<Arc<WebPkiServerVerifier>>,
 }
 
-/// `verify-ca` (and `prefer`/`require` with `sslrootcert`): the chain must lead to a trusted
-/// root, whatever host name the certificate carries. webpki checks the chain before the name,
-/// so a name mismatch means the chain was good.
-#[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for Lenient {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -189,10 +148,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -206,7 +165,12 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -215,11 +179,18 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

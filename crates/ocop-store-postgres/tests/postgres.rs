@@ -11,34 +11,14 @@
 
 use std::collections::BTreeMap;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use ocop_engine::store::conformance;
 use ocop_engine::{CaseId, Store, StoreError};
 use ocop_store_postgres::PostgresStore;
 
-fn server() -> Option<String> {
-    match std::env::var("OCOP_TEST_POSTGRES") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "skipped: set OCOP_TEST_POSTGRES=postgres://user@host:port/db to run the PostgreSQL store tests"
-            );
-            None
-        }
-    }
-}
-
-/// A schema name no other run uses.
-fn fresh_schema(tag: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "t_{tag}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
+mod common;
+use common::{fresh_schema, server};
 
 #[test]
 fn passes_the_store_conformance_suite() {

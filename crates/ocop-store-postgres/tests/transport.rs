@@ -27,17 +27,8 @@ use ocop_store_postgres::PostgresStore;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
 
-fn server() -> Option<String> {
-    match std::env::var("OCOP_TEST_POSTGRES") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!(
-                "skipped: set OCOP_TEST_POSTGRES=postgres://user@host:port/db to run the connection tests"
-            );
-            None
-        }
-    }
-}
+mod common;
+use common::{fresh_schema, server};
 
 /// The parts of a `postgres://user@host:port/db?...` URL the tests rebuild URLs from.
 struct Url {
@@ -109,15 +100,6 @@ fn with_param(url: &str, key: &str, value: &str) -> String {
     format!("{url}{sep}{key}={value}")
 }
 
-fn fresh_schema(tag: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "t_{tag}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 fn temp_dir() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
@@ -171,6 +153,49 @@ impl Pki {
                 .with_single_cert(vec![cert.der().clone()], key_der)
                 .unwrap(),
         )
+    }
+}
+
+/// A proxy terminating TLS with a certificate for `names` from a CA made for the test, in
+/// front of the server; the CA's file is removed with it.
+struct TlsFixture {
+    url: Url,
+    pki: Pki,
+    proxy: Proxy,
+    dir: PathBuf,
+}
+
+impl TlsFixture {
+    fn new(ca: &str, names: &[&str]) -> Option<TlsFixture> {
+        let url = parse_url(&server()?);
+        let dir = temp_dir();
+        let pki = Pki::new(ca, &dir);
+        let proxy = Proxy::start(url.addr, Tls::Terminate(pki.server(names)));
+        Some(TlsFixture {
+            url,
+            pki,
+            proxy,
+            dir,
+        })
+    }
+
+    /// The proxy's URL with `sslmode=mode` and this CA as `sslrootcert`.
+    fn with_ca(&self, mode: &str) -> String {
+        self.url.at(
+            "127.0.0.1",
+            self.proxy.port,
+            &format!("sslmode={mode}&sslrootcert={}", self.pki.ca_file.display()),
+        )
+    }
+
+    fn sessions(&self) -> usize {
+        self.proxy.tls_sessions.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for TlsFixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -357,47 +382,38 @@ fn assert_verifies(store: &PostgresStore) -> usize {
 
 #[test]
 fn verify_full_succeeds_with_the_right_ca() {
-    let Some(url) = server() else { return };
-    let url = parse_url(&url);
-    let dir = temp_dir();
-    let pki = Pki::new("right-ca", &dir);
-    let proxy = Proxy::start(
-        url.addr,
-        Tls::Terminate(pki.server(&["localhost", "127.0.0.1"])),
-    );
-    for host in ["127.0.0.1", "localhost"] {
-        let store = PostgresStore::builder(url.at(
-            host,
-            proxy.port,
-            &format!("sslmode=verify-full&sslrootcert={}", pki.ca_file.display()),
-        ))
-        .schema(fresh_schema("tlsok"))
-        .open()
-        .unwrap();
+    let Some(f) = TlsFixture::new("right-ca", &["localhost", "127.0.0.1"]) else {
+        return;
+    };
+    for url in [
+        f.with_ca("verify-full"),
+        f.with_ca("verify-full").replace("127.0.0.1", "localhost"),
+    ] {
+        let store = PostgresStore::builder(url)
+            .schema(fresh_schema("tlsok"))
+            .open()
+            .unwrap();
         append_next(&store, &CaseId::new("c-1"), "k1").unwrap();
         assert_eq!(store.version(&CaseId::new("c-1")).unwrap(), 1);
         assert_eq!(assert_verifies(&store), 1);
     }
-    assert!(proxy.tls_sessions.load(Ordering::Relaxed) >= 2);
-    let _ = std::fs::remove_dir_all(dir);
+    assert!(f.sessions() >= 2);
 }
 
 #[test]
 fn verify_full_fails_with_a_wrong_ca() {
-    let Some(url) = server() else { return };
-    let url = parse_url(&url);
-    let dir = temp_dir();
-    let pki = Pki::new("right-ca", &dir);
-    let wrong = Pki::new("wrong-ca", &dir);
-    let proxy = Proxy::start(url.addr, Tls::Terminate(pki.server(&["127.0.0.1"])));
-    let mut targets = vec![(proxy.port, "the test's proxy")];
-    if url.server_tls().is_some() {
-        targets.push((url.addr.port(), "the server's own TLS"));
+    let Some(f) = TlsFixture::new("right-ca", &["127.0.0.1"]) else {
+        return;
+    };
+    let wrong = Pki::new("wrong-ca", &f.dir);
+    let mut targets = vec![(f.proxy.port, "the test's proxy")];
+    if f.url.server_tls().is_some() {
+        targets.push((f.url.addr.port(), "the server's own TLS"));
     }
     for (port, what) in targets {
         for mode in ["verify-full", "verify-ca", "require"] {
             let started = Instant::now();
-            let err = PostgresStore::builder(url.at(
+            let err = PostgresStore::builder(f.url.at(
                 "127.0.0.1",
                 port,
                 &format!("sslmode={mode}&sslrootcert={}", wrong.ca_file.display()),
@@ -421,26 +437,19 @@ fn verify_full_fails_with_a_wrong_ca() {
             );
         }
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn verify_full_fails_with_a_wrong_host_name_and_verify_ca_does_not_care() {
-    let Some(url) = server() else { return };
-    let url = parse_url(&url);
-    let dir = temp_dir();
-    let pki = Pki::new("right-ca", &dir);
-    let proxy = Proxy::start(url.addr, Tls::Terminate(pki.server(&["db.cantho.example"])));
-    let text = PostgresStore::builder(url.at(
-        "127.0.0.1",
-        proxy.port,
-        &format!("sslmode=verify-full&sslrootcert={}", pki.ca_file.display()),
-    ))
-    .open()
-    .unwrap_err()
-    .to_string();
+    let Some(f) = TlsFixture::new("right-ca", &["db.cantho.example"]) else {
+        return;
+    };
+    let text = PostgresStore::builder(f.with_ca("verify-full"))
+        .open()
+        .unwrap_err()
+        .to_string();
     assert!(
-        text.contains(&format!("127.0.0.1:{}", proxy.port)),
+        text.contains(&format!("127.0.0.1:{}", f.proxy.port)),
         "names the host: {text}"
     );
     assert!(
@@ -450,48 +459,35 @@ fn verify_full_fails_with_a_wrong_host_name_and_verify_ca_does_not_care() {
     // The chain is good: verify-ca and require (with the root) accept it, and require
     // without a root encrypts without checking. (The server sees the proxy in clear, so the
     // proxy counts the TLS sessions it terminated.)
-    let queries = [
-        format!("sslmode=verify-ca&sslrootcert={}", pki.ca_file.display()),
-        format!("sslmode=require&sslrootcert={}", pki.ca_file.display()),
-        "sslmode=require".to_owned(),
-    ];
-    for query in queries {
-        let before = proxy.tls_sessions.load(Ordering::Relaxed);
-        let store = PostgresStore::builder(url.at("127.0.0.1", proxy.port, &query))
+    for url in [
+        f.with_ca("verify-ca"),
+        f.with_ca("require"),
+        f.url.at("127.0.0.1", f.proxy.port, "sslmode=require"),
+    ] {
+        let before = f.sessions();
+        let store = PostgresStore::builder(&url)
             .schema(fresh_schema("tlsca"))
             .open()
             .unwrap();
         append_next(&store, &CaseId::new("c-1"), "k").unwrap();
-        assert!(
-            proxy.tls_sessions.load(Ordering::Relaxed) > before,
-            "{query}: over TLS"
-        );
+        assert!(f.sessions() > before, "{url}: over TLS");
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn passes_the_conformance_suite_over_tls() {
-    let Some(url) = server() else { return };
-    let url = parse_url(&url);
-    let dir = temp_dir();
-    let pki = Pki::new("conformance-ca", &dir);
-    let proxy = Proxy::start(url.addr, Tls::Terminate(pki.server(&["127.0.0.1"])));
-    let tls_url = url.at(
-        "127.0.0.1",
-        proxy.port,
-        &format!("sslmode=verify-full&sslrootcert={}", pki.ca_file.display()),
-    );
+    let Some(f) = TlsFixture::new("conformance-ca", &["127.0.0.1"]) else {
+        return;
+    };
     let failures = conformance::run_all(|| {
-        PostgresStore::builder(&tls_url)
+        PostgresStore::builder(f.with_ca("verify-full"))
             .schema(fresh_schema("tlsconf"))
             .max_connections(8)
             .open()
             .unwrap()
     });
     assert!(failures.is_empty(), "{failures:#?}");
-    assert!(proxy.tls_sessions.load(Ordering::Relaxed) >= 10);
-    let _ = std::fs::remove_dir_all(dir);
+    assert!(f.sessions() >= 10);
 }
 
 #[test]
@@ -611,22 +607,29 @@ fn a_pool_of_two_serves_eight_threads_without_waiting_past_its_timeout() {
     assert_eq!(assert_verifies(&store), THREADS * COMMANDS);
 }
 
+/// A store of 2 connections with 1 s checkout and connect timeouts, behind a proxy that
+/// relays bytes (the server's own TLS, if any, passes through it).
+fn behind_a_relay(tag: &str) -> Option<(Proxy, PostgresStore)> {
+    let url = parse_url(&server()?);
+    let proxy = Proxy::start(url.addr, Tls::Relay);
+    let store = PostgresStore::builder(url.at("127.0.0.1", proxy.port, &url.query))
+        .schema(fresh_schema(tag))
+        .max_connections(2)
+        .checkout_timeout(CHECKOUT)
+        .connect_timeout(Duration::from_secs(1))
+        .open()
+        .unwrap();
+    Some((proxy, store))
+}
+
+const CHECKOUT: Duration = Duration::from_secs(1);
+
 #[test]
 fn a_server_stopped_mid_run_fails_commands_fast_and_they_succeed_once_it_is_back() {
-    let Some(url) = server() else { return };
-    let parsed = parse_url(&url);
-    // The proxy relays bytes: the server's own TLS (if any) passes through it.
-    let proxy = Proxy::start(parsed.addr, Tls::Relay);
-    let checkout = Duration::from_secs(1);
-    let store = Arc::new(
-        PostgresStore::builder(parsed.at("127.0.0.1", proxy.port, &parsed.query))
-            .schema(fresh_schema("stop"))
-            .max_connections(2)
-            .checkout_timeout(checkout)
-            .connect_timeout(Duration::from_secs(1))
-            .open()
-            .unwrap(),
-    );
+    let Some((proxy, store)) = behind_a_relay("stop") else {
+        return;
+    };
+    let store = Arc::new(store);
     // Four nodes' threads keep appending; each failure must come quickly and be typed.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let failures = Arc::new(Mutex::new(Vec::<(Duration, StoreError)>::new()));
@@ -694,7 +697,7 @@ fn a_server_stopped_mid_run_fails_commands_fast_and_they_succeed_once_it_is_back
         );
         // One checkout timeout, plus a health check, plus slack for a loaded machine.
         assert!(
-            *took < checkout * 3 + Duration::from_secs(2),
+            *took < CHECKOUT * 3 + Duration::from_secs(2),
             "failed only after {took:?}: {e}"
         );
     }
@@ -703,17 +706,9 @@ fn a_server_stopped_mid_run_fails_commands_fast_and_they_succeed_once_it_is_back
 
 #[test]
 fn a_hung_server_fails_commands_at_checkout_and_they_succeed_once_it_answers() {
-    let Some(url) = server() else { return };
-    let parsed = parse_url(&url);
-    let proxy = Proxy::start(parsed.addr, Tls::Relay);
-    let checkout = Duration::from_secs(1);
-    let store = PostgresStore::builder(parsed.at("127.0.0.1", proxy.port, &parsed.query))
-        .schema(fresh_schema("hang"))
-        .max_connections(2)
-        .checkout_timeout(checkout)
-        .connect_timeout(Duration::from_secs(1))
-        .open()
-        .unwrap();
+    let Some((proxy, store)) = behind_a_relay("hang") else {
+        return;
+    };
     let case = CaseId::new("c-1");
     append_next(&store, &case, "before").unwrap();
     proxy.set(Mode::Hang);
@@ -776,67 +771,50 @@ fn the_statement_timeout_ends_a_wait_on_a_stuck_lock() {
         .unwrap();
     let case = CaseId::new("c-1");
     append_next(&store, &case, "first").unwrap();
-    // Another node takes the case's row lock and sits on it.
-    let mut raw = parsed.raw();
-    let mut tx = raw.transaction().unwrap();
-    tx.execute(
-        &format!("SELECT version FROM {schema}.cases WHERE case_id = 'c-1' FOR UPDATE"),
-        &[],
-    )
-    .unwrap();
-    let started = Instant::now();
-    let err = append_next(&store, &case, "second").unwrap_err();
-    let took = started.elapsed();
-    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
-    assert!(err.to_string().contains("statement timeout"), "{err}");
-    assert!(took < Duration::from_secs(3), "took {took:?}");
-    // Reads do not wait for the lock.
-    assert_eq!(store.version(&case).unwrap(), 1);
-    tx.rollback().unwrap();
-    append_next(&store, &case, "second").unwrap();
-    // The URL's setting wins over the builder's.
     let from_url = PostgresStore::builder(with_param(&url, "statement_timeout", "200ms"))
         .schema(&schema)
         .statement_timeout(Duration::from_secs(60))
         .open()
         .unwrap();
-    let mut tx = raw.transaction().unwrap();
-    tx.execute(
-        &format!("SELECT version FROM {schema}.cases WHERE case_id = 'c-1' FOR UPDATE"),
-        &[],
-    )
-    .unwrap();
-    let started = Instant::now();
-    assert!(matches!(
-        append_next(&from_url, &case, "third"),
-        Err(StoreError::Unavailable(_))
-    ));
-    assert!(started.elapsed() < Duration::from_secs(3));
-    tx.rollback().unwrap();
+    let mut raw = parsed.raw();
+    // The builder's timeout, then the URL's (which wins over the builder's 60 s).
+    for (store, key) in [(&store, "second"), (&from_url, "third")] {
+        // Another node takes the case's row lock and sits on it.
+        let mut tx = raw.transaction().unwrap();
+        tx.execute(
+            &format!("SELECT version FROM {schema}.cases WHERE case_id = 'c-1' FOR UPDATE"),
+            &[],
+        )
+        .unwrap();
+        let started = Instant::now();
+        let err = append_next(store, &case, key).unwrap_err();
+        let took = started.elapsed();
+        assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+        assert!(err.to_string().contains("statement timeout"), "{err}");
+        assert!(took < Duration::from_secs(3), "took {took:?}");
+        // Reads do not wait for the lock.
+        assert_eq!(store.version(&case).unwrap(), 1);
+        tx.rollback().unwrap();
+    }
+    append_next(&store, &case, "second").unwrap();
     assert_eq!(assert_verifies(&store), 2);
 }
 
 #[test]
 fn a_server_that_freezes_mid_command_fails_the_command_within_the_deadline() {
-    let Some(url) = server() else { return };
-    let url = parse_url(&url);
-    let dir = temp_dir();
-    let pki = Pki::new("freeze-ca", &dir);
-    let proxy = Proxy::start(url.addr, Tls::Terminate(pki.server(&["127.0.0.1"])));
+    let Some(f) = TlsFixture::new("freeze-ca", &["127.0.0.1"]) else {
+        return;
+    };
     // The deadline is the statement timeout plus the connect timeout: 1 s.
     let store = Arc::new(
-        PostgresStore::builder(url.at(
-            "127.0.0.1",
-            proxy.port,
-            &format!("sslmode=verify-full&sslrootcert={}", pki.ca_file.display()),
-        ))
-        .schema(fresh_schema("freeze"))
-        .max_connections(2)
-        .statement_timeout(Duration::from_millis(500))
-        .connect_timeout(Duration::from_millis(500))
-        .checkout_timeout(Duration::from_secs(1))
-        .open()
-        .unwrap(),
+        PostgresStore::builder(f.with_ca("verify-full"))
+            .schema(fresh_schema("freeze"))
+            .max_connections(2)
+            .statement_timeout(Duration::from_millis(500))
+            .connect_timeout(Duration::from_millis(500))
+            .checkout_timeout(Duration::from_secs(1))
+            .open()
+            .unwrap(),
     );
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let outcomes = Arc::new(Mutex::new(Vec::<(Duration, Result<(), StoreError>)>::new()));
@@ -882,9 +860,9 @@ fn a_server_that_freezes_mid_command_fails_the_command_within_the_deadline() {
             assert!(Instant::now() < until, "commands stopped succeeding");
             std::thread::sleep(Duration::from_millis(5));
         }
-        proxy.set(Mode::Hang);
+        f.proxy.set(Mode::Hang);
         std::thread::sleep(Duration::from_secs(2));
-        proxy.set(Mode::Pass);
+        f.proxy.set(Mode::Pass);
         if in_flight(&outcomes.lock().unwrap()) {
             break;
         }
@@ -908,5 +886,4 @@ fn a_server_that_freezes_mid_command_fails_the_command_within_the_deadline() {
         );
     }
     assert!(assert_verifies(&store) >= 10);
-    let _ = std::fs::remove_dir_all(dir);
 }
