@@ -240,3 +240,48 @@ pub(crate) fn explain(e: &rustls::Error, s: &Settings) -> String {
         other => format!("the TLS handshake failed: {other}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse;
+
+    #[test]
+    fn prefer_insists_on_tls_for_a_remote_host_only() {
+        use postgres::config::SslMode as Pg;
+        let mut remote = parse("postgres://u@db.cantho.example/x?sslmode=prefer").unwrap();
+        configure(&mut remote).unwrap();
+        assert_eq!(remote.ssl, SslMode::Require);
+        assert_eq!(remote.pg.get_ssl_mode(), Pg::Require);
+        let mut local = parse("postgres://u@127.0.0.1/x").unwrap();
+        configure(&mut local).unwrap();
+        assert_eq!(local.pg.get_ssl_mode(), Pg::Prefer);
+        let mut plain = parse("postgres://u@db.cantho.example/x?sslmode=disable").unwrap();
+        configure(&mut plain).unwrap();
+        assert_eq!(
+            plain.pg.get_ssl_mode(),
+            Pg::Disable,
+            "explicit plaintext is allowed"
+        );
+    }
+
+    #[test]
+    fn verifying_needs_a_root_and_a_readable_one() {
+        let mut s = parse("postgres://u@127.0.0.1/x?sslmode=verify-ca").unwrap();
+        if default_root_file().is_none() {
+            let e = configure(&mut s).err().unwrap().to_string();
+            assert!(
+                e.contains("sslmode=verify-ca needs") && e.contains("sslrootcert="),
+                "{e}"
+            );
+        }
+        let mut s =
+            parse("postgres://u@127.0.0.1/x?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem")
+                .unwrap();
+        let e = configure(&mut s).err().unwrap().to_string();
+        assert!(
+            e.contains("cannot read sslrootcert `/nonexistent/ca.pem`"),
+            "{e}"
+        );
+    }
+}
