@@ -129,16 +129,12 @@ fn benches(c: &mut Criterion, p: &Pair) {
     g.finish();
 }
 
-fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
-    let mut v: Vec<Duration> = (0..runs).map(|_| f()).collect();
-    v.sort();
-    v[runs / 2]
-}
-
-/// Per-command times, plaintext and TLS interleaved run by run so that both see the same
-/// machine load, and their ratio.
+/// Per-command times, plaintext and TLS, in many short rounds that alternate between the
+/// two so that each pair sees the same machine load (the development machine is shared);
+/// the ratio is the median of the rounds' ratios, with its quartiles.
 fn ratios(p: &Pair) {
-    const N: u32 = 300;
+    const ROUNDS: usize = 31;
+    const N: u32 = 40;
     let hundred = (seed(&p.plain), seed(&p.tls));
     let time = |f: &dyn Fn()| {
         let t = Instant::now();
@@ -169,39 +165,55 @@ fn ratios(p: &Pair) {
             "append",
             Box::new(|s, _| appends(s, &CaseId::new("ratio"), u64::from(N)) / N),
         ),
+        (
+            "open (a new store: TLS handshake included)",
+            Box::new(|s, _| {
+                let url = if std::ptr::eq(s, &p.plain) {
+                    &p.plain_url
+                } else {
+                    &p.tls_url
+                };
+                let t = Instant::now();
+                drop(
+                    PostgresStore::builder(url.as_str())
+                        .schema(s.schema())
+                        .open()
+                        .unwrap(),
+                );
+                t.elapsed()
+            }),
+        ),
     ];
     for (name, op) in ops {
-        let mut plain = Vec::new();
-        let mut tls = Vec::new();
-        for _ in 0..7 {
-            plain.push(op(&p.plain, &hundred.0));
-            tls.push(op(&p.tls, &hundred.1));
+        let mut plain = Vec::with_capacity(ROUNDS);
+        let mut tls = Vec::with_capacity(ROUNDS);
+        let mut ratio = Vec::with_capacity(ROUNDS);
+        for round in 0..ROUNDS {
+            // Alternate which goes first, so neither always follows the other.
+            let (a, b) = if round % 2 == 0 {
+                let a = op(&p.plain, &hundred.0);
+                (a, op(&p.tls, &hundred.1))
+            } else {
+                let b = op(&p.tls, &hundred.1);
+                (op(&p.plain, &hundred.0), b)
+            };
+            plain.push(a.as_secs_f64());
+            tls.push(b.as_secs_f64());
+            ratio.push(b.as_secs_f64() / a.as_secs_f64());
         }
-        let (mut it, mut pl) = (plain.into_iter(), tls.into_iter());
-        let plain = median(7, || it.next().unwrap());
-        let tls = median(7, || pl.next().unwrap());
+        for v in [&mut plain, &mut tls, &mut ratio] {
+            v.sort_by(f64::total_cmp);
+        }
+        let (q1, q2, q3) = (ROUNDS / 4, ROUNDS / 2, 3 * ROUNDS / 4);
         println!(
-            "ratio {name}: plaintext {:.1} µs, TLS {:.1} µs per command: TLS takes {:.2}× plaintext",
-            plain.as_secs_f64() * 1e6,
-            tls.as_secs_f64() * 1e6,
-            tls.as_secs_f64() / plain.as_secs_f64()
+            "ratio {name}: plaintext {:.1} µs, TLS {:.1} µs (medians): TLS takes {:.2}× plaintext (quartiles {:.2}–{:.2}, {ROUNDS} paired rounds)",
+            plain[q2] * 1e6,
+            tls[q2] * 1e6,
+            ratio[q2],
+            ratio[q1],
+            ratio[q3]
         );
     }
-    let open = |url: &str, schema: &str| {
-        median(7, || {
-            let t = Instant::now();
-            drop(PostgresStore::builder(url).schema(schema).open().unwrap());
-            t.elapsed()
-        })
-    };
-    let plain = open(&p.plain_url, p.plain.schema());
-    let tls = open(&p.tls_url, p.tls.schema());
-    println!(
-        "ratio open (first connection, TLS handshake included): plaintext {:.2} ms, TLS {:.2} ms: TLS takes {:.2}× plaintext",
-        plain.as_secs_f64() * 1e3,
-        tls.as_secs_f64() * 1e3,
-        tls.as_secs_f64() / plain.as_secs_f64()
-    );
 }
 
 fn main() {
