@@ -146,8 +146,9 @@ impl PostgresStoreBuilder {
     ///
     /// # Errors
     /// [`StoreError::Backend`] when the connection string is wrong, the server refuses the
-    /// connection or the schema, or its TLS certificate does not verify (the message names
-    /// the host and the reason); [`StoreError::Unavailable`] when it does not answer in time.
+    /// connection (user, database) or the schema, or its TLS certificate does not verify (the
+    /// message names the host and the reason); [`StoreError::Unavailable`] when the server
+    /// cannot be reached or does not answer in time (try again later).
     pub fn open(self) -> Result<PostgresStore, StoreError> {
         if self.schema.is_empty()
             || !self

@@ -33,11 +33,22 @@ pub(crate) struct Manager {
 
 /// A connection that could not be opened, described for the operator.
 #[derive(Debug)]
-pub(crate) struct ConnectError(pub(crate) String);
+pub(crate) struct ConnectError {
+    message: String,
+    /// The server could not be reached or went away (retry later), as opposed to a refusal
+    /// that will not change by itself (password, certificate, database name).
+    transient: bool,
+}
+
+impl ConnectError {
+    fn new(message: String, transient: bool) -> ConnectError {
+        ConnectError { message, transient }
+    }
+}
 
 impl std::fmt::Display for ConnectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -90,10 +101,10 @@ impl Manager {
             .settings
             .pg
             .connect(self.tls.clone())
-            .map_err(|e| ConnectError(self.describe(&e)))?;
+            .map_err(|e| self.describe(&e))?;
         client
             .batch_execute(&self.session)
-            .map_err(|e| ConnectError(self.describe(&e)))?;
+            .map_err(|e| self.describe(&e))?;
         Ok(client)
     }
 
@@ -110,7 +121,8 @@ impl Manager {
             .map_err(|e| StoreError::Backend(format!("cannot start a thread: {e}")))?;
         match rx.recv_timeout(limit) {
             Ok(Ok(client)) => Ok(client),
-            Ok(Err(ConnectError(msg))) => Err(StoreError::Backend(msg)),
+            Ok(Err(e)) if e.transient => Err(StoreError::Unavailable(e.message)),
+            Ok(Err(e)) => Err(StoreError::Backend(e.message)),
             Err(_) => Err(StoreError::Unavailable(format!(
                 "PostgreSQL at {} did not complete a connection within {limit:?}",
                 self.target()
@@ -119,25 +131,34 @@ impl Manager {
     }
 
     /// A connection failure in words: the host, the TLS mode and what went wrong.
-    fn describe(&self, e: &postgres::Error) -> String {
+    fn describe(&self, e: &postgres::Error) -> ConnectError {
         let s = &self.settings;
         if let Some(r) = tls::rustls_error(e) {
-            return format!(
-                "cannot connect to PostgreSQL at {} over TLS: {}",
-                s.target,
-                tls::explain(r, s)
+            return ConnectError::new(
+                format!(
+                    "cannot connect to PostgreSQL at {} over TLS: {}",
+                    s.target,
+                    tls::explain(r, s)
+                ),
+                false,
             );
         }
-        let hint = if e.as_db_error().is_some() {
-            ""
-        } else {
-            "; is the server running and the connection string right?"
+        let (hint, transient) = match e.code() {
+            Some(_) => ("", matches!(backend_of(e), StoreError::Unavailable(_))),
+            None if is_io(e) => (
+                "; is the server running and the connection string right?",
+                true,
+            ),
+            None => ("", false),
         };
-        format!(
-            "cannot connect to PostgreSQL at {} (sslmode={}): {}{hint}",
-            s.target,
-            s.ssl.name(),
-            message(e)
+        ConnectError::new(
+            format!(
+                "cannot connect to PostgreSQL at {} (sslmode={}): {}{hint}",
+                s.target,
+                s.ssl.name(),
+                message(e)
+            ),
+            transient,
         )
     }
 }
@@ -187,11 +208,11 @@ impl r2d2::ManageConnection for Manager {
 
     fn is_valid(&self, session: &mut Session) -> Result<(), ConnectError> {
         let Some(client) = session.client.as_mut() else {
-            return Err(ConnectError("the connection was closed".into()));
+            return Err(ConnectError::new("the connection was closed".into(), true));
         };
         client.is_valid(self.health_timeout).map_err(|e| {
             session.suspect = true;
-            ConnectError(format!("health check failed: {e}"))
+            ConnectError::new(format!("health check failed: {e}"), true)
         })
     }
 
@@ -264,11 +285,27 @@ fn message(e: &postgres::Error) -> String {
     }
 }
 
+/// Whether an I/O error (refused, reset, timed out) lies in `e`'s chain.
+fn is_io(e: &postgres::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if err.is::<std::io::Error>() {
+            return true;
+        }
+        next = err.source();
+    }
+    false
+}
+
 /// A failed statement as a [`StoreError`]: the server or the connection going away, and a
 /// statement cut short by the statement timeout, are [`StoreError::Unavailable`] (try again
 /// later); anything else is [`StoreError::Backend`].
 pub(crate) fn backend(e: postgres::Error) -> StoreError {
-    let unavailable = |why: &str| StoreError::Unavailable(format!("{why} ({})", message(&e)));
+    backend_of(&e)
+}
+
+fn backend_of(e: &postgres::Error) -> StoreError {
+    let unavailable = |why: &str| StoreError::Unavailable(format!("{why} ({})", message(e)));
     if let Some(code) = e.code() {
         return if *code == SqlState::QUERY_CANCELED {
             unavailable(
@@ -282,24 +319,12 @@ pub(crate) fn backend(e: postgres::Error) -> StoreError {
         {
             unavailable("the PostgreSQL server is shutting down or refusing work")
         } else {
-            StoreError::Backend(message(&e))
+            StoreError::Backend(message(e))
         };
     }
-    let io = {
-        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-        let mut found = false;
-        while let Some(err) = next {
-            if err.is::<std::io::Error>() {
-                found = true;
-                break;
-            }
-            next = err.source();
-        }
-        found
-    };
-    if e.is_closed() || io {
+    if e.is_closed() || is_io(e) {
         unavailable("the connection to PostgreSQL was lost")
     } else {
-        StoreError::Backend(message(&e))
+        StoreError::Backend(message(e))
     }
 }

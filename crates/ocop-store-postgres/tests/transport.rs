@@ -887,3 +887,23 @@ fn a_server_that_freezes_mid_command_fails_the_command_within_the_deadline() {
     }
     assert!(assert_verifies(&store) >= 10);
 }
+
+#[test]
+fn a_server_that_is_down_is_unavailable_and_a_wrong_database_is_not() {
+    // Nothing listens on port 1: retry later.
+    let err = PostgresStore::open("postgres://ocop:secret@127.0.0.1:1/ocop").unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
+    assert!(!err.to_string().contains("secret"), "{err}");
+    // The server answers and refuses: retrying will not help.
+    let Some(url) = server() else { return };
+    let url = parse_url(&url);
+    let (port, query) = (url.addr.port(), url.query.clone());
+    let wrong = Url {
+        db: "no_such_database".into(),
+        ..url
+    };
+    let err = PostgresStore::open(wrong.at("127.0.0.1", port, &query)).unwrap_err();
+    assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
+    assert!(err.to_string().contains("no_such_database"), "{err}");
+}
