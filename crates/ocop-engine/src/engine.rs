@@ -1938,6 +1938,26 @@ impl Engine {
             .collect()
     }
 
+    /// Every guard of `transition` that does not hold for `case` today (by the engine's
+    /// clock) with `input`, each as the [`CommandError::GuardFailed`] a command would get;
+    /// empty when they all hold or the definition has no such transition. A refused command
+    /// names only the first failing guard; this lists them all.
+    pub fn failing_guards(
+        &self,
+        case: &Case,
+        transition: &TransitionId,
+        input: &TransitionInput,
+    ) -> Vec<CommandError> {
+        let Some(t) = self.cycle.transition(transition) else {
+            return Vec::new();
+        };
+        let today = self.clock.now().vn_date();
+        t.guards
+            .iter()
+            .filter_map(|g| self.check_guard(case, t, g, input, today).err())
+            .collect()
+    }
+
     /// A case at a glance, with its state's deadline.
     pub fn summary(&self, case: &Case) -> CaseSummary {
         let state = self
