@@ -5,6 +5,7 @@
 mod demo;
 mod ops;
 mod plugin;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -157,6 +158,12 @@ enum Command {
     /// List or show cases.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// Serve the engine over HTTP/JSON (OpenAPI at /openapi.json, docs at /docs) until
+    /// SIGTERM or ctrl-c.
+    Serve(serve::ServeArgs),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Write the JSON Schema of every document type into a folder.
     Schema {
         /// The folder, e.g. `schemas`.
@@ -182,6 +189,25 @@ enum PluginCommand {
         /// Seed of the sheet generator.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Make an API key: prints the key once, and the auth-file entry with its argon2 hash.
+    New {
+        /// The key's id (lowercase letters, digits, `-`, `_`).
+        #[arg(long)]
+        id: String,
+        /// The actor it acts as.
+        #[arg(long)]
+        actor: String,
+        /// Its roles, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+        /// Its province.
+        #[arg(long)]
+        province: String,
     },
 }
 
@@ -398,6 +424,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             workflows,
             lang,
         }) => ops::case_show(&store, &workflows, &case, lang),
+        Command::Serve(args) => serve::serve(args),
+        Command::Key(KeyCommand::New {
+            id,
+            actor,
+            roles,
+            province,
+        }) => serve::key_new(&id, &actor, &roles, &province),
         Command::Schema { out } => {
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create `{}`", out.display()))?;

@@ -1,0 +1,735 @@
+//! `/cases`: open, list, get, history, verify, commands, and the council sugar over
+//! commands. Every change goes through `Engine::execute`; the actor is the credential's.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use ocop_core::{
+    AnswerSheet, Certificate, DossierDocument, EvaluationId, RegistrationType, RoleId, TransitionId,
+};
+use ocop_engine::{
+    Action, Actor, Case, CaseId, CaseSummary, Command, CommandError, CouncilMember, CouncilResult,
+    Engine, Event, Product,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::blocking;
+use super::extract::{ApiJson, ApiPath, ApiQuery, CommandHeaders, Language};
+use super::output::Reply;
+use super::problem::{ErrorCode, Finding, Problem};
+use crate::auth::Principal;
+use crate::listing::{self, CaseFilter, CasePage, ListError};
+use crate::log::RequestLog;
+use crate::state::AppState;
+
+/// The longest case id accepted.
+pub(crate) const MAX_CASE_ID: usize = 200;
+
+fn check_id(id: &str) -> Result<CaseId, Problem> {
+    if id.is_empty() || id.chars().count() > MAX_CASE_ID || id.chars().any(char::is_control) {
+        return Err(Problem::new(
+            ErrorCode::InvalidInput,
+            format!("a case id is 1 to {MAX_CASE_ID} characters without control characters"),
+        ));
+    }
+    Ok(CaseId::new(id))
+}
+
+/// Percent-encodes a path segment.
+fn encode_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Opens a case. The actor is the credential's; `role` picks one of its roles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenRequest {
+    /// The case id (1-200 characters). Without it the server makes one: from the
+    /// `Idempotency-Key` when one is sent (so a retry opens nothing twice), else at random.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The definition the case runs under, e.g. `national-2026`.
+    pub definition: String,
+    /// The role to act in (one of the credential's; default: the first that may open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleId>,
+    /// The product.
+    pub product: Product,
+    /// First, upgrade or re-evaluation.
+    pub registration: RegistrationType,
+    /// Documents filed with the registration.
+    #[serde(default)]
+    pub documents: Vec<DossierDocument>,
+    /// Facts known at opening.
+    #[serde(default)]
+    pub facts: BTreeMap<String, bool>,
+    /// A certificate the product already holds (upgrade, re-evaluation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Certificate>,
+}
+
+/// A command on a case: what to do and, optionally, which of the credential's roles to act
+/// in. There is no actor field: the actor is the credential's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommandRequest {
+    /// The role to act in (one of the credential's; default: the first that may).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleId>,
+    /// What to do: `take` a transition, `constitute_council`, `submit_sheet`,
+    /// `update_dossier` or `record_facts`.
+    pub action: Action,
+}
+
+/// What a command did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CommandResponse {
+    /// The case after the command.
+    pub case: CaseSummary,
+    /// The events the command appended (on a retry with the same `Idempotency-Key`: the
+    /// events it appended the first time).
+    pub events: Vec<Event>,
+    /// Whether this answer replays an earlier command with the same key.
+    pub replayed: bool,
+}
+
+/// A transition the caller may take now, and the role to take it in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Available {
+    /// The transition.
+    pub transition: TransitionId,
+    /// Its name, in the caller's language.
+    pub label: String,
+    /// The caller's role that may take it.
+    pub role: RoleId,
+}
+
+/// A case as the caller sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CaseView {
+    /// State, version, product, certificate, round, latest council result and the next
+    /// deadline.
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    /// The stars of the current certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stars: Option<u8>,
+    /// What the caller may do next.
+    pub available: Vec<Available>,
+}
+
+/// `role`, or the first of the credential's roles among `preferred`, or its first role.
+fn actor(p: &Principal, role: Option<RoleId>, preferred: &[RoleId]) -> Result<Actor, Problem> {
+    let held = |r: &RoleId| p.roles.contains(r);
+    let role = match role {
+        Some(r) if held(&r) => r,
+        Some(r) => {
+            return Err(Problem::new(
+                ErrorCode::RoleNotAllowed,
+                format!(
+                    "your credential does not hold role `{r}`; it holds {}",
+                    p.roles
+                        .iter()
+                        .map(|r| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        None => preferred
+            .iter()
+            .find(|r| held(r))
+            .or_else(|| p.roles.first())
+            .cloned()
+            .ok_or_else(|| {
+                Problem::new(ErrorCode::RoleNotAllowed, "your credential holds no role")
+            })?,
+    };
+    Ok(Actor::new(p.actor.clone(), role))
+}
+
+/// The roles that may do `action` on `case`, most fitting first.
+fn preferred(engine: &Engine, case: Option<&Case>, action: &Action, actor: &str) -> Vec<RoleId> {
+    let cycle = engine.cycle();
+    match action {
+        Action::Take { transition, .. } => cycle
+            .transition(transition)
+            .map(|t| t.roles.clone())
+            .unwrap_or_default(),
+        Action::ConstituteCouncil { evaluation, .. } => cycle
+            .evaluation(evaluation)
+            .map(|s| {
+                s.chair_role
+                    .iter()
+                    .cloned()
+                    .chain(cycle.state(&s.state).and_then(|st| st.owner.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Action::SubmitSheet { evaluation, .. } => {
+            let chair = case
+                .and_then(|c| c.council(evaluation))
+                .and_then(|c| c.member(actor))
+                .is_some_and(|m| m.chair);
+            cycle
+                .evaluation(evaluation)
+                .map(|s| {
+                    if chair {
+                        s.chair_role
+                            .iter()
+                            .cloned()
+                            .chain([s.member_role.clone()])
+                            .collect()
+                    } else {
+                        vec![s.member_role.clone()]
+                    }
+                })
+                .unwrap_or_default()
+        }
+        Action::Open(_) => cycle
+            .outgoing(&cycle.definition().initial)
+            .into_iter()
+            .flat_map(|t| t.roles.clone())
+            .collect(),
+        _ => cycle
+            .state(case.map_or(&cycle.definition().initial, |c| c.state()))
+            .and_then(|s| s.owner.clone())
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn action_name(a: &Action) -> String {
+    match a {
+        Action::Open(_) => "open".into(),
+        Action::Take { transition, .. } => transition.to_string(),
+        Action::ConstituteCouncil { .. } => "constitute_council".into(),
+        Action::SubmitSheet { .. } => "submit_sheet".into(),
+        Action::UpdateDossier { .. } => "update_dossier".into(),
+        Action::RecordFacts { .. } => "record_facts".into(),
+        _ => "other".into(),
+    }
+}
+
+/// The problem for a refused command; a failed guard lists every failing guard.
+fn refused(
+    e: &CommandError,
+    h: &CommandHeaders,
+    engine: &Engine,
+    case: Option<&Case>,
+    action: &Action,
+) -> Problem {
+    let mut p = Problem::command(e, h.if_match.is_some());
+    if let (CommandError::GuardFailed { .. }, Some(case), Action::Take { transition, input }) =
+        (e, case, action)
+    {
+        let all: Vec<Finding> = engine
+            .failing_guards(case, transition, input)
+            .into_iter()
+            .filter_map(|g| match g {
+                CommandError::GuardFailed { guard, reason, .. } => Some(Finding { guard, reason }),
+                _ => None,
+            })
+            .collect();
+        if !all.is_empty() {
+            p.findings = all;
+        }
+    }
+    p
+}
+
+/// Runs a command on an existing case.
+pub(crate) async fn run(
+    state: &AppState,
+    principal: Principal,
+    case: CaseId,
+    role: Option<RoleId>,
+    action: Action,
+    h: CommandHeaders,
+    log: &RequestLog,
+) -> Result<Reply<CommandResponse>, Problem> {
+    log.case(case.as_str());
+    log.command(&action_name(&action));
+    if matches!(action, Action::Open(_)) {
+        return Err(Problem::new(
+            ErrorCode::InvalidInput,
+            "open a case with `POST /api/v1/cases`, not as a command",
+        ));
+    }
+    let province = state.province(&principal)?;
+    let metrics_state = state.clone();
+    let result = blocking(move || -> Result<Reply<CommandResponse>, Problem> {
+        let (engine, before) = province
+            .case(&case)
+            .map_err(|e| Problem::command(&e, false))?;
+        let preferred = preferred(engine, Some(&before), &action, &principal.actor);
+        let actor = actor(&principal, role, &preferred)?;
+        let mut cmd = Command::new(case.clone(), actor, action);
+        cmd.expected_version = h.if_match;
+        cmd.idempotency_key = h.idempotency_key.clone();
+        match province.execute(&cmd) {
+            Ok(events) => {
+                let replayed = events.first().is_some_and(|e| e.seq <= before.version());
+                let (engine, now) = province
+                    .case(&case)
+                    .map_err(|e| Problem::command(&e, false))?;
+                let summary = engine.summary(&now);
+                Ok(Reply::ok(CommandResponse {
+                    case: summary,
+                    events,
+                    replayed,
+                })
+                .version(now.version()))
+            }
+            Err(e) => Err(refused(&e, &h, engine, Some(&before), &cmd.action)),
+        }
+    })
+    .await
+    .and_then(|r| r);
+    let outcome = match &result {
+        Ok(r) if r.body.replayed => "replayed",
+        Ok(_) => "ok",
+        Err(p) => p.code.as_str(),
+    };
+    metrics_state.metrics.command(outcome);
+    result
+}
+
+/// `POST /api/v1/cases`: opens a case.
+pub(crate) async fn open(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    h: CommandHeaders,
+    log: RequestLog,
+    ApiJson(req): ApiJson<OpenRequest>,
+) -> Result<Reply<CommandResponse>, Problem> {
+    let id = match (&req.id, &h.idempotency_key) {
+        (Some(id), _) => check_id(id).map_err(|p| p.in_lang(lang))?,
+        (None, Some(key)) => {
+            let digest =
+                ocop_plugin_host::sha256_hex(format!("{}\n{key}", principal.province).as_bytes());
+            CaseId::new(format!(
+                "{}-{}",
+                principal.province,
+                digest.get(..16).unwrap_or(&digest)
+            ))
+        }
+        (None, None) => {
+            use argon2::password_hash::rand_core::{OsRng, RngCore};
+            let mut b = [0u8; 8];
+            OsRng.fill_bytes(&mut b);
+            let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+            CaseId::new(format!("{}-{hex}", principal.province))
+        }
+    };
+    log.case(id.as_str());
+    log.command("open");
+    let province = state.province(&principal).map_err(|p| p.in_lang(lang))?;
+    if !province.engines.contains_key(&req.definition) {
+        let known: Vec<&str> = province.engines.keys().map(String::as_str).collect();
+        return Err(Problem::not_found(format!(
+            "there is no definition `{}`; this server runs {}",
+            req.definition,
+            known.join(", ")
+        ))
+        .in_lang(lang));
+    }
+    let metrics_state = state.clone();
+    let result = blocking(move || -> Result<Reply<CommandResponse>, Problem> {
+        let engine = province
+            .engines
+            .get(&req.definition)
+            .ok_or_else(Problem::internal)?;
+        let open = ocop_engine::OpenCase {
+            product: req.product,
+            registration: req.registration,
+            documents: req.documents,
+            facts: req.facts,
+            certificate: req.certificate,
+        };
+        let action = Action::Open(open);
+        let preferred = preferred(engine, None, &action, &principal.actor);
+        let actor = actor(&principal, req.role, &preferred)?;
+        let mut cmd = Command::new(id.clone(), actor, action);
+        cmd.idempotency_key = h.idempotency_key.clone();
+        cmd.expected_version = h.if_match;
+        let events = province
+            .open(&req.definition, &cmd)
+            .map_err(|e| refused(&e, &h, engine, None, &cmd.action))?;
+        let (engine, now) = province
+            .case(&id)
+            .map_err(|e| Problem::command(&e, false))?;
+        let replayed = now.version() > events.len() as u64;
+        Ok(Reply {
+            status: if replayed {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            },
+            version: Some(now.version()),
+            location: Some(format!("/api/v1/cases/{}", encode_segment(id.as_str()))),
+            body: CommandResponse {
+                case: engine.summary(&now),
+                events,
+                replayed,
+            },
+        })
+    })
+    .await
+    .and_then(|r| r);
+    metrics_state.metrics.command(match &result {
+        Ok(r) if r.body.replayed => "replayed",
+        Ok(_) => "ok",
+        Err(p) => p.code.as_str(),
+    });
+    result.map_err(|p| p.in_lang(lang))
+}
+
+/// `GET /api/v1/cases`: the province's cases, filtered, a page at a time.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    ApiQuery(filter): ApiQuery<CaseFilter>,
+) -> Result<Reply<CasePage>, Problem> {
+    let province = state.province(&principal)?;
+    blocking(move || listing::list(&province, &filter))
+        .await?
+        .map(Reply::ok)
+        .map_err(|e| match e {
+            ListError::BadCursor => Problem::new(
+                ErrorCode::BadParameter,
+                "`cursor` is not a cursor this server gave; start again without it",
+            ),
+            ListError::Case(e) => Problem::command(&e, false),
+        })
+        .map_err(|p| p.in_lang(lang))
+}
+
+/// `GET /api/v1/cases/{id}`: the case, what the caller may do next, and its next deadline.
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    log: RequestLog,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Reply<CaseView>, Problem> {
+    let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
+    log.case(id.as_str());
+    let province = state.province(&principal)?;
+    blocking(move || -> Result<Reply<CaseView>, Problem> {
+        let (engine, case) = province
+            .case(&id)
+            .map_err(|e| Problem::command(&e, false))?;
+        let mut available: Vec<Available> = Vec::new();
+        for role in &principal.roles {
+            for t in engine.available(&case, &Actor::new(principal.actor.clone(), role.clone())) {
+                if available.iter().any(|a| a.transition == t) {
+                    continue;
+                }
+                let label = engine
+                    .cycle()
+                    .transition(&t)
+                    .map(|x| x.label.get(lang).to_owned())
+                    .unwrap_or_default();
+                available.push(Available {
+                    transition: t,
+                    label,
+                    role: role.clone(),
+                });
+            }
+        }
+        let summary = engine.summary(&case);
+        Ok(Reply::ok(CaseView {
+            stars: summary.certificate.as_ref().map(|c| c.stars.get()),
+            summary,
+            available,
+        })
+        .version(case.version()))
+    })
+    .await
+    .and_then(|r| r)
+    .map_err(|p| p.in_lang(lang))
+}
+
+/// Query of the history route.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EventsQuery {
+    /// Only the events after this sequence number (default 0: all).
+    #[serde(default)]
+    pub after: u64,
+}
+
+/// `GET /api/v1/cases/{id}/events`: the case's history.
+pub(crate) async fn events(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    log: RequestLog,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<EventsQuery>,
+) -> Result<Reply<Vec<Event>>, Problem> {
+    let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
+    log.case(id.as_str());
+    let province = state.province(&principal)?;
+    blocking(move || -> Result<Reply<Vec<Event>>, Problem> {
+        let version = province
+            .store
+            .version(&id)
+            .map_err(|e| Problem::store(&e))?;
+        if version == 0 {
+            return Err(Problem::command(
+                &CommandError::UnknownCase { case: id },
+                false,
+            ));
+        }
+        let events = province
+            .store
+            .load(&id, q.after)
+            .map_err(|e| Problem::store(&e))?;
+        Ok(Reply::ok(events).version(version))
+    })
+    .await
+    .and_then(|r| r)
+    .map_err(|p| p.in_lang(lang))
+}
+
+/// Whether a case's hash chain holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VerifyReport {
+    /// The case.
+    pub case: CaseId,
+    /// Its number of events.
+    pub events: u64,
+    /// Whether every event's hash covers its predecessor's and its own content.
+    pub valid: bool,
+    /// The first event that does not fit, when not valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `GET /api/v1/cases/{id}/verify`: checks the case's hash chain.
+pub(crate) async fn verify(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    log: RequestLog,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Reply<VerifyReport>, Problem> {
+    let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
+    log.case(id.as_str());
+    let province = state.province(&principal)?;
+    blocking(move || -> Result<Reply<VerifyReport>, Problem> {
+        let events = province
+            .store
+            .load(&id, 0)
+            .map_err(|e| Problem::store(&e))?;
+        if events.is_empty() {
+            return Err(Problem::command(
+                &CommandError::UnknownCase { case: id },
+                false,
+            ));
+        }
+        let result = ocop_engine::verify(&events);
+        Ok(Reply::ok(VerifyReport {
+            case: id,
+            events: events.len() as u64,
+            valid: result.is_ok(),
+            error: result.err().map(|e| e.to_string()),
+        }))
+    })
+    .await
+    .and_then(|r| r)
+    .map_err(|p| p.in_lang(lang))
+}
+
+/// `POST /api/v1/cases/{id}/commands`: a transition or an action.
+pub(crate) async fn command(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    h: CommandHeaders,
+    log: RequestLog,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<CommandRequest>,
+) -> Result<Reply<CommandResponse>, Problem> {
+    let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
+    run(&state, principal, id, req.role, req.action, h, &log)
+        .await
+        .map_err(|p| p.in_lang(lang))
+}
+
+/// Path of a council.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct CouncilPath {
+    /// The case.
+    pub id: String,
+    /// The evaluation stage, e.g. `province_council`.
+    pub evaluation: String,
+}
+
+/// A member's scored sheet, in short.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SheetSummary {
+    /// The member.
+    pub member: String,
+    /// Whether the member chairs the council.
+    pub chair: bool,
+    /// The sheet's total.
+    pub total: f64,
+    /// The stars the sheet gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stars: Option<u8>,
+    /// The plugin that scored it (name, version, sha256).
+    pub plugin: ocop_core::PluginRef,
+}
+
+/// A council: its members, the sheets submitted and its result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CouncilView {
+    /// The evaluation stage.
+    pub evaluation: EvaluationId,
+    /// The members named.
+    pub members: Vec<CouncilMember>,
+    /// The sheets submitted so far.
+    pub sheets: Vec<SheetSummary>,
+    /// The council's result, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<CouncilResult>,
+}
+
+/// `GET /api/v1/cases/{id}/council/{evaluation}`.
+pub(crate) async fn council(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    log: RequestLog,
+    ApiPath(path): ApiPath<CouncilPath>,
+) -> Result<Reply<CouncilView>, Problem> {
+    let id = check_id(&path.id).map_err(|p| p.in_lang(lang))?;
+    log.case(id.as_str());
+    let province = state.province(&principal)?;
+    blocking(move || -> Result<Reply<CouncilView>, Problem> {
+        let (engine, case) = province
+            .case(&id)
+            .map_err(|e| Problem::command(&e, false))?;
+        let evaluation = EvaluationId::new(path.evaluation.as_str());
+        if engine.cycle().evaluation(&evaluation).is_none() {
+            return Err(Problem::not_found(format!(
+                "`{}` has no evaluation stage `{evaluation}`",
+                engine.cycle().definition().id
+            )));
+        }
+        let council = case.council(&evaluation);
+        Ok(Reply::ok(CouncilView {
+            members: council.map(|c| c.members().to_vec()).unwrap_or_default(),
+            sheets: council
+                .map(|c| {
+                    c.sheets()
+                        .map(|s| SheetSummary {
+                            member: s.member.clone(),
+                            chair: s.chair,
+                            total: s.scored.evaluation.total,
+                            stars: s.scored.evaluation.stars.map(|x| x.get()),
+                            plugin: s.scored.plugin.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            result: case.result(&evaluation).cloned(),
+            evaluation,
+        })
+        .version(case.version()))
+    })
+    .await
+    .and_then(|r| r)
+    .map_err(|p| p.in_lang(lang))
+}
+
+/// Names a council's members.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConstituteRequest {
+    /// The role to act in (one of the credential's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleId>,
+    /// The members; one is the chair when the council rules require the chair's sheet.
+    pub members: Vec<CouncilMember>,
+}
+
+/// `POST /api/v1/cases/{id}/council/{evaluation}/members`: constitutes the council.
+pub(crate) async fn constitute(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    h: CommandHeaders,
+    log: RequestLog,
+    ApiPath(path): ApiPath<CouncilPath>,
+    ApiJson(req): ApiJson<ConstituteRequest>,
+) -> Result<Reply<CommandResponse>, Problem> {
+    let id = check_id(&path.id).map_err(|p| p.in_lang(lang))?;
+    let action = Action::ConstituteCouncil {
+        evaluation: EvaluationId::new(path.evaluation.as_str()),
+        members: req.members,
+    };
+    run(&state, principal, id, req.role, action, h, &log)
+        .await
+        .map_err(|p| p.in_lang(lang))
+}
+
+/// A member's answer sheet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SheetRequest {
+    /// The role to act in (one of the credential's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoleId>,
+    /// The answers; the stage's plugin scores them.
+    pub sheet: AnswerSheet,
+}
+
+/// `POST /api/v1/cases/{id}/council/{evaluation}/sheets`: the caller's sheet as a member.
+pub(crate) async fn submit_sheet(
+    State(state): State<AppState>,
+    principal: Principal,
+    Language(lang): Language,
+    h: CommandHeaders,
+    log: RequestLog,
+    ApiPath(path): ApiPath<CouncilPath>,
+    ApiJson(req): ApiJson<SheetRequest>,
+) -> Result<Reply<CommandResponse>, Problem> {
+    let id = check_id(&path.id).map_err(|p| p.in_lang(lang))?;
+    let action = Action::SubmitSheet {
+        evaluation: EvaluationId::new(path.evaluation.as_str()),
+        sheet: req.sheet,
+    };
+    run(&state, principal, id, req.role, action, h, &log)
+        .await
+        .map_err(|p| p.in_lang(lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_checked_and_encoded() {
+        assert!(check_id("a/b'; DROP TABLE events;--").is_ok());
+        assert!(check_id("").is_err());
+        assert!(check_id(&"x".repeat(10_000)).is_err());
+        assert!(check_id("a\nb").is_err());
+        assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
+    }
+}
