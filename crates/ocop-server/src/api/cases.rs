@@ -364,13 +364,14 @@ pub(crate) async fn open(
         let mut cmd = Command::new(id.clone(), actor, action);
         cmd.idempotency_key = h.idempotency_key.clone();
         cmd.expected_version = h.if_match;
+        let existed = province.store.version(&id).map_err(|e| Problem::store(&e))? > 0;
         let events = province
             .open(&req.definition, &cmd)
             .map_err(|e| refused(&e, &h, engine, None, &cmd.action))?;
         let (engine, now) = province
             .case(&id)
             .map_err(|e| Problem::command(&e, false))?;
-        let replayed = now.version() > events.len() as u64;
+        let replayed = existed;
         Ok(Reply {
             status: if replayed {
                 StatusCode::OK

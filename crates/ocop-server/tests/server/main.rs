@@ -1,1 +1,15 @@
-fn main() {}
+//! The server end to end over HTTP: authentication, tenants, every bad input and attack the
+//! issue lists (each followed by `verify` on every case), limits, the ticker on two nodes,
+//! graceful shutdown, and the Python client.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly on purpose"
+)]
+
+mod attacks;
+mod flow;
+mod support;
+mod ticker;
