@@ -272,7 +272,7 @@ fn open_store(
                 .max_connections(*max_connections)
                 .open()
                 .map_err(|e| fail(format!("cannot open its PostgreSQL schema: {e}")))?;
-            Ok(Arc::new(store))
+            Ok(Arc::new(OffRuntime(Some(store))))
         }
         StoreConfig::Sqlite(path) => {
             let file = if let Some(db) = &p.db {
@@ -293,6 +293,69 @@ fn open_store(
                 .map_err(|e| fail(format!("cannot open `{}`: {e}", file.display())))?;
             Ok(Arc::new(store))
         }
+    }
+}
+
+/// A store whose client must not be dropped on an async thread: the synchronous
+/// PostgreSQL client shuts its connection down on a runtime of its own, which panics inside
+/// another runtime. Dropped on an async thread, it is dropped on a plain thread instead.
+struct OffRuntime<S: Store + 'static>(Option<S>);
+
+impl<S: Store + 'static> OffRuntime<S> {
+    fn inner(&self) -> Result<&S, ocop_engine::StoreError> {
+        self.0
+            .as_ref()
+            .ok_or_else(|| ocop_engine::StoreError::Backend("the store was closed".into()))
+    }
+}
+
+impl<S: Store + 'static> Drop for OffRuntime<S> {
+    fn drop(&mut self) {
+        if let Some(store) = self.0.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::Builder::new()
+                    .name("ocop-store-close".into())
+                    .spawn(move || drop(store));
+            } else {
+                drop(store);
+            }
+        }
+    }
+}
+
+impl<S: Store + 'static> Store for OffRuntime<S> {
+    fn version(&self, case: &ocop_engine::CaseId) -> Result<u64, ocop_engine::StoreError> {
+        self.inner()?.version(case)
+    }
+
+    fn load(
+        &self,
+        case: &ocop_engine::CaseId,
+        after: u64,
+    ) -> Result<Vec<ocop_engine::Event>, ocop_engine::StoreError> {
+        self.inner()?.load(case, after)
+    }
+
+    fn append(
+        &self,
+        case: &ocop_engine::CaseId,
+        expected: u64,
+        events: &[ocop_engine::Event],
+        key: Option<&ocop_engine::IdempotencyRecord>,
+    ) -> Result<(), ocop_engine::StoreError> {
+        self.inner()?.append(case, expected, events, key)
+    }
+
+    fn recorded(
+        &self,
+        case: &ocop_engine::CaseId,
+        key: &str,
+    ) -> Result<Option<ocop_engine::Recorded>, ocop_engine::StoreError> {
+        self.inner()?.recorded(case, key)
+    }
+
+    fn cases(&self) -> Result<Vec<ocop_engine::CaseId>, ocop_engine::StoreError> {
+        self.inner()?.cases()
     }
 }
 
