@@ -9,7 +9,8 @@ fn checked_in_schemas_are_current() {
     let all = ocop_core::document_schemas()
         .into_iter()
         .chain(ocop_engine::document_schemas())
-        .chain(ocop_report::document_schemas());
+        .chain(ocop_report::document_schemas())
+        .chain(ocop_server::document_schemas());
     for s in all {
         let file = format!("schemas/{}.schema.json", s.name);
         let mut text = serde_json::to_string_pretty(&s.schema).unwrap();
@@ -21,6 +22,12 @@ fn checked_in_schemas_are_current() {
         }
         expected_files.push(format!("{}.schema.json", s.name));
     }
+    if let Err(e) = check_golden("schemas/openapi.json", &ocop_server::openapi()) {
+        failures.push(format!(
+            "{e}\nregenerate with `cargo run -p ocop-cli -- schema --out schemas`"
+        ));
+    }
+    expected_files.push("openapi.json".into());
     let mut present: Vec<String> = std::fs::read_dir(root().join("schemas"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -164,7 +164,8 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Write the JSON Schema of every document type into a folder.
+    /// Write the JSON Schema of every document type, and the API's OpenAPI document, into a
+    /// folder.
     Schema {
         /// The folder, e.g. `schemas`.
         #[arg(long, default_value = "schemas")]
@@ -437,7 +438,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let all = document_schemas()
                 .into_iter()
                 .chain(ocop_engine::document_schemas())
-                .chain(ocop_report::document_schemas());
+                .chain(ocop_report::document_schemas())
+                .chain(ocop_server::document_schemas());
             for s in all {
                 let path = out.join(format!("{}.schema.json", s.name));
                 let mut text = serde_json::to_string_pretty(&s.schema)?;
@@ -446,6 +448,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .with_context(|| format!("cannot write `{}`", path.display()))?;
                 println!("{}", path.display());
             }
+            let path = out.join("openapi.json");
+            std::fs::write(&path, ocop_server::openapi())
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            println!("{}", path.display());
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -62,6 +62,15 @@ pub use clock::OffsetClock;
 pub use listing::{CaseFilter, CasePage, DueItem, MAX_PAGE};
 pub use server::{DEFAULT_MAX_BODY, Server, ServerBuilder, StoreConfig, shutdown_signal};
 
+/// The JSON Schemas of the server's own documents: the auth file. (Request and response
+/// bodies are described by [`openapi`].)
+pub fn document_schemas() -> Vec<ocop_core::NamedSchema> {
+    vec![ocop_core::NamedSchema {
+        name: "auth-file",
+        schema: schemars::schema_for!(AuthFile),
+    }]
+}
+
 /// The server could not start. Nothing was served.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -128,6 +128,13 @@ pub struct CaseView {
     pub available: Vec<Available>,
 }
 
+/// Path of a case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct CasePath {
+    /// The case id (percent-encoded in the path).
+    pub(crate) id: String,
+}
+
 /// `role`, or the first of the credential's roles among `preferred`, or its first role.
 fn actor(p: &Principal, role: Option<RoleId>, preferred: &[RoleId]) -> Result<Actor, Problem> {
     let held = |r: &RoleId| p.roles.contains(r);
@@ -364,7 +371,11 @@ pub(crate) async fn open(
         let mut cmd = Command::new(id.clone(), actor, action);
         cmd.idempotency_key = h.idempotency_key.clone();
         cmd.expected_version = h.if_match;
-        let existed = province.store.version(&id).map_err(|e| Problem::store(&e))? > 0;
+        let existed = province
+            .store
+            .version(&id)
+            .map_err(|e| Problem::store(&e))?
+            > 0;
         let events = province
             .open(&req.definition, &cmd)
             .map_err(|e| refused(&e, &h, engine, None, &cmd.action))?;
@@ -424,7 +435,7 @@ pub(crate) async fn get(
     principal: Principal,
     Language(lang): Language,
     log: RequestLog,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(CasePath { id }): ApiPath<CasePath>,
 ) -> Result<Reply<CaseView>, Problem> {
     let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
     log.case(id.as_str());
@@ -479,7 +490,7 @@ pub(crate) async fn events(
     principal: Principal,
     Language(lang): Language,
     log: RequestLog,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(CasePath { id }): ApiPath<CasePath>,
     ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> Result<Reply<Vec<Event>>, Problem> {
     let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
@@ -527,7 +538,7 @@ pub(crate) async fn verify(
     principal: Principal,
     Language(lang): Language,
     log: RequestLog,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(CasePath { id }): ApiPath<CasePath>,
 ) -> Result<Reply<VerifyReport>, Problem> {
     let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
     log.case(id.as_str());
@@ -563,7 +574,7 @@ pub(crate) async fn command(
     Language(lang): Language,
     h: CommandHeaders,
     log: RequestLog,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(CasePath { id }): ApiPath<CasePath>,
     ApiJson(req): ApiJson<CommandRequest>,
 ) -> Result<Reply<CommandResponse>, Problem> {
     let id = check_id(&id).map_err(|p| p.in_lang(lang))?;

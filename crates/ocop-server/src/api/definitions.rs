@@ -85,6 +85,20 @@ pub(crate) async fn list(
     )
 }
 
+/// Path of a definition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct DefinitionPath {
+    /// The definition's id, e.g. `national-2026`.
+    pub(crate) id: String,
+}
+
+/// Path of a plugin.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct PluginPath {
+    /// The plugin's id, e.g. `criteria-26-2026`.
+    pub(crate) plugin: String,
+}
+
 fn definition<'a>(state: &'a AppState, id: &str) -> Result<&'a ocop_core::Cycle, Problem> {
     state
         .catalogue
@@ -110,7 +124,7 @@ pub(crate) async fn get(
     State(state): State<AppState>,
     _: Principal,
     Language(lang): Language,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(DefinitionPath { id }): ApiPath<DefinitionPath>,
 ) -> Result<Reply<Definition>, Problem> {
     definition(&state, &id)
         .map(|c| Reply::ok(c.definition().clone()))
@@ -144,7 +158,7 @@ pub(crate) async fn graph(
     State(state): State<AppState>,
     _: Principal,
     Language(lang): Language,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(DefinitionPath { id }): ApiPath<DefinitionPath>,
     ApiQuery(q): ApiQuery<GraphQuery>,
 ) -> Result<GraphOutput, Problem> {
     let cycle = definition(&state, &id).map_err(|p| p.in_lang(lang))?;
@@ -294,7 +308,7 @@ pub(crate) async fn score(
     State(state): State<AppState>,
     _: Principal,
     Language(lang): Language,
-    ApiPath(plugin): ApiPath<String>,
+    ApiPath(PluginPath { plugin }): ApiPath<PluginPath>,
     ApiJson(sheet): ApiJson<AnswerSheet>,
 ) -> Result<Reply<Scored>, Problem> {
     let scorer = scorer(&state, &plugin).map_err(|p| p.in_lang(lang))?;

@@ -58,7 +58,26 @@ fn asset(ty: &'static str, body: &'static str) -> impl IntoResponse {
 
 /// The document as the server serves it: pretty JSON with a final newline.
 pub(crate) fn serialise(api: &OpenApi) -> String {
-    let mut s = serde_json::to_string_pretty(api).unwrap_or_default();
+    let mut value = serde_json::to_value(api).unwrap_or_default();
+    to_2020_12(&mut value);
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// aide generates schemas with schemars' draft-07 settings, where a tuple is `items: [..]`;
+/// OpenAPI 3.1 speaks JSON Schema 2020-12, where it is `prefixItems`.
+fn to_2020_12(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if map.get("items").is_some_and(serde_json::Value::is_array)
+                && let Some(items) = map.remove("items")
+            {
+                map.insert("prefixItems".into(), items);
+            }
+            map.values_mut().for_each(to_2020_12);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(to_2020_12),
+        _ => {}
+    }
 }

@@ -29,14 +29,25 @@ async fn credentials_bad_and_good() {
     ok(&s.open("CT-AUTH").await);
 
     // Missing.
-    let r = s.call(Method::GET, "/api/v1/definitions", None, None, &[]).await;
+    let r = s
+        .call(Method::GET, "/api/v1/definitions", None, None, &[])
+        .await;
     problem(&r, 401, "missing-credential");
-    assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer realm=\"ocop\""));
+    assert_eq!(
+        r.header("www-authenticate").as_deref(),
+        Some("Bearer realm=\"ocop\"")
+    );
     // Malformed: not a JWT, garbage segments, wrong scheme.
     problem(&bearer(&s, "abc").await, 401, "invalid-credential");
     problem(&bearer(&s, "a.b.c").await, 401, "invalid-credential");
     let basic = s
-        .call(Method::GET, "/api/v1/definitions", None, None, &[("Authorization", "Basic dXNlcjpwYXNz")])
+        .call(
+            Method::GET,
+            "/api/v1/definitions",
+            None,
+            None,
+            &[("Authorization", "Basic dXNlcjpwYXNz")],
+        )
         .await;
     problem(&basic, 401, "invalid-credential");
 
@@ -48,7 +59,10 @@ async fn credentials_bad_and_good() {
     // Without a kid the key is found by algorithm.
     let mut h = jsonwebtoken::Header::new(Algorithm::ES256);
     h.kid = None;
-    let key = jsonwebtoken::EncodingKey::from_ec_pem(&std::fs::read(fixtures().join("es256.pem")).unwrap()).unwrap();
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(
+        &std::fs::read(fixtures().join("es256.pem")).unwrap(),
+    )
+    .unwrap();
     ok(&bearer(&s, &jsonwebtoken::encode(&h, &claims(), &key).unwrap()).await);
 
     // Expired, not yet valid, wrong issuer, wrong audience, missing exp.
@@ -57,39 +71,72 @@ async fn credentials_bad_and_good() {
     c["exp"] = json!(now - 120);
     let r = bearer(&s, &s.token(Algorithm::RS256, "rsa-1", "rs256.pem", c)).await;
     problem(&r, 401, "invalid-credential");
-    assert!(r.body["detail"].as_str().unwrap().contains("expired"), "{}", r.text);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("expired"),
+        "{}",
+        r.text
+    );
     let mut c = claims();
     c["nbf"] = json!(now + 3600);
     let r = bearer(&s, &s.token(Algorithm::RS256, "rsa-1", "rs256.pem", c)).await;
     problem(&r, 401, "invalid-credential");
-    assert!(r.body["detail"].as_str().unwrap().contains("not valid yet"), "{}", r.text);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("not valid yet"),
+        "{}",
+        r.text
+    );
     let mut c = claims();
     c["iss"] = json!("https://evil.example/realms/ocop");
     let r = bearer(&s, &s.token(Algorithm::RS256, "rsa-1", "rs256.pem", c)).await;
     problem(&r, 401, "invalid-credential");
-    assert!(r.body["detail"].as_str().unwrap().contains("issuer"), "{}", r.text);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("issuer"),
+        "{}",
+        r.text
+    );
     let mut c = claims();
     c["aud"] = json!("another-api");
     let r = bearer(&s, &s.token(Algorithm::ES256, "ec-1", "es256.pem", c)).await;
     problem(&r, 401, "invalid-credential");
-    assert!(r.body["detail"].as_str().unwrap().contains("audience"), "{}", r.text);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("audience"),
+        "{}",
+        r.text
+    );
     let mut c = claims();
     c.as_object_mut().unwrap().remove("exp");
-    problem(&bearer(&s, &s.token(Algorithm::RS256, "rsa-1", "rs256.pem", c)).await, 401, "invalid-credential");
+    problem(
+        &bearer(&s, &s.token(Algorithm::RS256, "rsa-1", "rs256.pem", c)).await,
+        401,
+        "invalid-credential",
+    );
 
     // `alg: none`, unsigned.
-    let none = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&claims()));
+    let none = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "typ": "JWT"})),
+        b64(&claims())
+    );
     problem(&bearer(&s, &none).await, 401, "invalid-credential");
     // Signed by a key no issuer trusts, under a trusted kid.
     let forged = s.token(Algorithm::RS256, "rsa-1", "intruder.pem", claims());
     let r = bearer(&s, &forged).await;
     problem(&r, 401, "invalid-credential");
-    assert!(r.body["detail"].as_str().unwrap().contains("signature"), "{}", r.text);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("signature"),
+        "{}",
+        r.text
+    );
     // HS256 keyed with the public JWKS (the classic algorithm confusion).
     let jwks = std::fs::read(fixtures().join("jwks.json")).unwrap();
     let mut h = jsonwebtoken::Header::new(Algorithm::HS256);
     h.kid = Some("rsa-1".into());
-    let hs = jsonwebtoken::encode(&h, &claims(), &jsonwebtoken::EncodingKey::from_secret(&jwks).unwrap()).unwrap();
+    let hs = jsonwebtoken::encode(
+        &h,
+        &claims(),
+        &jsonwebtoken::EncodingKey::from_secret(&jwks).unwrap(),
+    )
+    .unwrap();
     problem(&bearer(&s, &hs).await, 401, "invalid-credential");
     // A valid signature with its payload changed.
     let parts: Vec<&str> = good.split('.').collect();
@@ -102,27 +149,47 @@ async fn credentials_bad_and_good() {
     let office = s.key("office");
     let last = if office.ends_with('0') { '1' } else { '0' };
     let wrong = format!("{}{last}", &office[..office.len() - 1]);
-    let r = s.call(Method::GET, "/api/v1/definitions", None, None, &[("X-Api-Key", &wrong)]).await;
-    problem(&r, 401, "invalid-credential");
     let r = s
-        .call(Method::GET, "/api/v1/definitions", None, None, &[("X-Api-Key", "ocop_nobody.00")])
+        .call(
+            Method::GET,
+            "/api/v1/definitions",
+            None,
+            None,
+            &[("X-Api-Key", &wrong)],
+        )
         .await;
     problem(&r, 401, "invalid-credential");
-    problem(&s.get("/api/v1/definitions", "revoked").await, 401, "invalid-credential");
+    let r = s
+        .call(
+            Method::GET,
+            "/api/v1/definitions",
+            None,
+            None,
+            &[("X-Api-Key", "ocop_nobody.00")],
+        )
+        .await;
+    problem(&r, 401, "invalid-credential");
+    problem(
+        &s.get("/api/v1/definitions", "revoked").await,
+        401,
+        "invalid-credential",
+    );
     // An API key also works as a bearer token.
     let r = s
-        .call(Method::GET, "/api/v1/definitions", None, None, &[("Authorization", &format!("Bearer {}", s.key("office")))])
+        .call(
+            Method::GET,
+            "/api/v1/definitions",
+            None,
+            None,
+            &[("Authorization", &format!("Bearer {}", s.key("office")))],
+        )
         .await;
     ok(&r);
 
     // Revoking a key in the auth file takes effect without a restart.
     let auth = s.dir.join("auth.toml");
     let text = std::fs::read_to_string(&auth).unwrap();
-    let revoked = text.replacen(
-        "actor = \"hd-m4\"",
-        "actor = \"hd-m4\"\nrevoked = true",
-        1,
-    );
+    let revoked = text.replacen("actor = \"hd-m4\"", "actor = \"hd-m4\"\nrevoked = true", 1);
     assert_ne!(text, revoked);
     ok(&s.get("/api/v1/definitions", "m4").await);
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -155,13 +222,19 @@ async fn credentials_bad_and_good() {
 
     // No secret reaches the log.
     let logs = String::from_utf8(logs().lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("\"credential\":\"key:office\""), "no request line was logged");
+    assert!(
+        logs.contains("\"credential\":\"key:office\""),
+        "no request line was logged"
+    );
     for (_, key) in &s.keys {
         let secret = key.rsplit('.').next().unwrap();
         assert!(!logs.contains(secret), "a key's secret is in the log");
     }
     for t in [&good, &good_ec] {
-        assert!(!logs.contains(t.split('.').nth(2).unwrap()), "a token is in the log");
+        assert!(
+            !logs.contains(t.split('.').nth(2).unwrap()),
+            "a token is in the log"
+        );
     }
     s.assert_all_verify().await;
     s.stop().await;
@@ -176,7 +249,14 @@ async fn roles_and_provinces() {
     // A valid credential without the role: 403, and nothing recorded.
     let r = s.take("CT-ROLE", "producer", "commune_propose").await;
     problem(&r, 403, "role-not-allowed");
-    assert!(r.body["detail"].as_str().unwrap().contains("commune_officer"), "{}", r.text);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("commune_officer"),
+        "{}",
+        r.text
+    );
     // Asking for a role the credential does not hold.
     let r = s
         .post("/api/v1/cases/CT-ROLE/commands", "producer", json!({"role": "commune_officer", "action": {"type": "take", "transition": "commune_propose"}}))
@@ -194,9 +274,17 @@ async fn roles_and_provinces() {
     ] {
         problem(&s.get(path, "hanoi").await, 404, "not-found");
     }
-    problem(&s.take("CT-ROLE", "hanoi", "commune_propose").await, 404, "not-found");
+    problem(
+        &s.take("CT-ROLE", "hanoi", "commune_propose").await,
+        404,
+        "not-found",
+    );
     let r = s
-        .post("/api/v1/cases/CT-ROLE/council/province_council/members", "hanoi", json!({"members": [{"id": "x", "chair": true}]}))
+        .post(
+            "/api/v1/cases/CT-ROLE/council/province_council/members",
+            "hanoi",
+            json!({"members": [{"id": "x", "chair": true}]}),
+        )
         .await;
     problem(&r, 404, "not-found");
     let list = s.get("/api/v1/cases", "hanoi").await;
@@ -204,8 +292,14 @@ async fn roles_and_provinces() {
     // The same id opened in Hà Nội is another case, in another store.
     let r = s.post("/api/v1/cases", "hanoi", open_body("CT-ROLE")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
-    assert_eq!(s.get("/api/v1/cases/CT-ROLE", "hanoi").await.body["version"], 1);
-    assert_eq!(s.get("/api/v1/cases/CT-ROLE", "producer").await.body["version"], 2);
+    assert_eq!(
+        s.get("/api/v1/cases/CT-ROLE", "hanoi").await.body["version"],
+        1
+    );
+    assert_eq!(
+        s.get("/api/v1/cases/CT-ROLE", "producer").await.body["version"],
+        2
+    );
 
     // Separation of duties, unchanged: the chair who constitutes may not also decide.
     s.assert_all_verify().await;
@@ -228,7 +322,11 @@ async fn bodies_actors_and_transitions() {
     problem(&r, 400, "actor-in-body");
     let mut body = open_body("CT-BODY-2");
     body["actor"] = json!({"id": "chu-tich-ubnd", "role": "province_chair"});
-    problem(&s.post("/api/v1/cases", "producer", body).await, 400, "actor-in-body");
+    problem(
+        &s.post("/api/v1/cases", "producer", body).await,
+        400,
+        "actor-in-body",
+    );
 
     // Malformed JSON names the line and column.
     let r = s
@@ -242,14 +340,34 @@ async fn bodies_actors_and_transitions() {
         .unwrap();
     let r = crate::support::Reply::from_response(r).await;
     problem(&r, 400, "malformed-body");
-    assert_eq!((r.body["line"].as_u64(), r.body["column"].as_u64()), (Some(3), Some(20)), "{}", r.text);
-    assert!(r.body["detail"].as_str().unwrap().contains("line 3, column 20"));
+    assert_eq!(
+        (r.body["line"].as_u64(), r.body["column"].as_u64()),
+        (Some(3), Some(20)),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("line 3, column 20")
+    );
     // Well-formed JSON of the wrong shape: also the line and column.
     let r = s
-        .post("/api/v1/cases/CT-BODY/commands", "producer", json!({"action": {"type": "fly"}}))
+        .post(
+            "/api/v1/cases/CT-BODY/commands",
+            "producer",
+            json!({"action": {"type": "fly"}}),
+        )
         .await;
     problem(&r, 400, "malformed-body");
-    let r = s.post("/api/v1/cases/CT-BODY/commands", "producer", json!({"action": {"type": "take", "transition": "x"}, "extra": 1})).await;
+    let r = s
+        .post(
+            "/api/v1/cases/CT-BODY/commands",
+            "producer",
+            json!({"action": {"type": "take", "transition": "x"}, "extra": 1}),
+        )
+        .await;
     problem(&r, 400, "malformed-body");
     // Not JSON at all.
     let r = s
@@ -261,12 +379,20 @@ async fn bodies_actors_and_transitions() {
         .send()
         .await
         .unwrap();
-    problem(&crate::support::Reply::from_response(r).await, 415, "unsupported-media-type");
+    problem(
+        &crate::support::Reply::from_response(r).await,
+        415,
+        "unsupported-media-type",
+    );
 
     // Oversized bodies (the test server takes 64 KiB), with and without a length.
     let mut big = open_body("CT-BIG");
     big["product"]["name"] = json!("x".repeat(100 * 1024));
-    problem(&s.post("/api/v1/cases", "producer", big.clone()).await, 413, "body-too-large");
+    problem(
+        &s.post("/api/v1/cases", "producer", big.clone()).await,
+        413,
+        "body-too-large",
+    );
     let chunks = vec![Ok::<_, std::io::Error>(serde_json::to_vec(&big).unwrap())];
     let r = s
         .http
@@ -277,12 +403,20 @@ async fn bodies_actors_and_transitions() {
         .send()
         .await
         .unwrap();
-    problem(&crate::support::Reply::from_response(r).await, 413, "body-too-large");
+    problem(
+        &crate::support::Reply::from_response(r).await,
+        413,
+        "body-too-large",
+    );
 
     // Unknown transition: 422 with "did you mean".
     let r = s.take("CT-BODY", "producer", "file_dosier").await;
     problem(&r, 422, "unknown-transition");
-    assert!(r.body["hint"].as_str().unwrap().contains("file_dossier"), "{}", r.text);
+    assert!(
+        r.body["hint"].as_str().unwrap().contains("file_dossier"),
+        "{}",
+        r.text
+    );
     // A failing guard lists every finding: no form 01, no form 02.
     let mut bare = open_body("CT-BARE");
     bare["documents"] = json!([]);
@@ -293,24 +427,58 @@ async fn bodies_actors_and_transitions() {
     assert_eq!(findings.len(), 2, "{}", r.text);
     assert!(findings.iter().all(|f| f["guard"] == "has_document"));
     // Not from this state; an open sent as a command; a terminal case.
-    problem(&s.take("CT-BODY", "producer", "province_certify").await, 409, "not-from-state");
+    problem(
+        &s.take("CT-BODY", "producer", "province_certify").await,
+        409,
+        "not-from-state",
+    );
     let r = s.post("/api/v1/cases/CT-BODY/commands", "producer", json!({"action": {"type": "open", "product": open_body("x")["product"], "registration": "first"}})).await;
     problem(&r, 422, "invalid-input");
     ok(&s.take("CT-BODY", "producer", "file_dossier").await);
     ok(&s.take("CT-BODY", "commune", "commune_decline").await);
-    problem(&s.take("CT-BODY", "commune", "commune_propose").await, 409, "case-terminal");
+    problem(
+        &s.take("CT-BODY", "commune", "commune_propose").await,
+        409,
+        "case-terminal",
+    );
     // Opening twice; an unknown case; an unknown definition; unknown routes and methods.
     problem(&s.open("CT-BODY").await, 409, "case-exists");
-    problem(&s.take("CT-NONE", "producer", "file_dossier").await, 404, "not-found");
+    problem(
+        &s.take("CT-NONE", "producer", "file_dossier").await,
+        404,
+        "not-found",
+    );
     let mut other = open_body("CT-X");
     other["definition"] = json!("national-2062");
-    problem(&s.post("/api/v1/cases", "producer", other).await, 404, "not-found");
-    problem(&s.get("/api/v1/nothing", "producer").await, 404, "not-found");
-    let r = s.call(Method::DELETE, "/api/v1/cases/CT-BODY", Some("producer"), None, &[]).await;
+    problem(
+        &s.post("/api/v1/cases", "producer", other).await,
+        404,
+        "not-found",
+    );
+    problem(
+        &s.get("/api/v1/nothing", "producer").await,
+        404,
+        "not-found",
+    );
+    let r = s
+        .call(
+            Method::DELETE,
+            "/api/v1/cases/CT-BODY",
+            Some("producer"),
+            None,
+            &[],
+        )
+        .await;
     problem(&r, 405, "method-not-allowed");
     // Problems speak the caller's language.
     let r = s
-        .call(Method::GET, "/api/v1/cases/CT-NONE", Some("producer"), None, &[("Accept-Language", "vi")])
+        .call(
+            Method::GET,
+            "/api/v1/cases/CT-NONE",
+            Some("producer"),
+            None,
+            &[("Accept-Language", "vi")],
+        )
         .await;
     assert_eq!(r.body["title"], "Không tìm thấy");
 
@@ -342,7 +510,9 @@ async fn strange_ids(s: &TestServer) {
         let r = s.open(id).await;
         assert_eq!(r.status, StatusCode::CREATED, "{id}: {}", r.text);
         assert_eq!(r.body["case"]["case"], id);
-        let back = s.get(&format!("/api/v1/cases/{}", enc(id)), "producer").await;
+        let back = s
+            .get(&format!("/api/v1/cases/{}", enc(id)), "producer")
+            .await;
         ok(&back);
         assert_eq!(back.body["case"], id);
         ok(&s.take(id, "producer", "file_dossier").await);
@@ -356,11 +526,19 @@ async fn strange_ids(s: &TestServer) {
     assert_eq!(back.body["product"]["name"], json!(long));
     let r = s.open(&"x".repeat(10_000)).await;
     problem(&r, 422, "invalid-input");
-    let r = s.get(&format!("/api/v1/cases/{}", "y".repeat(10_000)), "producer").await;
+    let r = s
+        .get(&format!("/api/v1/cases/{}", "y".repeat(10_000)), "producer")
+        .await;
     problem(&r, 422, "invalid-input");
     // A long idempotency key is refused, not truncated.
     let r = s
-        .call(Method::POST, "/api/v1/cases/CT-LONG/commands", Some("producer"), Some(json!({"action": {"type": "take", "transition": "file_dossier"}})), &[("Idempotency-Key", &"k".repeat(300))])
+        .call(
+            Method::POST,
+            "/api/v1/cases/CT-LONG/commands",
+            Some("producer"),
+            Some(json!({"action": {"type": "take", "transition": "file_dossier"}})),
+            &[("Idempotency-Key", &"k".repeat(300))],
+        )
         .await;
     problem(&r, 400, "bad-parameter");
     // Everything is still listed and every store table is intact.
@@ -392,7 +570,9 @@ async fn strange_ids_on_postgres() {
 async fn one_idempotency_key_from_eight_clients_makes_one_set_of_events() {
     let s = TestServer::start(Options::default()).await;
     ok(&s.open("CT-IDEM").await);
-    let before = s.get("/api/v1/cases/CT-IDEM", "producer").await.body["version"].as_u64().unwrap();
+    let before = s.get("/api/v1/cases/CT-IDEM", "producer").await.body["version"]
+        .as_u64()
+        .unwrap();
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let http = s.http.clone();
@@ -418,45 +598,99 @@ async fn one_idempotency_key_from_eight_clients_makes_one_set_of_events() {
         events.push(body["events"].clone());
     }
     assert!(events.windows(2).all(|w| w[0] == w[1]), "{events:?}");
-    let after = s.get("/api/v1/cases/CT-IDEM", "producer").await.body["version"].as_u64().unwrap();
+    let after = s.get("/api/v1/cases/CT-IDEM", "producer").await.body["version"]
+        .as_u64()
+        .unwrap();
     assert_eq!(after, before + events[0].as_array().unwrap().len() as u64);
     // A later retry replays; the same key for another command is refused.
     let retry = s
-        .call(Method::POST, "/api/v1/cases/CT-IDEM/commands", Some("producer"), Some(json!({"action": {"type": "take", "transition": "file_dossier"}})), &[("Idempotency-Key", "file-CT-IDEM-1")])
+        .call(
+            Method::POST,
+            "/api/v1/cases/CT-IDEM/commands",
+            Some("producer"),
+            Some(json!({"action": {"type": "take", "transition": "file_dossier"}})),
+            &[("Idempotency-Key", "file-CT-IDEM-1")],
+        )
         .await;
     assert_eq!(retry.status, StatusCode::OK);
     assert_eq!(retry.body["replayed"], true);
     assert_eq!(retry.body["events"], events[0]);
     let reuse = s
-        .call(Method::POST, "/api/v1/cases/CT-IDEM/commands", Some("commune"), Some(json!({"action": {"type": "take", "transition": "commune_propose"}})), &[("Idempotency-Key", "file-CT-IDEM-1")])
+        .call(
+            Method::POST,
+            "/api/v1/cases/CT-IDEM/commands",
+            Some("commune"),
+            Some(json!({"action": {"type": "take", "transition": "commune_propose"}})),
+            &[("Idempotency-Key", "file-CT-IDEM-1")],
+        )
         .await;
     problem(&reuse, 422, "idempotency-key-reused");
     // An open retried with its key opens once.
     let mut body = open_body("ignored");
     body.as_object_mut().unwrap().remove("id");
-    let first = s.call(Method::POST, "/api/v1/cases", Some("producer"), Some(body.clone()), &[("Idempotency-Key", "open-42")]).await;
+    let first = s
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some("producer"),
+            Some(body.clone()),
+            &[("Idempotency-Key", "open-42")],
+        )
+        .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
-    let again = s.call(Method::POST, "/api/v1/cases", Some("producer"), Some(body), &[("Idempotency-Key", "open-42")]).await;
+    let again = s
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some("producer"),
+            Some(body),
+            &[("Idempotency-Key", "open-42")],
+        )
+        .await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
     assert_eq!(first.body["case"]["case"], again.body["case"]["case"]);
     assert_eq!(again.body["replayed"], true);
-    assert!(first.header("location").unwrap().starts_with("/api/v1/cases/can-tho-"));
+    assert!(
+        first
+            .header("location")
+            .unwrap()
+            .starts_with("/api/v1/cases/can-tho-")
+    );
 
     // If-Match: the current version works, a stale one gets 412 with the current version.
     let v = s.get("/api/v1/cases/CT-IDEM", "commune").await;
     let etag = v.header("etag").unwrap();
     let stale = s
-        .call(Method::POST, "/api/v1/cases/CT-IDEM/commands", Some("commune"), Some(json!({"action": {"type": "take", "transition": "commune_propose"}})), &[("If-Match", "\"1\"")])
+        .call(
+            Method::POST,
+            "/api/v1/cases/CT-IDEM/commands",
+            Some("commune"),
+            Some(json!({"action": {"type": "take", "transition": "commune_propose"}})),
+            &[("If-Match", "\"1\"")],
+        )
         .await;
     problem(&stale, 412, "version-mismatch");
     assert_eq!(stale.body["current_version"], v.body["version"]);
     assert_eq!(stale.header("etag"), Some(etag.clone()));
     let fresh = s
-        .call(Method::POST, "/api/v1/cases/CT-IDEM/commands", Some("commune"), Some(json!({"action": {"type": "take", "transition": "commune_propose"}})), &[("If-Match", &etag)])
+        .call(
+            Method::POST,
+            "/api/v1/cases/CT-IDEM/commands",
+            Some("commune"),
+            Some(json!({"action": {"type": "take", "transition": "commune_propose"}})),
+            &[("If-Match", &etag)],
+        )
         .await;
     ok(&fresh);
     problem(
-        &s.call(Method::POST, "/api/v1/cases/CT-IDEM/commands", Some("commune"), Some(json!({"action": {"type": "take", "transition": "x"}})), &[("If-Match", "three")]).await,
+        &s.call(
+            Method::POST,
+            "/api/v1/cases/CT-IDEM/commands",
+            Some("commune"),
+            Some(json!({"action": {"type": "take", "transition": "x"}})),
+            &[("If-Match", "three")],
+        )
+        .await,
         400,
         "bad-parameter",
     );
@@ -491,8 +725,15 @@ async fn rate_limit_and_timeout() {
         ..Options::default()
     })
     .await;
-    let r = s.post("/api/v1/plugins/criteria-26-2026/score", "m1", template).await;
+    let r = s
+        .post("/api/v1/plugins/criteria-26-2026/score", "m1", template)
+        .await;
     problem(&r, 503, "timeout");
-    assert!(r.body["detail"].as_str().unwrap().contains("Idempotency-Key"));
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Idempotency-Key")
+    );
     s.stop().await;
 }

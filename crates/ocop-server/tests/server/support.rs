@@ -64,16 +64,31 @@ impl std::io::Write for Capture {
 /// Who holds a key: name → (actor, roles, province).
 pub(crate) const PEOPLE: &[(&str, &str, &[&str], &str)] = &[
     ("producer", "htx-binh-minh", &["producer"], "can-tho"),
-    ("commune", "ubnd-xa-thoi-lai", &["commune_officer"], "can-tho"),
+    (
+        "commune",
+        "ubnd-xa-thoi-lai",
+        &["commune_officer"],
+        "can-tho",
+    ),
     ("office", "so-nn-ct", &["province_office"], "can-tho"),
     ("advisory", "to-tu-van", &["advisory_group"], "can-tho"),
-    ("chair", "hd-chu-tich", &["province_council_chair", "province_council_member"], "can-tho"),
+    (
+        "chair",
+        "hd-chu-tich",
+        &["province_council_chair", "province_council_member"],
+        "can-tho",
+    ),
     ("m1", "hd-m1", &["province_council_member"], "can-tho"),
     ("m2", "hd-m2", &["province_council_member"], "can-tho"),
     ("m3", "hd-m3", &["province_council_member"], "can-tho"),
     ("m4", "hd-m4", &["province_council_member"], "can-tho"),
     ("decider", "chu-tich-ubnd", &["province_chair"], "can-tho"),
-    ("hanoi", "so-nn-hn", &["producer", "province_office", "commune_officer"], "ha-noi"),
+    (
+        "hanoi",
+        "so-nn-hn",
+        &["producer", "province_office", "commune_officer"],
+        "ha-noi",
+    ),
 ];
 
 pub(crate) const ISSUER: &str = "https://id.cantho.gov.vn/realms/ocop";
@@ -174,7 +189,9 @@ fn temp_dir() -> PathBuf {
 impl TestServer {
     pub(crate) async fn start(o: Options) -> TestServer {
         let _ = logs();
-        let plugins = tokio::task::spawn_blocking(|| plugins().to_owned()).await.unwrap();
+        let plugins = tokio::task::spawn_blocking(|| plugins().to_owned())
+            .await
+            .unwrap();
         let (dir, keys) = match &o.dir {
             Some(d) => {
                 let text = std::fs::read_to_string(d.join("keys.json")).unwrap();
@@ -275,7 +292,8 @@ impl TestServer {
     }
 
     pub(crate) async fn post(&self, path: &str, who: &str, body: Value) -> Reply {
-        self.call(Method::POST, path, Some(who), Some(body), &[]).await
+        self.call(Method::POST, path, Some(who), Some(body), &[])
+            .await
     }
 
     /// Opens a national-2026 case as the producer.
@@ -311,7 +329,9 @@ impl TestServer {
                 assert_eq!(page.status, StatusCode::OK, "{}", page.body);
                 for item in page.body["items"].as_array().unwrap() {
                     let id = item["case"].as_str().unwrap();
-                    let v = self.get(&format!("/api/v1/cases/{}/verify", enc(id)), who).await;
+                    let v = self
+                        .get(&format!("/api/v1/cases/{}/verify", enc(id)), who)
+                        .await;
                     assert_eq!(v.status, StatusCode::OK, "{}", v.body);
                     assert_eq!(v.body["valid"], true, "case {id}: {}", v.body);
                 }
@@ -335,14 +355,24 @@ impl TestServer {
             {"id": "hd-m3"}, {"id": "hd-m4"}
         ]});
         ok(&self
-            .post(&format!("/api/v1/cases/{}/council/province_council/members", enc(id)), "chair", members)
+            .post(
+                &format!("/api/v1/cases/{}/council/province_council/members", enc(id)),
+                "chair",
+                members,
+            )
             .await);
         let criteria = self
             .get("/api/v1/plugins/criteria-26-2026/criteria/1", "m1")
             .await;
         ok(&criteria);
         let criteria: CriteriaSheet = serde_json::from_value(criteria.body).unwrap();
-        for (who, target) in [("chair", 80.0), ("m1", 81.0), ("m2", 82.0), ("m3", 81.0), ("m4", 80.0)] {
+        for (who, target) in [
+            ("chair", 80.0),
+            ("m1", 81.0),
+            ("m2", 82.0),
+            ("m3", 81.0),
+            ("m4", 80.0),
+        ] {
             let sheet = sheet(&criteria, target, 4);
             ok(&self
                 .post(
@@ -355,7 +385,11 @@ impl TestServer {
         ok(&self.take(id, "chair", "province_close").await);
         let done = self.take(id, "decider", "province_certify").await;
         ok(&done);
-        assert_eq!(done.body["case"]["certificate"]["stars"], 4, "{}", done.body);
+        assert_eq!(
+            done.body["case"]["certificate"]["stars"], 4,
+            "{}",
+            done.body
+        );
     }
 }
 
@@ -410,7 +444,11 @@ pub(crate) fn problem(r: &Reply, status: u16, code: &str) {
     );
     assert_eq!(r.code(), code, "{}", r.text);
     assert_eq!(r.body["status"], status);
-    assert!(!r.text.contains("panicked") && !r.text.contains("SQL"), "{}", r.text);
+    assert!(
+        !r.text.contains("panicked") && !r.text.contains("SQL"),
+        "{}",
+        r.text
+    );
 }
 
 pub(crate) fn d(s: &str) -> Date {
@@ -526,7 +564,9 @@ pub(crate) fn postgres() -> Option<String> {
     match std::env::var("OCOP_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
-            eprintln!("skipped: set OCOP_TEST_POSTGRES=postgres://… to run the PostgreSQL server tests (CI does)");
+            eprintln!(
+                "skipped: set OCOP_TEST_POSTGRES=postgres://… to run the PostgreSQL server tests (CI does)"
+            );
             None
         }
     }

@@ -10,7 +10,9 @@ use crate::support::*;
 /// How many times a case's `commune_review_overdue` timeout fired, from its history (a
 /// timeout is one `transitioned` event carrying the deadline, then a notice).
 async fn fired(s: &TestServer, id: &str) -> usize {
-    let events = s.get(&format!("/api/v1/cases/{}/events", enc(id)), "office").await;
+    let events = s
+        .get(&format!("/api/v1/cases/{}/events", enc(id)), "office")
+        .await;
     events
         .body
         .as_array()
@@ -47,9 +49,19 @@ async fn the_background_ticker_fires_a_due_timeout() {
     }
     let events = s.get("/api/v1/cases/CT-TICK/events", "office").await;
     assert_eq!(n, 1, "{:#}", events.body);
-    let metrics = s.call(reqwest::Method::GET, "/metrics", None, None, &[]).await;
-    assert!(metrics.text.contains("ocop_timeouts_fired_total 1"), "{}", metrics.text);
-    assert!(metrics.text.contains("ocop_tick_runs_total{outcome=\"ok\"}"));
+    let metrics = s
+        .call(reqwest::Method::GET, "/metrics", None, None, &[])
+        .await;
+    assert!(
+        metrics.text.contains("ocop_timeouts_fired_total 1"),
+        "{}",
+        metrics.text
+    );
+    assert!(
+        metrics
+            .text
+            .contains("ocop_tick_runs_total{outcome=\"ok\"}")
+    );
     s.assert_all_verify().await;
     s.stop().await;
 }
@@ -94,8 +106,14 @@ async fn two_servers_on_one_postgres_fire_each_timeout_once() {
         let eb = b.get(&format!("/api/v1/cases/{id}/events"), "office").await;
         assert_eq!(ea.body, eb.body);
     }
-    let ma = a.call(reqwest::Method::GET, "/metrics", None, None, &[]).await.text;
-    let mb = b.call(reqwest::Method::GET, "/metrics", None, None, &[]).await.text;
+    let ma = a
+        .call(reqwest::Method::GET, "/metrics", None, None, &[])
+        .await
+        .text;
+    let mb = b
+        .call(reqwest::Method::GET, "/metrics", None, None, &[])
+        .await
+        .text;
     let total = |m: &str| -> usize {
         m.lines()
             .find_map(|l| l.strip_prefix("ocop_timeouts_fired_total "))
@@ -103,7 +121,13 @@ async fn two_servers_on_one_postgres_fire_each_timeout_once() {
             .parse()
             .unwrap()
     };
-    assert_eq!(total(&ma) + total(&mb), ids.len(), "a: {}, b: {}", total(&ma), total(&mb));
+    assert_eq!(
+        total(&ma) + total(&mb),
+        ids.len(),
+        "a: {}, b: {}",
+        total(&ma),
+        total(&mb)
+    );
     a.assert_all_verify().await;
     a.stop().await;
     b.stop().await;
