@@ -1,0 +1,225 @@
+//! `ocop serve` as an integrator runs it: on a demo database, with API keys made by
+//! `ocop key new`, driven by the Python client of `tests/python/`, stopped by SIGTERM.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ocop() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ocop"));
+    c.current_dir(root());
+    c
+}
+
+/// The Python with `requests`: `OCOP_PYTHON`, or the venv `.ci/run` makes.
+fn python() -> Option<PathBuf> {
+    let p = std::env::var_os("OCOP_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/ocop-venv/bin/python"));
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("OCOP_REQUIRE_PYTHON").is_none(),
+        "OCOP_REQUIRE_PYTHON is set but there is no Python at {}",
+        p.display()
+    );
+    eprintln!(
+        "skipped: no Python venv at {} (make one with `python3 -m venv target/ocop-venv && target/ocop-venv/bin/pip install requests`, as .ci/run does)",
+        p.display()
+    );
+    None
+}
+
+/// The people of the story: key name, actor, roles.
+const PEOPLE: &[(&str, &str, &str)] = &[
+    ("producer", "htx-phong-dien", "producer"),
+    ("commune", "ubnd-xa-phong-dien", "commune_officer"),
+    ("office", "so-nn-can-tho", "province_office"),
+    ("advisory", "to-tu-van", "advisory_group"),
+    (
+        "chair",
+        "hd-chu-tich",
+        "province_council_chair,province_council_member",
+    ),
+    ("m1", "hd-m1", "province_council_member"),
+    ("m2", "hd-m2", "province_council_member"),
+    ("m3", "hd-m3", "province_council_member"),
+    ("m4", "hd-m4", "province_council_member"),
+    ("decider", "chu-tich-ubnd-tp", "province_chair"),
+];
+
+#[test]
+fn the_python_client_walks_a_product_to_four_stars_on_the_demo_database() {
+    let Some(python) = python() else { return };
+    let dir = std::env::temp_dir().join(format!("ocop-serve-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("ocop.sqlite");
+
+    // The demo's database (a small programme year of Cần Thơ), which also builds the plugins.
+    let demo = ocop()
+        .args([
+            "demo",
+            "--products",
+            "12",
+            "--seed",
+            "3",
+            "--lang",
+            "en",
+            "--db",
+        ])
+        .arg(&db)
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+
+    // API keys, made the way the README says; only their hashes go into the auth file.
+    let mut auth = String::from(
+        "format = 1\n\n[[provinces]]\nid = \"can-tho\"\nname = \"Cần Thơ\"\ntargets = \"targets.toml\"\n",
+    );
+    std::fs::copy(
+        root().join("workflows/can-tho-2024.targets.toml"),
+        dir.join("targets.toml"),
+    )
+    .unwrap();
+    let mut keys = BTreeMap::new();
+    for (name, actor, roles) in PEOPLE {
+        let out = ocop()
+            .args([
+                "key",
+                "new",
+                "--id",
+                name,
+                "--actor",
+                actor,
+                "--roles",
+                roles,
+                "--province",
+                "can-tho",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let entry = String::from_utf8(out.stderr).unwrap();
+        let table = &entry[entry.find("[[api_keys]]").unwrap()..];
+        assert!(
+            !table.contains(key.rsplit('.').next().unwrap()),
+            "the key is in the entry"
+        );
+        auth.push('\n');
+        auth.push_str(table);
+        keys.insert(*name, key);
+    }
+    std::fs::write(dir.join("auth.toml"), auth).unwrap();
+    std::fs::write(dir.join("keys.json"), serde_json::to_string(&keys).unwrap()).unwrap();
+
+    let mut server = ocop()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--clock-start",
+            "2026-06-01",
+            "--tick",
+            "1",
+        ])
+        .arg("--db")
+        .arg(&db)
+        .arg("--auth")
+        .arg(dir.join("auth.toml"))
+        .arg("--plugins")
+        .arg(root().join("target/ocop-plugins"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server stopped before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    // The request log goes on to a file the test reads afterwards.
+    let log_path = dir.join("serve.log");
+    let mut log_file = std::fs::File::create(&log_path).unwrap();
+    let drain = std::thread::spawn(move || {
+        for l in lines.map_while(Result::ok) {
+            use std::io::Write;
+            let _ = writeln!(log_file, "{l}");
+        }
+    });
+
+    let client = Command::new(&python)
+        .arg(root().join("tests/python/ocop_client.py"))
+        .env("OCOP_URL", &url)
+        .env("OCOP_KEYS", dir.join("keys.json"))
+        .env("OCOP_CASE", "CT-2026-PY01")
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&client.stdout),
+        String::from_utf8_lossy(&client.stderr)
+    );
+
+    eprintln!("{said}");
+    // SIGTERM: the server finishes what it has and exits 0.
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = server.wait().unwrap();
+    drain.join().unwrap();
+    assert!(client.status.success(), "the Python client failed:\n{said}");
+    assert!(said.contains("certified: 4 stars"), "{said}");
+    assert!(
+        status.success(),
+        "the server did not stop cleanly: {status}"
+    );
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains("\"command\":\"province_certify\""), "{log}");
+    assert!(log.contains("stopped"), "{log}");
+    for key in keys.values() {
+        assert!(
+            !log.contains(key.rsplit('.').next().unwrap()),
+            "a key's secret is in the log"
+        );
+    }
+
+    // Every case of the database, the demo's and the new one, still verifies.
+    let verify = ocop().arg("verify").arg("--db").arg(&db).output().unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
