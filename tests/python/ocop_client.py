@@ -158,8 +158,9 @@ def main():
     who["office"].take(case_id, "province_accept")
     who["advisory"].take(case_id, "advisory_report")
     view = who["chair"].case(case_id)
-    print(f"in {view['state']} ({view['state_label']['en']}); the chair may: "
-          + ", ".join(a["transition"] for a in view["available"]))
+    may = [a["transition"] for a in view["available"]] + [a["action"] for a in view.get("actions", [])]
+    print(f"in {view['state']} ({view['state_label']['en']}); the chair may: {', '.join(may)}")
+    assert "constitute_council" in may, view
 
     # The council of five: the chair and four members.
     council = [{"id": "hd-chu-tich", "chair": True}] + [{"id": f"hd-m{i}"} for i in range(1, 5)]

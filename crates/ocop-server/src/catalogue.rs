@@ -46,6 +46,15 @@ impl Catalogue {
             path: workflows.to_owned(),
             reason: format!("cannot read the folder: {e}"),
         })?;
+        // A relative plugins folder is relative to where the server was started, not to
+        // each definition's folder.
+        let plugins = plugins.map(|dir| {
+            if dir.is_absolute() {
+                dir.to_owned()
+            } else {
+                std::env::current_dir().map_or_else(|_| dir.to_owned(), |cwd| cwd.join(dir))
+            }
+        });
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -72,18 +81,18 @@ impl Catalogue {
                 if let Some((_, sha)) = plugin_map.get(&key) {
                     if *sha != decl.sha256 {
                         return Err(StartError::Plugin {
-                            plugin: key,
                             reason: format!(
-                                "`{}` pins it to {} but another definition pins {sha}; give the two versions different ids",
+                                "plugin `{key}`: `{}` pins it to {} but another definition pins {sha}; give the two versions different ids",
                                 file.display(),
                                 decl.sha256
                             ),
+                            plugin: key,
                         });
                     }
                     continue;
                 }
                 let mut decl = decl.clone();
-                if let Some(dir) = plugins {
+                if let Some(dir) = &plugins {
                     let name = Path::new(&decl.path)
                         .file_name()
                         .map(PathBuf::from)

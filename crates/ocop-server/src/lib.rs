@@ -49,8 +49,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use api::cases::{
-    Available, CaseView, CommandRequest, CommandResponse, ConstituteRequest, CouncilView,
-    OpenRequest, SheetRequest, SheetSummary, VerifyReport,
+    Available, AvailableAction, CaseView, CommandRequest, CommandResponse, ConstituteRequest,
+    CouncilView, OpenRequest, SheetRequest, SheetSummary, VerifyReport,
 };
 pub use api::openapi;
 pub use api::problem::{ErrorCode, Finding, PROBLEM_JSON, Problem};
@@ -84,7 +84,7 @@ pub enum StartError {
         reason: String,
     },
     /// A plugin cannot be loaded, or its sha256 does not match its pin.
-    #[error("plugin `{plugin}`: {reason}")]
+    #[error("{reason}")]
     Plugin {
         /// The plugin.
         plugin: String,

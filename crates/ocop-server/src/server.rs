@@ -201,7 +201,7 @@ impl ServerBuilder {
         }
         let host = host.build().map_err(|e| StartError::Plugin {
             plugin: "(host)".into(),
-            reason: e.to_string(),
+            reason: format!("the plugin host cannot start: {e}"),
         })?;
         let catalogue = Catalogue::load(&self.workflows, self.plugins.as_deref(), &host)?;
         let base = self.auth.parent().unwrap_or(Path::new(".")).to_owned();

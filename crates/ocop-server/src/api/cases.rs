@@ -114,6 +114,17 @@ pub struct Available {
     pub role: RoleId,
 }
 
+/// A council action the caller may take now (besides transitions).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AvailableAction {
+    /// `constitute_council` or `submit_sheet`.
+    pub action: String,
+    /// The evaluation stage.
+    pub evaluation: EvaluationId,
+    /// The caller's role to act in.
+    pub role: RoleId,
+}
+
 /// A case as the caller sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CaseView {
@@ -124,8 +135,58 @@ pub struct CaseView {
     /// The stars of the current certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stars: Option<u8>,
-    /// What the caller may do next.
+    /// The transitions the caller may take next.
     pub available: Vec<Available>,
+    /// The council actions the caller may take next.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<AvailableAction>,
+}
+
+/// The council actions `p` may take on `case` now.
+fn council_actions(engine: &Engine, case: &Case, p: &Principal) -> Vec<AvailableAction> {
+    let cycle = engine.cycle();
+    let Some(stage) = cycle.evaluation_in(case.state()) else {
+        return Vec::new();
+    };
+    if case.definition() != &cycle.definition().id {
+        return Vec::new();
+    }
+    let held = |r: &RoleId| p.roles.contains(r);
+    let council = case.council(&stage.id);
+    let mut out = Vec::new();
+    if council.is_none_or(|c| !c.is_constituted()) {
+        let owner = cycle.state(&stage.state).and_then(|s| s.owner.clone());
+        if let Some(role) = stage
+            .chair_role
+            .iter()
+            .chain(owner.iter())
+            .find(|r| held(r))
+        {
+            out.push(AvailableAction {
+                action: "constitute_council".into(),
+                evaluation: stage.id.clone(),
+                role: role.clone(),
+            });
+        }
+    }
+    if let Some(c) = council
+        && let Some(m) = c.member(&p.actor)
+        && c.sheet(&p.actor).is_none()
+    {
+        let role = if m.chair {
+            stage.chair_role.clone()
+        } else {
+            Some(stage.member_role.clone())
+        };
+        if let Some(role) = role.filter(|r| held(r)) {
+            out.push(AvailableAction {
+                action: "submit_sheet".into(),
+                evaluation: stage.id.clone(),
+                role,
+            });
+        }
+    }
+    out
 }
 
 /// Path of a case.
@@ -237,6 +298,15 @@ fn refused(
     action: &Action,
 ) -> Problem {
     let mut p = Problem::command(e, h.if_match.is_some());
+    if let CommandError::UnknownTransition { transition, .. } = e
+        && let Some(best) = closest(
+            transition,
+            engine.cycle().transitions().map(|t| t.id.as_str()),
+        )
+    {
+        let rest = p.hint.take().map(|h| format!("; {h}")).unwrap_or_default();
+        p.hint = Some(format!("did you mean `{best}`?{rest}"));
+    }
     if let (CommandError::GuardFailed { .. }, Some(case), Action::Take { transition, input }) =
         (e, case, action)
     {
@@ -253,6 +323,16 @@ fn refused(
         }
     }
     p
+}
+
+/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
+fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
 }
 
 /// Runs a command on an existing case.
@@ -467,6 +547,7 @@ pub(crate) async fn get(
             stars: summary.certificate.as_ref().map(|c| c.stars.get()),
             summary,
             available,
+            actions: council_actions(engine, &case, &principal),
         })
         .version(case.version()))
     })

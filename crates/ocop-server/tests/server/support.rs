@@ -350,6 +350,14 @@ impl TestServer {
         ok(&self.take(id, "commune", "commune_propose").await);
         ok(&self.take(id, "office", "province_accept").await);
         ok(&self.take(id, "advisory", "advisory_report").await);
+        let view = self
+            .get(&format!("/api/v1/cases/{}", enc(id)), "chair")
+            .await;
+        assert_eq!(
+            view.body["actions"][0]["action"], "constitute_council",
+            "{}",
+            view.body
+        );
         let members = json!({"members": [
             {"id": "hd-chu-tich", "chair": true}, {"id": "hd-m1"}, {"id": "hd-m2"},
             {"id": "hd-m3"}, {"id": "hd-m4"}
@@ -361,6 +369,13 @@ impl TestServer {
                 members,
             )
             .await);
+        let view = self.get(&format!("/api/v1/cases/{}", enc(id)), "m1").await;
+        assert_eq!(
+            view.body["actions"][0]["action"], "submit_sheet",
+            "{}",
+            view.body
+        );
+        assert_eq!(view.body["actions"][0]["role"], "province_council_member");
         let criteria = self
             .get("/api/v1/plugins/criteria-26-2026/criteria/1", "m1")
             .await;
