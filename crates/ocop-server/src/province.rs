@@ -63,6 +63,15 @@ impl Province {
             })
     }
 
+    /// The engine of the definition case `id` was last seen under (read from the store the
+    /// first time).
+    pub(crate) fn engine_for(&self, id: &CaseId) -> Result<&Engine, CommandError> {
+        match self.hint(id) {
+            Some(d) => self.engine_named(id, &d),
+            None => self.case(id).map(|(e, _)| e),
+        }
+    }
+
     /// The case `id` and the engine of its definition.
     pub(crate) fn case(&self, id: &CaseId) -> Result<(&Engine, Case), CommandError> {
         let definition = match self.hint(id) {

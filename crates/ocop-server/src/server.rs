@@ -67,6 +67,7 @@ pub struct ServerBuilder {
     tick: Option<Duration>,
     clock: Arc<dyn Clock>,
     plugin_cache: Option<PathBuf>,
+    stores: BTreeMap<String, Arc<dyn Store>>,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -103,7 +104,17 @@ impl ServerBuilder {
             tick: Some(Duration::from_secs(60)),
             clock: Arc::new(SystemClock),
             plugin_cache: None,
+            stores: BTreeMap::new(),
         }
+    }
+
+    /// Serves province `province` from `store` instead of the one `StoreConfig` would open
+    /// (an integrator's own `Store`, or a store shared with code beside the server). The
+    /// caller keeps it alive as long as it likes; a PostgreSQL store must be dropped off the
+    /// async threads.
+    pub fn province_store(mut self, province: impl Into<String>, store: Arc<dyn Store>) -> Self {
+        self.stores.insert(province.into(), store);
+        self
     }
 
     /// The folder the plugin components are in (default: the paths the definitions declare).
@@ -207,7 +218,10 @@ impl ServerBuilder {
         let base = self.auth.parent().unwrap_or(Path::new(".")).to_owned();
         let mut provinces = BTreeMap::new();
         for p in &file.provinces {
-            let store = open_store(&self.store, p, &base, file.provinces.len())?;
+            let store = match self.stores.get(&p.id) {
+                Some(s) => Arc::clone(s),
+                None => open_store(&self.store, p, &base, file.provinces.len())?,
+            };
             let mut engines = BTreeMap::new();
             for (id, d) in &catalogue.definitions {
                 let engine = catalogue

@@ -356,20 +356,32 @@ pub(crate) async fn run(
     let province = state.province(&principal)?;
     let metrics_state = state.clone();
     let result = blocking(move || -> Result<Reply<CommandResponse>, Problem> {
-        let (engine, before) = province
-            .case(&case)
-            .map_err(|e| Problem::command(&e, false))?;
-        let preferred = preferred(engine, Some(&before), &action, &principal.actor);
+        let not_found = |e: CommandError| Problem::command(&e, false);
+        let engine = province.engine_for(&case).map_err(not_found)?;
+        // Only a sheet needs the case to pick the role (the chair submits as chair).
+        let seen = match &action {
+            Action::SubmitSheet { .. } => Some(province.case(&case).map_err(not_found)?.1),
+            _ => None,
+        };
+        let preferred = preferred(engine, seen.as_ref(), &action, &principal.actor);
         let actor = actor(&principal, role, &preferred)?;
         let mut cmd = Command::new(case.clone(), actor, action);
         cmd.expected_version = h.if_match;
         cmd.idempotency_key = h.idempotency_key.clone();
+        // With a key, the version before tells a replayed answer from a new one.
+        let before = match &cmd.idempotency_key {
+            Some(_) => Some(
+                province
+                    .store
+                    .version(&case)
+                    .map_err(|e| Problem::store(&e))?,
+            ),
+            None => None,
+        };
         match province.execute(&cmd) {
             Ok(events) => {
-                let replayed = events.first().is_some_and(|e| e.seq <= before.version());
-                let (engine, now) = province
-                    .case(&case)
-                    .map_err(|e| Problem::command(&e, false))?;
+                let replayed = before.is_some_and(|v| events.first().is_some_and(|e| e.seq <= v));
+                let (engine, now) = province.case(&case).map_err(not_found)?;
                 let summary = engine.summary(&now);
                 Ok(Reply::ok(CommandResponse {
                     case: summary,
@@ -378,7 +390,19 @@ pub(crate) async fn run(
                 })
                 .version(now.version()))
             }
-            Err(e) => Err(refused(&e, &h, engine, Some(&before), &cmd.action)),
+            Err(e) => {
+                let now = matches!(e, CommandError::GuardFailed { .. })
+                    .then(|| province.case(&case).ok())
+                    .flatten();
+                let engine = now.as_ref().map_or(engine, |(e, _)| *e);
+                Err(refused(
+                    &e,
+                    &h,
+                    engine,
+                    now.as_ref().map(|(_, c)| c),
+                    &cmd.action,
+                ))
+            }
         }
     })
     .await
