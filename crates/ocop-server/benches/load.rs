@@ -202,7 +202,7 @@ async fn load(
                         assert_eq!(st, 200);
                     }
                 }
-                if mix && n % 16 == 0 {
+                if mix && n.is_multiple_of(16) {
                     let (st, _) = send(
                         "list page",
                         http.get(format!(
