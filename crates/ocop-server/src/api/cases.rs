@@ -796,12 +796,40 @@ pub(crate) async fn constitute(
     ApiPath(path): ApiPath<CouncilPath>,
     ApiJson(req): ApiJson<ConstituteRequest>,
 ) -> Result<Reply<CommandResponse>, Problem> {
+    council_command(
+        &state,
+        principal,
+        lang,
+        h,
+        &log,
+        path,
+        req.role,
+        |evaluation| Action::ConstituteCouncil {
+            evaluation,
+            members: req.members,
+        },
+    )
+    .await
+}
+
+/// A council command on the case and stage of `path`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of a request a council route has already taken apart"
+)]
+async fn council_command(
+    state: &AppState,
+    principal: Principal,
+    lang: ocop_core::Lang,
+    h: CommandHeaders,
+    log: &RequestLog,
+    path: CouncilPath,
+    role: Option<RoleId>,
+    action: impl FnOnce(EvaluationId) -> Action,
+) -> Result<Reply<CommandResponse>, Problem> {
     let id = check_id(&path.id).map_err(|p| p.in_lang(lang))?;
-    let action = Action::ConstituteCouncil {
-        evaluation: EvaluationId::new(path.evaluation.as_str()),
-        members: req.members,
-    };
-    run(&state, principal, id, req.role, action, h, &log)
+    let action = action(EvaluationId::new(path.evaluation.as_str()));
+    run(state, principal, id, role, action, h, log)
         .await
         .map_err(|p| p.in_lang(lang))
 }
@@ -827,14 +855,20 @@ pub(crate) async fn submit_sheet(
     ApiPath(path): ApiPath<CouncilPath>,
     ApiJson(req): ApiJson<SheetRequest>,
 ) -> Result<Reply<CommandResponse>, Problem> {
-    let id = check_id(&path.id).map_err(|p| p.in_lang(lang))?;
-    let action = Action::SubmitSheet {
-        evaluation: EvaluationId::new(path.evaluation.as_str()),
-        sheet: req.sheet,
-    };
-    run(&state, principal, id, req.role, action, h, &log)
-        .await
-        .map_err(|p| p.in_lang(lang))
+    council_command(
+        &state,
+        principal,
+        lang,
+        h,
+        &log,
+        path,
+        req.role,
+        |evaluation| Action::SubmitSheet {
+            evaluation,
+            sheet: req.sheet,
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -388,7 +388,7 @@ impl TestServer {
             ("m3", 81.0),
             ("m4", 80.0),
         ] {
-            let sheet = sheet(&criteria, target, 4);
+            let sheet = ocop_testkit::transitions::scoring_sheet(&criteria, target, 4);
             ok(&self
                 .post(
                     &format!("/api/v1/cases/{}/council/province_council/sheets", enc(id)),
@@ -536,42 +536,6 @@ pub(crate) fn claims() -> Value {
         "exp": now + 600,
         "realm_access": {"roles": ["commune_officer"]}
     })
-}
-
-/// An answer sheet of `criteria` that scores `target` (or just above) and keeps every
-/// minimum mark up to `stars`.
-pub(crate) fn sheet(criteria: &CriteriaSheet, target: f64, stars: u8) -> ocop_core::AnswerSheet {
-    let mut sheet = criteria.template(None);
-    let mut total = 0.0;
-    let mut chosen = Vec::new();
-    for (i, c) in criteria.criteria.iter().enumerate() {
-        let best = c.options.len() - 1;
-        sheet.answers.insert(c.id.clone(), best as u32);
-        total += c.options[best].points;
-        chosen.push((i, best));
-    }
-    for (i, best) in chosen {
-        let c = &criteria.criteria[i];
-        let floor = c
-            .options
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.min_stars.is_some_and(|s| s.get() <= stars))
-            .map(|(k, _)| k)
-            .max()
-            .unwrap_or(0);
-        let max_points = c.options[best].points;
-        let mut pick = best;
-        for k in floor..best {
-            if total - (max_points - c.options[k].points) >= target - 1e-9 {
-                pick = k;
-                break;
-            }
-        }
-        total -= max_points - c.options[pick].points;
-        sheet.answers.insert(c.id.clone(), pick as u32);
-    }
-    sheet
 }
 
 /// The PostgreSQL server of the tests, if one is configured.
