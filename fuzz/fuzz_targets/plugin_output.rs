@@ -1,5 +1,6 @@
 //! Feed arbitrary "plugin results" to the host's check of plugin output: it never panics,
-//! and whatever it accepts is a consistent evaluation.
+//! and whatever it accepts is a consistent evaluation that is no more lenient than the sheet
+//! (its knock-outs include every one whose fact does not hold).
 #![no_main]
 
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
@@ -51,8 +52,18 @@ fuzz_target!(|data: &[u8]| {
     let Ok(set) = u.int_in_range(1..=26u8) else { return };
     thread_local!(static SCORER: NativeScorer = NativeScorer::new());
     let Some(catalog) = SCORER.with(|s| s.criteria(ProductSet::new(set)?).ok()) else { return };
+    // A valid answer sheet: the first option everywhere, facts from the input.
+    let mut sheet = catalog.template(catalog.branches.first().map(|b| b.number));
+    for v in sheet.facts.values_mut() {
+        let Ok(holds) = u.arbitrary::<bool>() else { return };
+        *v = holds;
+    }
+    let Ok(input) = catalog.prepare(&sheet) else { return };
     let Ok(raw) = raw(&mut u, &catalog) else { return };
-    if let Ok(e) = catalog.evaluation(&raw) {
+    if let Ok(e) = catalog.check_output(&input, &raw) {
+        for k in &catalog.knockouts {
+            assert!(input.holds(&k.fact) || e.knockouts.contains(&k.id));
+        }
         assert_eq!(e.lines.len(), catalog.criteria.len());
         assert!((0.0..=100.0).contains(&e.total));
         let sum: f64 = e.lines.iter().map(|l| l.points).sum();

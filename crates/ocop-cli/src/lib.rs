@@ -64,9 +64,10 @@ enum Command {
         /// Print a blank answer sheet (JSON) instead of the criteria.
         #[arg(long)]
         template: bool,
-        /// For sheets with alternative branches (set 26): the branch of the template.
-        #[arg(long)]
-        branch: Option<u8>,
+        /// For sheets with alternative cases (set 26): `N` for the case of every section, or
+        /// `SECTION=N` for one section (repeatable), e.g. `--branch 2 --branch 8=1`.
+        #[arg(long = "branch", value_name = "N|SECTION=N")]
+        branches: Vec<String>,
         /// Label language of the table.
         #[arg(long, default_value = "vi")]
         lang: Lang,
@@ -180,16 +181,33 @@ enum PluginCommand {
         /// The plugin crate's folder, e.g. `plugins/criteria-26-2026`.
         path: PathBuf,
     },
-    /// Run the conformance checks on a plugin (component file or crate folder).
+    /// Run the conformance checks on a plugin (component file or crate folder); exit 1 when
+    /// any fails.
     Check {
         /// The plugin.
         path: PathBuf,
-        /// Random answer sheets per product set.
-        #[arg(long, default_value_t = 8)]
-        sheets: usize,
+        /// Random answer sheets per product set, besides the boundary sheets (a guard: case
+        /// views per check, times eight).
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        sheets: u64,
         /// Seed of the sheet generator.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Check only this product set (repeatable); default: every set the plugin claims.
+        #[arg(long = "set", value_name = "N")]
+        sets: Vec<u8>,
+        /// A guard's configuration entry, as a definition's plugin table would give it
+        /// (repeatable; a value that is not JSON is a string), e.g.
+        /// `--config traceability_system=check.cantho.gov.vn`.
+        #[arg(long, value_name = "KEY=VALUE")]
+        config: Vec<String>,
+        /// Take a guard's configuration from this definition's plugin table (`--config`
+        /// entries override it).
+        #[arg(long, value_name = "FILE")]
+        definition: Option<PathBuf>,
+        /// The plugin's id in `--definition`, when it declares several guards.
+        #[arg(long, requires = "definition")]
+        id: Option<String>,
     },
 }
 
@@ -359,22 +377,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Plugin(PluginCommand::Build { path }) => plugin::build(&path),
-        Command::Plugin(PluginCommand::Check { path, sheets, seed }) => {
-            plugin::check(&path, sheets, seed)
-        }
+        Command::Plugin(PluginCommand::Check {
+            path,
+            sheets,
+            seed,
+            sets,
+            config,
+            definition,
+            id,
+        }) => plugin::check(plugin::CheckArgs {
+            path,
+            sheets: usize::try_from(sheets).unwrap_or(usize::MAX),
+            seed,
+            sets,
+            config,
+            definition,
+            id,
+        }),
         Command::Criteria {
             plugin,
             set,
             format,
             template,
-            branch,
+            branches,
             lang,
         } => plugin::criteria(
             &plugin,
             set,
             format == SheetFormat::Json,
             template,
-            branch,
+            &branches,
             lang,
         ),
         Command::Score { plugin, sheet } => plugin::score(&plugin, &sheet),

@@ -1,12 +1,15 @@
 //! `ocop plugin build|check`, `ocop criteria`, `ocop score`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use ocop_core::{AnswerSheet, Lang, PluginError, ProductSet, Scorer};
+use ocop_core::{
+    AnswerSheet, Lang, PluginDecl, PluginError, PluginKind, ProductSet, Scorer, parse_definition,
+};
 use ocop_plugin_host::conformance::{self, Options};
-use ocop_plugin_host::{PluginHost, PluginHostBuilder, WasmGuard, WasmScorer, build_plugin};
+use ocop_plugin_host::{PluginHost, PluginHostBuilder, WasmScorer, build_plugin};
 
 /// Where compiled components are cached between runs.
 fn cache_dir() -> PathBuf {
@@ -57,32 +60,110 @@ pub(crate) fn build(path: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn check(path: &Path, sheets: usize, seed: u64) -> Result<ExitCode> {
-    let file = component(path)?;
+/// What `ocop plugin check` was asked.
+pub(crate) struct CheckArgs {
+    pub(crate) path: PathBuf,
+    pub(crate) sheets: usize,
+    pub(crate) seed: u64,
+    pub(crate) sets: Vec<u8>,
+    pub(crate) config: Vec<String>,
+    pub(crate) definition: Option<PathBuf>,
+    pub(crate) id: Option<String>,
+}
+
+/// `key=value` pairs as a guard's configuration: a value that is JSON (`true`, `3`,
+/// `"text"`, `[1, 2]`) is taken as such, anything else as a string.
+fn config_pairs(pairs: &[String]) -> Result<BTreeMap<String, serde_json::Value>> {
+    let mut out = BTreeMap::new();
+    for pair in pairs {
+        let Some((key, value)) = pair.split_once('=') else {
+            bail!("`--config {pair}` is not `key=value`");
+        };
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+        out.insert(key.trim().to_owned(), value);
+    }
+    Ok(out)
+}
+
+/// The guard declaration of `definition` for the component `file`: the one named `id`, or
+/// the only guard plugin, or the one whose path has the component's file name.
+fn guard_decl(definition: &Path, file: &Path, id: Option<&str>) -> Result<PluginDecl> {
+    let text = std::fs::read_to_string(definition)
+        .with_context(|| format!("cannot read `{}`", definition.display()))?;
+    let (def, _) = parse_definition(&definition.display().to_string(), &text)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let guards: Vec<&PluginDecl> = def
+        .plugins
+        .iter()
+        .filter(|p| p.kind == PluginKind::Guard)
+        .collect();
+    let ids = || {
+        guards
+            .iter()
+            .map(|g| format!("`{}`", g.id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let found = match id {
+        Some(id) => guards.iter().find(|g| g.id.as_str() == id),
+        None if guards.len() == 1 => guards.first(),
+        None => guards
+            .iter()
+            .find(|g| Path::new(&g.path).file_name() == file.file_name()),
+    };
+    match found {
+        Some(decl) => Ok((*decl).clone()),
+        None if guards.is_empty() => bail!("`{}` declares no guard plugin", definition.display()),
+        None => bail!(
+            "which guard plugin of `{}`? pass `--id` (it declares {})",
+            definition.display(),
+            ids()
+        ),
+    }
+}
+
+pub(crate) fn check(args: CheckArgs) -> Result<ExitCode> {
+    let file = component(&args.path)?;
     let host = host()?;
+    let sets = args
+        .sets
+        .iter()
+        .map(|&n| {
+            ProductSet::new(n)
+                .with_context(|| format!("product set {n} does not exist: use 1 to 26"))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let options = Options {
-        sheets_per_set: sheets,
-        seed,
+        sheets_per_set: args.sheets,
+        seed: args.seed,
+        sets,
     };
     let report = match host.load_scorer_file(&file, None) {
         Ok(scorer) => {
-            let fresh = || -> Result<Box<dyn Scorer>, PluginError> {
-                Ok(Box::new(host.load_scorer_file(&file, None)?))
-            };
+            if !args.config.is_empty() || args.definition.is_some() {
+                bail!("`--config` and `--definition` configure guard plugins; this one scores");
+            }
             // The rules shipped with ocop are compared with their native build.
             let native = ocop_criteria_26_2026::NativeScorer::new();
             let native: Option<&dyn Scorer> =
                 (scorer.info().name == native.info().name).then_some(&native);
-            conformance::check_scorer(&scorer, &fresh, native, options)
+            conformance::check_component(&scorer, native, &options)
         }
         Err(PluginError::MissingExport { .. }) => {
             let guard = host.load_guard_file(&file, None)?;
-            let fresh = || -> Result<WasmGuard, PluginError> { host.load_guard_file(&file, None) };
-            conformance::check_guard(
-                &guard,
-                &|| fresh().map(|g| Box::new(g) as Box<dyn ocop_core::GuardPlugin>),
-                options,
-            )
+            let mut config = BTreeMap::new();
+            if let Some(definition) = &args.definition {
+                let decl = guard_decl(definition, &file, args.id.as_deref())?;
+                eprintln!(
+                    "configuration of `{}` from `{}`",
+                    decl.id,
+                    definition.display()
+                );
+                config = decl.config;
+            }
+            config.extend(config_pairs(&args.config)?);
+            conformance::check_guard_component(&guard, &config, &options)
         }
         Err(e) => return Err(e.into()),
     };
@@ -94,52 +175,106 @@ pub(crate) fn check(path: &Path, sheets: usize, seed: u64) -> Result<ExitCode> {
     })
 }
 
+/// The case of every section, and the cases of single sections.
+type Choices = (Option<u8>, Vec<(String, u8)>);
+
+/// `--branch N` (every section) or `--branch SECTION=N`.
+fn branch_choices(branches: &[String]) -> Result<Choices> {
+    let mut all = None;
+    let mut sections = Vec::new();
+    for b in branches {
+        let parse = |n: &str| {
+            n.trim()
+                .parse::<u8>()
+                .with_context(|| format!("`--branch {b}`: `{n}` is not a case number"))
+        };
+        match b.split_once('=') {
+            Some((section, n)) => sections.push((section.trim().to_owned(), parse(n)?)),
+            None => all = Some(parse(b)?),
+        }
+    }
+    Ok((all, sections))
+}
+
 pub(crate) fn criteria(
     path: &Path,
     set: u8,
     json: bool,
     template: bool,
-    branch: Option<u8>,
+    branches: &[String],
     lang: Lang,
 ) -> Result<ExitCode> {
     let set = ProductSet::new(set)
         .with_context(|| format!("product set {set} does not exist: use 1 to 26"))?;
+    let (all, sections) = branch_choices(branches)?;
+    if !template && !branches.is_empty() {
+        bail!("`--branch` chooses the cases of a `--template`");
+    }
     let scorer = load_scorer(path)?;
     let sheet = scorer.criteria(set)?;
     if template {
-        println!("{}", serde_json::to_string_pretty(&sheet.template(branch))?);
+        let answers = sheet
+            .template_for(all, &sections)
+            .map_err(|e| anyhow::anyhow!("{} [{}]", e.message, e.code))?;
+        println!("{}", serde_json::to_string_pretty(&answers)?);
         return Ok(ExitCode::SUCCESS);
     }
     if json {
         println!("{}", serde_json::to_string_pretty(&sheet)?);
         return Ok(ExitCode::SUCCESS);
     }
+    let en = lang == Lang::En;
     println!(
         "{} {} — {}",
-        match lang {
-            Lang::Vi => "Bộ",
-            Lang::En => "Set",
-        },
+        if en { "Set" } else { "Bộ" },
         set,
         sheet.title.get(lang)
     );
     for k in &sheet.knockouts {
         println!("  ✗ {} [{}; fact `{}`]", k.label.get(lang), k.id, k.fact);
     }
+    if !sheet.facts.is_empty() {
+        println!(
+            "\n{}",
+            if en {
+                "Facts (an answer sheet states each true or false):"
+            } else {
+                "Dữ kiện (phiếu trả lời ghi đúng hoặc sai cho từng dữ kiện):"
+            }
+        );
+        for f in &sheet.facts {
+            println!("  {:<44} {}", f.id, f.label.get(lang));
+        }
+    }
+    for (section, cases) in sheet.alternatives() {
+        let cases: Vec<String> = cases
+            .iter()
+            .map(|c| {
+                let label = sheet
+                    .branches
+                    .iter()
+                    .find(|b| b.number == *c)
+                    .map(|b| b.label.get(lang))
+                    .unwrap_or_default();
+                format!("{c} ({label})")
+            })
+            .collect();
+        println!(
+            "  {} {section}: {}",
+            if en {
+                "Section with alternative cases"
+            } else {
+                "Mục có các trường hợp"
+            },
+            cases.join(", ")
+        );
+    }
     for part in &sheet.parts {
         println!("\n{} {} ({})", part.code, part.title.get(lang), part.max);
         for c in sheet.criteria.iter().filter(|c| c.part == part.code) {
             let branch = c
                 .branch
-                .map(|b| {
-                    format!(
-                        " [{} {b}]",
-                        match lang {
-                            Lang::Vi => "trường hợp",
-                            Lang::En => "case",
-                        }
-                    )
-                })
+                .map(|b| format!(" [{} {b}]", if en { "case" } else { "trường hợp" }))
                 .unwrap_or_default();
             println!(
                 "  {:<8} {} (max {}){branch}",

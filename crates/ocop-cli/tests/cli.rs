@@ -133,3 +133,171 @@ fn plugin_check_passes_for_the_shipped_plugins_and_the_tutorial() {
         assert!(text(&out).contains(" 0 failed"), "{}", text(&out));
     }
 }
+
+/// A component built by `ocop plugin build`, once per crate folder.
+fn built(krate: &'static str) -> String {
+    static PATHS: std::sync::Mutex<Vec<(&str, String)>> = std::sync::Mutex::new(Vec::new());
+    let mut paths = PATHS.lock().unwrap();
+    if let Some((_, p)) = paths.iter().find(|(k, _)| *k == krate) {
+        return p.clone();
+    }
+    let out = ocop(&["plugin", "build", krate]);
+    assert!(out.status.success(), "{}", text(&out));
+    let path = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    paths.push((krate, path.clone()));
+    path
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ocop-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn templates_and_answer_sheets_are_checked_against_the_sheet() {
+    let plugin = criteria_plugin();
+    // A case that does not exist, or a case on a sheet without cases: refused.
+    let out = ocop(&[
+        "criteria",
+        "--plugin",
+        plugin,
+        "--set",
+        "26",
+        "--branch",
+        "3",
+        "--template",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("set 26 has no case 3"),
+        "{}",
+        text(&out)
+    );
+    let out = ocop(&[
+        "criteria",
+        "--plugin",
+        plugin,
+        "--set",
+        "3",
+        "--branch",
+        "1",
+        "--template",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("no alternative cases"),
+        "{}",
+        text(&out)
+    );
+    // Sections 8, 9 and 15 of set 26 each choose their case.
+    let out = ocop(&[
+        "criteria",
+        "--plugin",
+        plugin,
+        "--set",
+        "26",
+        "--template",
+        "--branch",
+        "2",
+        "--branch",
+        "8=1",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let template: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(template.get("branch").is_none(), "{template}");
+    let answers = template["answers"].as_object().unwrap();
+    for (present, absent) in [("8a", "8b"), ("9b", "9a"), ("15b", "15a")] {
+        assert!(answers.contains_key(present) && !answers.contains_key(absent));
+    }
+    let dir = temp_dir("sheets");
+    let file = dir.join("mixed.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let scored = ocop(&["score", "--plugin", plugin, file.to_str().unwrap()]);
+    assert!(scored.status.success(), "{}", text(&scored));
+    // The facts are listed; a misspelt one and another format are refused.
+    let table = ocop(&["criteria", "--plugin", plugin, "--set", "1", "--lang", "en"]);
+    assert!(
+        text(&table).contains("food_safety_certificate"),
+        "{}",
+        text(&table)
+    );
+    let one = ocop(&["criteria", "--plugin", plugin, "--set", "1", "--template"]);
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    let mut sheet = one.clone();
+    sheet["facts"]["dossier_authentc"] = serde_json::json!(true);
+    std::fs::write(&file, sheet.to_string()).unwrap();
+    let refused = ocop(&["score", "--plugin", plugin, file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused).contains("unknown-fact")
+            && text(&refused).contains("did you mean `dossier_authentic`?"),
+        "{}",
+        text(&refused)
+    );
+    let mut sheet = one;
+    sheet["format"] = serde_json::json!(2);
+    std::fs::write(&file, sheet.to_string()).unwrap();
+    let refused = ocop(&["score", "--plugin", plugin, file.to_str().unwrap()]);
+    assert!(
+        text(&refused).contains("unsupported-format"),
+        "{}",
+        text(&refused)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn plugin_check_cannot_pass_on_nothing_and_checks_guards_as_configured() {
+    let out = ocop(&["plugin", "check", criteria_plugin(), "--sheets", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    // A set the plugin does not claim evaluates nothing: a failure.
+    let hello = built("plugins/hello-scoring");
+    let out = ocop(&["plugin", "check", &hello, "--set", "7"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // The guard, configured as its definition configures it, or on the command line.
+    let cantho = built("plugins/cantho-local");
+    let out = ocop(&[
+        "plugin",
+        "check",
+        &cantho,
+        "--definition",
+        "workflows/can-tho-2024.toml",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("configuration of `cantho-local`"),
+        "{}",
+        text(&out)
+    );
+    let out = ocop(&[
+        "plugin",
+        "check",
+        &cantho,
+        "--config",
+        "traceability_system=3",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("bad-config"), "{}", text(&out));
+}
+
+#[test]
+fn plugin_check_fails_the_lying_and_counting_fixtures() {
+    let hostile = built("crates/ocop-plugin-host/tests/hostile");
+    for (set, reason) in [
+        ("9", ") is worth "),
+        ("10", "the cap is at most 4; the plugin reports cap 5"),
+        ("11", "knock-out `no_food_safety_certificate` applies"),
+        ("12", "the kept instance (call 2)"),
+    ] {
+        let out = ocop(&["plugin", "check", &hostile, "--set", set, "--sheets", "2"]);
+        assert_eq!(out.status.code(), Some(1), "set {set}: {}", text(&out));
+        assert!(text(&out).contains(reason), "set {set}: {}", text(&out));
+    }
+    let out = ocop(&["plugin", "check", &hostile, "--set", "8"]);
+    assert!(out.status.success(), "{}", text(&out));
+}

@@ -288,13 +288,17 @@ pub struct AnswerSheet {
     /// Who filled it in (a council member's id, or `self` for form 02).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluator: Option<String>,
-    /// For sheets with alternative branches (set 26): which case applies, 1 or 2.
+    /// For sheets with alternative cases (set 26, sections 8, 9 and 15): the case, 1 or 2,
+    /// of every such section. Leave it out to choose per section: each section's case is
+    /// then the one whose criterion is answered (e.g. `8a` and `9b`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<u8>,
     /// The chosen option per criterion, as a 0-based index into the criterion's options in
     /// the order the sheet prints them.
     pub answers: BTreeMap<CriterionId, u32>,
-    /// Facts the knock-out rules look at, e.g. `food_safety_certificate = true`.
+    /// Facts the knock-out and stop rules look at, e.g. `food_safety_certificate = true`;
+    /// only facts the criteria sheet lists (a misspelt one is refused), and one left out
+    /// does not hold.
     #[serde(default)]
     pub facts: BTreeMap<String, bool>,
 }

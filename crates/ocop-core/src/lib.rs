@@ -56,6 +56,7 @@ mod load;
 mod plugin;
 mod render;
 mod schema;
+mod scoring;
 mod source;
 mod specs;
 mod validate;
@@ -80,12 +81,13 @@ pub use ids::{
 };
 pub use load::{LoadError, check_definition, load_definition, parse_definition};
 pub use plugin::{
-    Branch, CaseView, CriteriaSheet, Criterion, CriterionOption, Finding, GuardPlugin, Knockout,
-    LineNote, Part, PluginError, PluginInfo, RawEvaluation, RawLine, Scored, Scorer, Section,
-    StopRule,
+    Branch, CaseView, CriteriaSheet, Criterion, CriterionOption, Fact, Finding, GuardPlugin,
+    Knockout, LineNote, MemoryGrowth, Part, PluginError, PluginInfo, RawEvaluation, RawLine,
+    Scored, Scorer, Section, StopRule,
 };
 pub use render::{to_dot, to_mermaid};
 pub use schema::{NamedSchema, document_schemas};
+pub use scoring::{AnswerError, OutputError, ScoringInput};
 pub use source::{Location, SourceMap, Syntax, SyntaxError};
 pub use specs::{ParamSpec, ParamType, Spec, effect_specs, guard_specs};
 pub use validate::validate;

@@ -16,6 +16,7 @@ use crate::domain::{
 };
 use crate::i18n::Label;
 use crate::ids::{CriterionId, StateId, TransitionId};
+use crate::scoring::AnswerError;
 
 /// What a plugin says about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -136,12 +137,15 @@ pub enum LineNote {
 }
 
 impl CriteriaSheet {
-    /// Every fact the sheet's knock-outs and stop rules look at, sorted, without repeats.
+    /// Every fact an answer sheet may state: the declared [`facts`](Self::facts) and, for a
+    /// sheet that declares none (one published before facts were listed), the facts its
+    /// knock-outs and stop rules read. Sorted, without repeats.
     pub fn facts(&self) -> Vec<String> {
         let mut facts: Vec<String> = self
-            .knockouts
+            .facts
             .iter()
-            .map(|k| k.fact.clone())
+            .map(|f| f.id.clone())
+            .chain(self.knockouts.iter().map(|k| k.fact.clone()))
             .chain(
                 self.criteria
                     .iter()
@@ -153,9 +157,26 @@ impl CriteriaSheet {
         facts
     }
 
+    /// The sections that offer alternative cases (set 26: §8, §9 and §15), each with its
+    /// cases in catalog order. Each such section chooses its case on its own.
+    pub fn alternatives(&self) -> Vec<(&str, Vec<u8>)> {
+        let mut out: Vec<(&str, Vec<u8>)> = Vec::new();
+        for c in &self.criteria {
+            let Some(b) = c.branch else { continue };
+            match out.iter_mut().find(|(s, _)| *s == c.section) {
+                Some((_, cases)) if !cases.contains(&b) => cases.push(b),
+                Some(_) => {}
+                None => out.push((c.section.as_str(), vec![b])),
+            }
+        }
+        out
+    }
+
     /// A blank answer sheet to fill in: every criterion that applies (to `branch`, for
-    /// sheets with branches) answered with its first option, every fact asserted. An
-    /// evaluator changes the answers and sets to `false` each fact that does not hold.
+    /// sheets with alternatives; the first case when none is given) answered with its first
+    /// option, every fact asserted. An evaluator changes the answers and sets to `false` each
+    /// fact that does not hold. For a case that may not exist, or a case per section, use
+    /// [`template_for`](Self::template_for).
     pub fn template(&self, branch: Option<u8>) -> AnswerSheet {
         let branch = if self.branches.is_empty() {
             None
@@ -177,151 +198,112 @@ impl CriteriaSheet {
         }
     }
 
-    /// Turns an answer sheet keyed by criterion id into one option index per criterion in
-    /// catalog order (`None` where unanswered), the compact form that crosses the plugin
-    /// boundary.
+    /// A blank answer sheet (as [`template`](Self::template)) for the cases chosen: `all`
+    /// for every section with alternatives, `sections` (section code, case) for single
+    /// sections, which win over `all`. With one case everywhere the sheet says so in its
+    /// `branch`; otherwise it answers the chosen case's criterion in each section.
     ///
     /// # Errors
-    /// A code and a message for an unknown criterion id or an index that does not fit in a
-    /// byte; the plugin itself judges whether the answers fit its rules.
-    pub fn compact(&self, sheet: &AnswerSheet) -> Result<Vec<Option<u8>>, (&'static str, String)> {
-        if sheet.product_set != self.product_set {
-            return Err((
-                "wrong-set",
+    /// An [`AnswerError`] when the sheet has no alternatives but a case is given, a case does
+    /// not exist, a section offers no alternatives, or a section is left without a case.
+    pub fn template_for(
+        &self,
+        all: Option<u8>,
+        sections: &[(String, u8)],
+    ) -> Result<AnswerSheet, AnswerError> {
+        let alternatives = self.alternatives();
+        let cases: Vec<u8> = self.branches.iter().map(|b| b.number).collect();
+        if alternatives.is_empty() {
+            if all.is_some() || !sections.is_empty() {
+                return Err(AnswerError::new(
+                    "unexpected-branch",
+                    format!("set {} has no alternative cases", self.product_set),
+                ));
+            }
+            return Ok(self.template(None));
+        }
+        if let Some(b) = all
+            && !cases.contains(&b)
+        {
+            return Err(AnswerError::new(
+                "unknown-branch",
                 format!(
-                    "the answer sheet is for set {}, this criteria sheet is set {}",
-                    sheet.product_set, self.product_set
+                    "set {} has no case {b}; its cases are {}",
+                    self.product_set,
+                    self.case_list()
                 ),
             ));
         }
-        if let Some(unknown) = sheet
-            .answers
-            .keys()
-            .find(|id| !self.criteria.iter().any(|c| c.id == **id))
-        {
-            return Err((
-                "unknown-criterion",
-                format!("set {} has no criterion `{unknown}`", self.product_set),
-            ));
-        }
-        self.criteria
+        if let Some((s, _)) = sections
             .iter()
-            .map(|c| match sheet.answers.get(&c.id) {
-                None => Ok(None),
-                Some(&i) => u8::try_from(i).map(Some).map_err(|_| {
-                    (
-                        "answer-out-of-range",
-                        format!("criterion {} has no option {i}", c.id),
-                    )
-                }),
-            })
-            .collect()
-    }
-
-    /// Builds the evaluation document from a plugin's raw result, checking that the result
-    /// is consistent with this sheet: one line per criterion, chosen options that exist,
-    /// points within each criterion's maximum, parts and total that add up, the band of the
-    /// total, and stars that follow from band, cap and knock-outs.
-    ///
-    /// # Errors
-    /// What is inconsistent, in words (the host reports it as a bad output).
-    pub fn evaluation(&self, raw: &RawEvaluation) -> Result<Evaluation, String> {
-        if raw.lines.len() != self.criteria.len() {
-            return Err(format!(
-                "{} lines for {} criteria",
-                raw.lines.len(),
-                self.criteria.len()
+            .find(|(s, _)| !alternatives.iter().any(|(a, _)| a == s))
+        {
+            return Err(AnswerError::new(
+                "unexpected-branch",
+                format!(
+                    "section {s} of set {} offers no alternative cases; those that do: {}",
+                    self.product_set,
+                    alternatives
+                        .iter()
+                        .map(|(a, _)| *a)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ));
         }
-        let mut parts = [0u64; 3];
-        let mut lines = Vec::with_capacity(raw.lines.len());
-        for (i, (c, l)) in self.criteria.iter().zip(&raw.lines).enumerate() {
-            let max = (c.max * 100.0).round() as u64;
-            if u64::from(l.points) > max {
-                return Err(format!(
-                    "criterion {} earned {} hundredths, above its maximum {max}",
-                    c.id, l.points
+        let mut chosen: Vec<(&str, u8)> = Vec::new();
+        for (section, offered) in &alternatives {
+            let pick = sections
+                .iter()
+                .rev()
+                .find(|(s, _)| s == section)
+                .map(|(_, b)| *b)
+                .or(all);
+            let Some(b) = pick else {
+                return Err(AnswerError::new(
+                    "missing-branch",
+                    format!(
+                        "section {section} offers cases {}: choose one",
+                        join_numbers(offered)
+                    ),
+                ));
+            };
+            if !offered.contains(&b) {
+                return Err(AnswerError::new(
+                    "unknown-branch",
+                    format!(
+                        "section {section} has no case {b}; it offers {}",
+                        join_numbers(offered)
+                    ),
                 ));
             }
-            let answered = !matches!(l.note, LineNote::OtherBranch);
-            if answered && usize::from(l.option) >= c.options.len() {
-                return Err(format!("criterion {} has no option {}", c.id, l.option));
-            }
-            let slot = match c.part.as_str() {
-                "A" => 0,
-                "B" => 1,
-                _ => 2,
-            };
-            if let Some(p) = parts.get_mut(slot) {
-                *p += u64::from(l.points);
-            }
-            let points = f64::from(l.points) / 100.0;
-            let option = if answered {
-                u32::from(l.option)
-            } else {
-                u32::from(u8::MAX)
-            };
-            lines.push(crate::EvaluationLine {
-                criterion: c.id.clone(),
-                option,
-                points,
-                explanation: self.explain(i, option, points, &l.note),
-            });
+            chosen.push((section, b));
         }
-        if parts != raw.parts.map(u64::from) {
-            return Err(format!(
-                "part totals {:?} do not add up to the lines ({parts:?})",
-                raw.parts
-            ));
-        }
-        let total: u64 = parts.iter().sum();
-        if total != u64::from(raw.total) || total > 10_000 {
-            return Err(format!(
-                "total {} is not the sum of the parts ({total}) or exceeds 100 points",
-                raw.total
-            ));
-        }
-        let total = f64::from(raw.total) / 100.0;
-        let band = Stars::from_total(total);
-        if Some(band) != Stars::new(raw.band) {
-            return Err(format!(
-                "band {} does not match the total {total}",
-                raw.band
-            ));
-        }
-        let cap = Stars::new(raw.cap)
-            .filter(|c| c.get() >= 2)
-            .ok_or_else(|| format!("cap {} is not 2 to 5", raw.cap))?;
-        if let Some(unknown) = raw
-            .knockouts
+        let first = chosen.first().map(|(_, b)| *b);
+        let uniform = chosen.iter().all(|(_, b)| Some(*b) == first);
+        let mut sheet = self.template(if uniform { first } else { None });
+        sheet.branch = if uniform { first } else { None };
+        sheet.answers = self
+            .criteria
             .iter()
-            .find(|k| !self.knockouts.iter().any(|d| d.id == **k))
-        {
-            return Err(format!(
-                "knock-out `{unknown}` is not in the criteria sheet"
-            ));
-        }
-        let expected = raw.knockouts.is_empty().then(|| band.min(cap));
-        if raw.stars.and_then(Stars::new) != expected
-            || raw.stars.is_some_and(|s| Stars::new(s).is_none())
-        {
-            return Err(format!(
-                "stars {:?} do not follow from band {band}, cap {cap} and knock-outs {:?}",
-                raw.stars, raw.knockouts
-            ));
-        }
-        let [a, b, c] = raw.parts.map(|p| f64::from(p) / 100.0);
-        Ok(Evaluation {
-            format: crate::DOCUMENT_FORMAT,
-            product_set: self.product_set,
-            lines,
-            parts: crate::PartTotals { a, b, c },
-            total,
-            band,
-            cap,
-            knockouts: raw.knockouts.clone(),
-            stars: expected,
-        })
+            .filter(|c| {
+                c.branch.is_none()
+                    || chosen
+                        .iter()
+                        .any(|(s, b)| *s == c.section && Some(*b) == c.branch)
+            })
+            .map(|c| (c.id.clone(), 0))
+            .collect();
+        Ok(sheet)
+    }
+
+    /// The sheet's cases as `1 (label), 2 (label)`.
+    pub(crate) fn case_list(&self) -> String {
+        self.branches
+            .iter()
+            .map(|b| format!("{} ({})", b.number, b.label.vi))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The explanation of one line, in Vietnamese, as recorded in an [`Evaluation`]: the
@@ -349,6 +331,16 @@ impl CriteriaSheet {
             ),
             (_, None) => format!("{}: phương án {option} không tồn tại", c.id),
         }
+    }
+}
+
+/// `1, 2 and 3`.
+pub(crate) fn join_numbers(ns: &[u8]) -> String {
+    let parts: Vec<String> = ns.iter().map(u8::to_string).collect();
+    match parts.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -391,6 +383,17 @@ pub struct Knockout {
     pub fact: String,
 }
 
+/// A fact an answer sheet states, e.g. `food_safety_certificate`. Knock-outs and stop rules
+/// read facts; an answer sheet may state only the facts its criteria sheet lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    /// Stable id, e.g. `food_safety_certificate`.
+    pub id: String,
+    /// What holds when the fact is true.
+    pub label: Label,
+}
+
 /// The criteria sheet of one product set, as a scoring plugin publishes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -411,9 +414,14 @@ pub struct CriteriaSheet {
     pub sections: Vec<Section>,
     /// Criteria, in printed order (the order of an answer sheet's indices).
     pub criteria: Vec<Criterion>,
-    /// Alternative branches (set 26: 1 community-run, 2 tourist site), if any.
+    /// Alternative cases (set 26: 1 community-run, 2 run by an organisation or a person), if
+    /// any. Each section with alternatives (set 26: §8, §9, §15) chooses its case.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub branches: Vec<Branch>,
+    /// The facts the plugin reads (at least every knock-out's and stop rule's fact); an
+    /// answer sheet may state only these.
+    #[serde(default)]
+    pub facts: Vec<Fact>,
 }
 
 /// An alternative branch of a sheet.
@@ -508,6 +516,16 @@ pub enum PluginError {
         /// The plugin.
         plugin: String,
     },
+    /// The component's file does not exist.
+    #[error(
+        "plugin `{plugin}`: there is no component at `{path}`; build it with `ocop plugin build`, or correct the definition's `path`"
+    )]
+    Missing {
+        /// The plugin.
+        plugin: String,
+        /// The file looked for, as the definition (or the command line) names it.
+        path: String,
+    },
     /// The component could not be read or compiled.
     #[error("plugin `{plugin}` could not be loaded: {reason}")]
     Load {
@@ -537,7 +555,7 @@ pub enum PluginError {
         export: String,
     },
     /// The call used up its fuel.
-    #[error("plugin `{plugin}` ran out of fuel in `{call}` (limit {limit}); it may loop forever")]
+    #[error("plugin `{plugin}` ran out of fuel in `{call}` (limit {limit}); {}", fuel_hint(memory.as_ref()))]
     OutOfFuel {
         /// The plugin.
         plugin: String,
@@ -545,6 +563,9 @@ pub enum PluginError {
         call: String,
         /// The fuel limit.
         limit: u64,
+        /// Set when the call kept growing its memory until the fuel ran out: then it is
+        /// more likely allocating without end than looping.
+        memory: Option<MemoryGrowth>,
     },
     /// The call asked for more memory than allowed.
     #[error("plugin `{plugin}` exceeded its memory limit of {limit_bytes} bytes in `{call}`")]
@@ -556,15 +577,30 @@ pub enum PluginError {
         /// The limit.
         limit_bytes: u64,
     },
-    /// The call overflowed its stack.
-    #[error("plugin `{plugin}` overflowed its stack in `{call}`")]
+    /// The call overflowed its stack: the WebAssembly stack, or the stack a compiled
+    /// language keeps in linear memory (deep recursion, large local arrays).
+    #[error("plugin `{plugin}` overflowed its stack in `{call}`{}", detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
     StackOverflow {
         /// The plugin.
         plugin: String,
         /// The call.
         call: String,
+        /// What the host saw, e.g. the recursion's depth, when it is not WebAssembly's own
+        /// stack limit.
+        detail: Option<String>,
     },
-    /// The call trapped (a panic in the guest, an unreachable, a bad memory access).
+    /// The plugin panicked; the message comes from the SDK's panic hook.
+    #[error("plugin `{plugin}` panicked in `{call}`: {message}")]
+    Panicked {
+        /// The plugin.
+        plugin: String,
+        /// The call.
+        call: String,
+        /// The panic's message and place, as the plugin reported it (cut to 2,000 bytes).
+        message: String,
+    },
+    /// The call trapped (an unreachable, a bad memory access, a panic of a plugin that does
+    /// not report its message).
     #[error("plugin `{plugin}` trapped in `{call}`: {trap}")]
     Trapped {
         /// The plugin.
@@ -574,7 +610,20 @@ pub enum PluginError {
         /// The trap.
         trap: String,
     },
-    /// The call returned something the host refuses (too large, inconsistent totals).
+    /// The same input gave different results: the plugin keeps state between calls, or reads
+    /// something that changes.
+    #[error("plugin `{plugin}` is not deterministic in `{call}`: {detail}")]
+    Nondeterministic {
+        /// The plugin.
+        plugin: String,
+        /// The call.
+        call: String,
+        /// What differed.
+        detail: String,
+    },
+    /// The call returned something the host refuses: too large, inconsistent, or more
+    /// lenient than the plugin's own criteria sheet allows. The reason names the criterion
+    /// and what was expected.
     #[error("plugin `{plugin}` returned an invalid result from `{call}`: {reason}")]
     BadOutput {
         /// The plugin.
@@ -598,6 +647,33 @@ pub enum PluginError {
     },
 }
 
+/// How a plugin's memory grew during a call that ran out of fuel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryGrowth {
+    /// Bytes of linear memory when the call started.
+    pub from: u64,
+    /// Bytes when the fuel ran out.
+    pub to: u64,
+    /// The memory limit, in bytes.
+    pub limit: u64,
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
+}
+
+fn fuel_hint(memory: Option<&MemoryGrowth>) -> String {
+    match memory {
+        None => "it may loop forever".to_owned(),
+        Some(m) => format!(
+            "its memory kept growing meanwhile ({} to {}, limit {}): it may be allocating without end",
+            mib(m.from),
+            mib(m.to),
+            mib(m.limit)
+        ),
+    }
+}
+
 /// A scoring plugin: publishes criteria sheets and scores answer sheets.
 pub trait Scorer: Send + Sync {
     /// Name, version, legal basis, product sets.
@@ -612,10 +688,13 @@ pub trait Scorer: Send + Sync {
     /// [`PluginError::Rejected`] for a set the plugin does not score; any sandbox failure.
     fn criteria(&self, set: ProductSet) -> Result<CriteriaSheet, PluginError>;
 
-    /// Scores one evaluator's answer sheet.
+    /// Scores one evaluator's answer sheet. An implementation checks the sheet against its
+    /// criteria sheet first ([`CriteriaSheet::prepare`]) and its result after
+    /// ([`CriteriaSheet::check_output`]).
     ///
     /// # Errors
-    /// [`PluginError::Rejected`] for an invalid sheet; any sandbox failure.
+    /// [`PluginError::Rejected`] for an invalid sheet; [`PluginError::BadOutput`] for a
+    /// result its own criteria sheet does not allow; any sandbox failure.
     fn score(&self, sheet: &AnswerSheet) -> Result<Scored, PluginError>;
 }
 

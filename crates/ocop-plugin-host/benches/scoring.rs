@@ -1,6 +1,8 @@
-//! Scoring one full sheet natively, in WebAssembly on a kept instance, and with a fresh
-//! instance per call; loading a component cold (compiling) and from the on-disk cache.
-//! Ratios against the baselines are printed at the end, from the same run.
+//! Scoring one full sheet natively and in WebAssembly (a fresh instance per call, as the host
+//! always scores); the host's checks around each call on their own (the answer sheet against
+//! the criteria sheet, and the result against it: stricter, never more lenient); loading a
+//! component cold (compiling) and from the on-disk cache. Ratios against the baselines are
+//! printed at the end, from the same run.
 //!
 //! `cargo bench -p ocop-plugin-host --bench scoring` (full run) or `-- --test` (a smoke run
 //! that only checks each benchmark works).
@@ -14,8 +16,8 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::Criterion;
-use ocop_core::{ProductSet, Scorer};
-use ocop_criteria_26_2026::NativeScorer;
+use ocop_core::{LineNote, ProductSet, RawEvaluation, RawLine, Scorer};
+use ocop_criteria_26_2026::{NativeScorer, Note};
 use ocop_plugin_host::conformance::SheetGenerator;
 use ocop_plugin_host::{PluginHostBuilder, build_plugin};
 
@@ -44,12 +46,48 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("score");
     g.bench_function("native", |b| b.iter(|| native.score(black_box(&sheet))));
-    let mut session = wasm.session().expect("session");
-    g.bench_function("wasm_reused_instance", |b| {
-        b.iter(|| session.score(black_box(&sheet)))
-    });
     g.bench_function("wasm_fresh_instance", |b| {
         b.iter(|| wasm.score(black_box(&sheet)))
+    });
+    g.finish();
+
+    // The host's two checks, alone: what every call pays on top of the plugin.
+    let input = catalog.prepare(&sheet).expect("input");
+    let rules = ocop_criteria_26_2026::sheet(8).expect("rules");
+    let branches: Vec<(&str, u8)> = Vec::new();
+    let outcome =
+        ocop_criteria_26_2026::score(rules, &branches, &input.answers, &|f| input.holds(f))
+            .expect("outcome");
+    let raw = RawEvaluation {
+        lines: outcome
+            .lines
+            .iter()
+            .map(|l| RawLine {
+                option: l.option,
+                points: l.points,
+                note: match &l.note {
+                    Note::Scored => LineNote::Scored,
+                    Note::BelowMinimum(s) => LineNote::BelowMinimum(*s),
+                    Note::OtherBranch => LineNote::OtherBranch,
+                    Note::Stopped(id) => LineNote::Stopped((*id).to_owned()),
+                },
+            })
+            .collect(),
+        parts: outcome.parts,
+        total: outcome.total,
+        band: outcome.band,
+        cap: outcome.cap,
+        knockouts: outcome.knockouts.iter().map(|k| (*k).to_owned()).collect(),
+        stars: outcome.stars,
+    };
+    assert_eq!(
+        catalog.check_output(&input, &raw).expect("check"),
+        native.score(&sheet).expect("native").evaluation
+    );
+    let mut g = c.benchmark_group("check");
+    g.bench_function("input", |b| b.iter(|| catalog.prepare(black_box(&sheet))));
+    g.bench_function("output", |b| {
+        b.iter(|| catalog.check_output(black_box(&input), black_box(&raw)))
     });
     g.finish();
 
@@ -103,11 +141,22 @@ fn main() {
     }
     let ratio = |a: (&str, &str), b: (&str, &str)| Some(mean(a.0, a.1)? / mean(b.0, b.1)?);
     println!("\nratios (this run):");
-    if let Some(r) = ratio(("score", "wasm_reused_instance"), ("score", "native")) {
-        println!("  wasm, reused instance / native = {r:.2}x (target <= 3x)");
-    }
     if let Some(r) = ratio(("score", "wasm_fresh_instance"), ("score", "native")) {
         println!("  wasm, fresh instance / native  = {r:.2}x (target <= 10x)");
+    }
+    let checks = || Some(mean("check", "input")? + mean("check", "output")?);
+    if let (Some(c), Some(w), Some(n)) = (
+        checks(),
+        mean("score", "wasm_fresh_instance"),
+        mean("score", "native"),
+    ) {
+        println!(
+            "  host checks (input + output) / wasm call = {:.1}% ({:.1} µs of {:.1} µs; {:.0}% of a native call)",
+            100.0 * c / w,
+            c / 1000.0,
+            w / 1000.0,
+            100.0 * c / n
+        );
     }
     if let Some(r) = ratio(("load", "compile_cold"), ("load", "cached")) {
         println!("  cold compile / cached load     = {r:.0}x (target >= 100x)");

@@ -41,14 +41,15 @@ pub enum BuildError {
         reason: String,
     },
     /// The compiled module could not be turned into a component.
-    #[error(
-        "could not make a component of `{path}`: {reason}; is the crate built with ocop-plugin-sdk?"
-    )]
+    #[error("could not make a component of `{path}`: {reason}{}", hint.as_deref().map(|h| format!("; {h}")).unwrap_or_default())]
     Componentize {
         /// The core module.
         path: String,
         /// Why.
         reason: String,
+        /// What to do, when the host can tell: set when the module carries no WIT bindings
+        /// (the crate does not use ocop-plugin-sdk, or exports nothing).
+        hint: Option<String>,
     },
     /// Reading or writing a file failed.
     #[error("cannot {action} `{path}`: {source}")]
@@ -167,6 +168,9 @@ pub fn build_plugin(dir: &Path) -> Result<BuiltPlugin, BuildError> {
         .ok_or_else(|| not_plugin("it has no library target"))?
         .replace('-', "_");
     let has_guest = field(package, "features").get("guest").is_some();
+    let uses_sdk = field(package, "dependencies")
+        .as_array()
+        .is_some_and(|deps| deps.iter().any(|d| field(d, "name") == "ocop-plugin-sdk"));
     let target_dir = PathBuf::from(
         field(&meta, "target_directory")
             .as_str()
@@ -216,10 +220,29 @@ pub fn build_plugin(dir: &Path) -> Result<BuiltPlugin, BuildError> {
         path: module_path.display().to_string(),
         source,
     })?;
+    // wit-bindgen leaves the world it was generated from in a `component-type` custom
+    // section; a module without one was not built with the SDK's bindings.
+    let has_bindings = module.windows(14).any(|w| w == b"component-type");
+    let hint = match (has_bindings, uses_sdk) {
+        (true, _) => None,
+        (false, true) => Some(
+            "the crate depends on ocop-plugin-sdk but exports nothing: call `export_scoring!(YourType)` or `export_guard!(YourType)` in code the build compiles".to_owned(),
+        ),
+        (false, false) => Some(
+            "the module carries no ocop WIT bindings: depend on ocop-plugin-sdk and export your rules with `ocop_plugin_sdk::scoring::export_scoring!` or `ocop_plugin_sdk::guard::export_guard!`".to_owned(),
+        ),
+    };
     let componentize = |reason: String| BuildError::Componentize {
         path: module_path.display().to_string(),
         reason,
+        hint: hint.clone(),
     };
+    if !has_bindings {
+        // It would encode as a component that exports nothing.
+        return Err(componentize(
+            "the module has no WIT bindings, so it would export no ocop world".to_owned(),
+        ));
+    }
     let component = wit_component::ComponentEncoder::default()
         .validate(true)
         .module(&module)

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use ocop_core::{PluginDecl, PluginError, PluginKind};
 use sha2::{Digest, Sha256};
-use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, InstancePre, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::component::Component;
 
+use crate::component::{Loaded, Plugin};
 use crate::guard::WasmGuard;
+use crate::sandbox::Sandbox;
 use crate::scoring::WasmScorer;
 
 /// Fuel for one call unless configured otherwise: enough for a full sheet (about 70,000 on
@@ -114,97 +114,25 @@ impl PluginHostBuilder {
     /// # Errors
     /// [`PluginError::Load`] when wasmtime refuses the configuration.
     pub fn build(self) -> Result<PluginHost, PluginError> {
-        let mut config = Config::new();
-        config.wasm_component_model(true);
-        config.consume_fuel(true);
-        config.max_wasm_stack(self.limits.stack);
-        // Determinism: the same plugin and input give bit-identical results.
-        config.cranelift_nan_canonicalization(true);
-        config.wasm_relaxed_simd(false);
-        let mut pool = PoolingAllocationConfig::default();
-        pool.total_component_instances(self.instances)
-            .total_core_instances(self.instances)
-            .total_memories(self.instances)
-            .total_tables(self.instances)
-            .max_memory_size(self.limits.memory);
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        let engine = Engine::new(&config).map_err(|e| PluginError::Load {
-            plugin: "(host)".into(),
-            reason: format!("wasmtime refused the configuration: {e:#}"),
-        })?;
         Ok(PluginHost {
-            inner: Arc::new(Inner {
-                engine,
-                limits: self.limits,
-                cache_dir: self.cache_dir,
-                allow_unpinned: self.allow_unpinned,
-            }),
+            sandbox: Arc::new(Sandbox::new(self.limits, self.instances)?),
+            cache_dir: self.cache_dir,
+            allow_unpinned: self.allow_unpinned,
         })
     }
 }
 
-#[derive(Debug)]
-pub(crate) struct Inner {
-    pub(crate) engine: Engine,
-    pub(crate) limits: Limits,
-    cache_dir: Option<PathBuf>,
-    allow_unpinned: bool,
-}
-
 /// Runs plugins: one wasmtime engine, its limits and its compilation cache.
 ///
-/// Every plugin imports nothing: the linker is empty, so a component that imports WASI or
-/// any host function is refused when it is loaded. Each call runs in a fresh store with its
-/// own fuel, memory limit and stack.
+/// A plugin may import nothing but `diagnostics` (the panic message): the linker offers
+/// nothing else, so a component that imports WASI or any other host function is refused
+/// when it is loaded. Each call runs in a fresh store with its own fuel, memory limit and
+/// stack.
 #[derive(Clone, Debug)]
 pub struct PluginHost {
-    pub(crate) inner: Arc<Inner>,
-}
-
-/// The state each store carries: the memory limiter.
-#[derive(Debug)]
-pub(crate) struct StoreState {
-    pub(crate) limiter: MemoryLimiter,
-}
-
-/// Records memory growth denials, so that a memory-limit hit (which a Rust guest reports as
-/// an `unreachable` trap when its allocator aborts) is reported truthfully.
-#[derive(Debug)]
-pub(crate) struct MemoryLimiter {
-    pub(crate) max: usize,
-    pub(crate) denied: Option<usize>,
-}
-
-impl wasmtime::ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.max {
-            self.denied = Some(desired);
-            return Ok(false);
-        }
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1_000_000)
-    }
-}
-
-/// A component compiled and checked to import nothing, ready to instantiate.
-#[derive(Clone)]
-pub(crate) struct Loaded {
-    pub(crate) name: String,
-    pub(crate) sha256: String,
-    pub(crate) pre: InstancePre<StoreState>,
+    sandbox: Arc<Sandbox>,
+    cache_dir: Option<PathBuf>,
+    allow_unpinned: bool,
 }
 
 /// The lowercase hex SHA-256 of `bytes`.
@@ -224,21 +152,15 @@ impl PluginHost {
 
     /// The limits every call runs under.
     pub fn limits(&self) -> Limits {
-        self.inner.limits
+        self.sandbox.limits
     }
 
-    pub(crate) fn store(&self) -> Store<StoreState> {
-        let mut store = Store::new(
-            &self.inner.engine,
-            StoreState {
-                limiter: MemoryLimiter {
-                    max: self.inner.limits.memory,
-                    denied: None,
-                },
-            },
-        );
-        store.limiter(|s| &mut s.limiter);
-        store
+    fn scorer(&self, loaded: Loaded) -> Result<WasmScorer, PluginError> {
+        WasmScorer::new(Plugin::new(Arc::clone(&self.sandbox), loaded)?)
+    }
+
+    fn guard(&self, loaded: Loaded) -> Result<WasmGuard, PluginError> {
+        WasmGuard::new(Plugin::new(Arc::clone(&self.sandbox), loaded)?)
     }
 
     /// Loads the scoring plugin `decl` of a definition; `base` is the folder its `path` is
@@ -250,7 +172,7 @@ impl PluginHost {
     /// its `describe` call.
     pub fn load_scorer(&self, decl: &PluginDecl, base: &Path) -> Result<WasmScorer, PluginError> {
         let loaded = self.load_decl(decl, PluginKind::Scoring, base)?;
-        WasmScorer::new(self.clone(), loaded)
+        self.scorer(loaded)
     }
 
     /// Loads the guard plugin `decl` of a definition, with its configuration.
@@ -259,7 +181,7 @@ impl PluginHost {
     /// As [`load_scorer`](Self::load_scorer).
     pub fn load_guard(&self, decl: &PluginDecl, base: &Path) -> Result<WasmGuard, PluginError> {
         let loaded = self.load_decl(decl, PluginKind::Guard, base)?;
-        WasmGuard::new(self.clone(), loaded)
+        self.guard(loaded)
     }
 
     /// Loads a scoring component from a file, pinned by `sha256` when given (a developer's
@@ -274,7 +196,7 @@ impl PluginHost {
     ) -> Result<WasmScorer, PluginError> {
         let name = plugin_name(path);
         let loaded = self.load_file(&name, path, sha256)?;
-        WasmScorer::new(self.clone(), loaded)
+        self.scorer(loaded)
     }
 
     /// Loads a guard component from a file.
@@ -288,7 +210,7 @@ impl PluginHost {
     ) -> Result<WasmGuard, PluginError> {
         let name = plugin_name(path);
         let loaded = self.load_file(&name, path, sha256)?;
-        WasmGuard::new(self.clone(), loaded)
+        self.guard(loaded)
     }
 
     fn load_decl(
@@ -304,7 +226,7 @@ impl PluginHost {
             });
         }
         let pin = (!decl.sha256.is_empty()).then_some(decl.sha256.as_str());
-        if pin.is_none() && !self.inner.allow_unpinned {
+        if pin.is_none() && !self.allow_unpinned {
             return Err(PluginError::Unpinned {
                 plugin: decl.id.to_string(),
             });
@@ -323,11 +245,12 @@ impl PluginHost {
             plugin: name.to_owned(),
             reason,
         };
-        let bytes = std::fs::read(path).map_err(|e| {
-            load_err(format!(
-                "cannot read `{}`: {e}; build it with `ocop plugin build`",
-                path.display()
-            ))
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => PluginError::Missing {
+                plugin: name.to_owned(),
+                path: path.display().to_string(),
+            },
+            _ => load_err(format!("cannot read `{}`: {e}", path.display())),
         })?;
         let sha256 = sha256_hex(&bytes);
         if let Some(expected) = pin
@@ -349,32 +272,7 @@ impl PluginHost {
         sha256: String,
     ) -> Result<Loaded, PluginError> {
         let component = self.compile(name, bytes, &sha256)?;
-        let engine = &self.inner.engine;
-        // The only imports allowed are interfaces of types (a WIT world that `use`s the
-        // `types` interface imports it); they carry no function, so an empty instance
-        // satisfies them. Anything that could be called, WASI included, is refused.
-        let mut linker: Linker<StoreState> = Linker::new(engine);
-        for (import, item) in component.component_type().imports(engine) {
-            let types_only = match &item.ty {
-                ComponentItem::ComponentInstance(instance) => instance
-                    .exports(engine)
-                    .all(|(_, export)| matches!(export.ty, ComponentItem::Type(_))),
-                ComponentItem::Type(_) => true,
-                _ => false,
-            };
-            if !types_only {
-                return Err(PluginError::ForbiddenImport {
-                    plugin: name.to_owned(),
-                    import: import.to_owned(),
-                });
-            }
-            if matches!(item.ty, ComponentItem::ComponentInstance(_)) {
-                linker.instance(import).map_err(|e| PluginError::Load {
-                    plugin: name.to_owned(),
-                    reason: format!("{e:#}"),
-                })?;
-            }
-        }
+        let (linker, version) = self.sandbox.linker(name, &component)?;
         let pre = linker
             .instantiate_pre(&component)
             .map_err(|e| PluginError::Load {
@@ -384,6 +282,7 @@ impl PluginHost {
         Ok(Loaded {
             name: name.to_owned(),
             sha256,
+            version,
             pre,
         })
     }
@@ -391,11 +290,11 @@ impl PluginHost {
     /// The file a compiled component is cached in.
     fn cache_file(&self, sha256: &str) -> Option<PathBuf> {
         use std::hash::{Hash, Hasher};
-        let dir = self.inner.cache_dir.as_ref()?;
+        let dir = self.cache_dir.as_ref()?;
         // `DefaultHasher::new()` has fixed keys: the same engine build and configuration
         // give the same key.
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.inner
+        self.sandbox
             .engine
             .precompile_compatibility_hash()
             .hash(&mut h);
@@ -403,7 +302,28 @@ impl PluginHost {
     }
 
     fn compile(&self, name: &str, bytes: &[u8], sha256: &str) -> Result<Component, PluginError> {
-        let engine = &self.inner.engine;
+        // What the file is, when it is not a component, said plainly.
+        let refuse = |reason: &str| {
+            Err(PluginError::Load {
+                plugin: name.to_owned(),
+                reason: reason.to_owned(),
+            })
+        };
+        match bytes.get(..8) {
+            // A module: version, then layer 0.
+            Some([0, b'a', b's', b'm', _, _, 0, 0]) => {
+                return refuse(
+                    "it is a WebAssembly module, not a component: build it with `ocop plugin build`, which turns the module into a component",
+                );
+            }
+            Some([0, b'a', b's', b'm', ..]) => {}
+            _ => {
+                return refuse(
+                    "it is not a WebAssembly component (the file does not start with `\\0asm`): build one with `ocop plugin build`",
+                );
+            }
+        }
+        let engine = &self.sandbox.engine;
         let compile = || {
             Component::new(engine, bytes).map_err(|e| PluginError::Load {
                 plugin: name.to_owned(),
@@ -455,74 +375,4 @@ fn plugin_name(path: &Path) -> String {
         .and_then(|s| s.to_str())
         .unwrap_or("plugin")
         .replace('_', "-")
-}
-
-/// The name of the missing export in wasmtime's message (``no export `score` found``), or
-/// the whole message.
-pub(crate) fn missing_export(err: &wasmtime::Error) -> String {
-    let text = format!("{err:#}");
-    let mut parts = text.split('`');
-    match (parts.next(), parts.next()) {
-        (Some(_), Some(name)) if !name.is_empty() => name.to_owned(),
-        _ => text,
-    }
-}
-
-/// The most of a plugin's own text (error messages) the host keeps.
-pub(crate) const MAX_PLUGIN_TEXT: usize = 2_000;
-
-/// A plugin's text, cut to [`MAX_PLUGIN_TEXT`] bytes (on a character boundary) with a note
-/// of the original size.
-pub(crate) fn bounded(text: String) -> String {
-    if text.len() <= MAX_PLUGIN_TEXT {
-        return text;
-    }
-    let mut end = MAX_PLUGIN_TEXT;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!(
-        "{}… (cut: the plugin sent {} bytes)",
-        text.get(..end).unwrap_or_default(),
-        text.len()
-    )
-}
-
-/// Maps a failed call to a typed error naming the plugin and the call.
-pub(crate) fn call_error(
-    host: &PluginHost,
-    plugin: &str,
-    call: &str,
-    err: &wasmtime::Error,
-    store: &Store<StoreState>,
-) -> PluginError {
-    let plugin = plugin.to_owned();
-    let call = call.to_owned();
-    if store.data().limiter.denied.is_some() {
-        return PluginError::MemoryLimit {
-            plugin,
-            call,
-            limit_bytes: host.inner.limits.memory as u64,
-        };
-    }
-    match err.downcast_ref::<wasmtime::Trap>() {
-        Some(wasmtime::Trap::OutOfFuel) => PluginError::OutOfFuel {
-            plugin,
-            call,
-            limit: host.inner.limits.fuel,
-        },
-        Some(wasmtime::Trap::StackOverflow) => PluginError::StackOverflow { plugin, call },
-        Some(trap) => PluginError::Trapped {
-            plugin,
-            call,
-            trap: trap.to_string(),
-        },
-        // Not a trap: the host could not lift what the plugin returned (an out-of-bounds
-        // list, invalid UTF-8, a bad discriminant).
-        None => PluginError::BadOutput {
-            plugin,
-            call,
-            reason: format!("{err:#}"),
-        },
-    }
 }

@@ -1,23 +1,31 @@
-//! Runs ocop plugins — WebAssembly components of the `ocop:plugin@0.1.0` WIT package — in a
-//! wasmtime sandbox, behind the engine's `ocop_core::Scorer` and `ocop_core::GuardPlugin`
-//! traits.
+//! Runs ocop plugins — WebAssembly components of the `ocop:plugin` WIT package (0.2.0, and
+//! 0.1.0 adapted) — in a wasmtime sandbox, behind the engine's `ocop_core::Scorer` and
+//! `ocop_core::GuardPlugin` traits.
 //!
-//! - **Nothing to import.** The linker is empty: a component that imports anything (WASI
+//! - **Nothing to import.** The linker offers one function, `diagnostics.panicked` (a
+//!   write-only sink for a panic's message); a component that imports anything else (WASI
 //!   included) is refused at load with [`PluginError::ForbiddenImport`]. Plugins cannot read
 //!   files, clocks or randomness, so a score sheet is reproducible from the plugin's hash
 //!   and its input.
 //! - **Pinned.** A plugin declared in a definition is checked against the definition's
 //!   sha256 before use ([`PluginError::HashMismatch`]).
-//! - **Bounded.** Each call runs in a fresh store with its own fuel, memory cap and stack
-//!   ([`PluginHostBuilder`]); running out becomes a typed error naming the plugin and the
-//!   call ([`PluginError::OutOfFuel`], [`PluginError::MemoryLimit`],
-//!   [`PluginError::StackOverflow`], [`PluginError::Trapped`], [`PluginError::BadOutput`]).
+//! - **Bounded.** Each call runs on a fresh instance in a fresh store with its own fuel,
+//!   memory cap and stack ([`PluginHostBuilder`]); running out becomes a typed error naming
+//!   the plugin and the call and saying what happened ([`PluginError::OutOfFuel`], with the
+//!   memory's growth when it kept growing; [`PluginError::MemoryLimit`];
+//!   [`PluginError::StackOverflow`], also for a stack kept in linear memory;
+//!   [`PluginError::Panicked`] with the panic's message; [`PluginError::Trapped`]).
+//! - **Held to its own sheet.** A scoring plugin's every result is checked against the
+//!   criteria sheet the same plugin publishes: stricter, never more lenient
+//!   ([`PluginError::BadOutput`] naming the criterion and what was expected; see
+//!   `ocop_core::CriteriaSheet::check_output`). Each product set is probed for determinism
+//!   when first used ([`PluginError::Nondeterministic`]).
 //! - **Compiled once.** Components are compiled once per host and, with a cache folder,
 //!   once per machine: the cache is keyed by the component's sha256 and the engine's
 //!   configuration.
 //!
 //! [`build_plugin`] turns a plugin crate into a component (`ocop plugin build`), and
-//! [`conformance`] checks a scoring plugin the way `ocop plugin check` does.
+//! [`conformance`] checks a plugin the way `ocop plugin check` does.
 //!
 //! # Examples
 //! ```
@@ -40,9 +48,13 @@
 
 mod bindings;
 mod build;
+mod component;
 pub mod conformance;
+mod generator;
 mod guard;
 mod host;
+mod legacy;
+mod sandbox;
 mod scoring;
 
 pub use build::{BuildError, BuiltPlugin, TARGET, build_plugin};
@@ -51,4 +63,4 @@ pub use host::{
     DEFAULT_FUEL, DEFAULT_MEMORY, DEFAULT_STACK, Limits, PluginHost, PluginHostBuilder, sha256_hex,
 };
 pub use ocop_core::PluginError;
-pub use scoring::{ScoringSession, WasmScorer};
+pub use scoring::WasmScorer;

@@ -1,35 +1,119 @@
 //! Scoring plugins: [`WasmScorer`] implements `ocop_core::Scorer` for a component of the
-//! `scoring` world.
+//! `scoring` world (0.2.0, or 0.1.0 through [`legacy`](crate::legacy)), and holds every
+//! result to the criteria sheet the same plugin published.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ocop_core::{
-    AnswerSheet, Branch, CriteriaSheet, Criterion, CriterionOption, Knockout, Label, LineNote,
-    Part, PluginError, PluginInfo, PluginRef, ProductSet, RawEvaluation, RawLine, Scored, Scorer,
-    Section, Stars, StopRule,
+    AnswerSheet, Branch, CriteriaSheet, Criterion, CriterionOption, Fact, Knockout, Label,
+    LineNote, Part, PluginError, PluginInfo, PluginRef, ProductSet, RawEvaluation, RawLine, Scored,
+    Scorer, ScoringInput, Section, Stars, StopRule,
 };
 use wasmtime::Store;
 
-use crate::bindings::scoring::ocop::plugin::types as wit;
-use crate::bindings::scoring::{Scoring, ScoringPre};
-use crate::host::{Loaded, PluginHost, StoreState, bounded, call_error, missing_export};
+use crate::bindings::v2::types as wit;
+use crate::bindings::{v1, v2};
+use crate::component::{Kept, Loaded, Plugin, World};
+use crate::generator::SheetGenerator;
+use crate::legacy;
+use crate::sandbox::{StoreState, WitVersion, bounded};
 
-/// A scoring component, loaded, pinned and ready: each call runs in a fresh store.
+/// The `scoring` world, in either version.
+pub(crate) struct ScoringWorld;
+
+#[derive(Clone)]
+pub(crate) enum ScoringPre {
+    V2(v2::scoring::ScoringPre<StoreState>),
+    V1(v1::scoring::ScoringPre<StoreState>),
+}
+
+pub(crate) enum ScoringInstance {
+    V2(v2::scoring::Scoring),
+    V1(v1::scoring::Scoring),
+}
+
+impl World for ScoringWorld {
+    type Pre = ScoringPre;
+    type Instance = ScoringInstance;
+
+    fn pre(loaded: &Loaded) -> wasmtime::Result<ScoringPre> {
+        Ok(match loaded.version {
+            WitVersion::V0_2 => ScoringPre::V2(v2::scoring::ScoringPre::new(loaded.pre.clone())?),
+            WitVersion::V0_1 => ScoringPre::V1(v1::scoring::ScoringPre::new(loaded.pre.clone())?),
+        })
+    }
+
+    fn instantiate(
+        pre: &ScoringPre,
+        store: &mut Store<StoreState>,
+    ) -> wasmtime::Result<ScoringInstance> {
+        Ok(match pre {
+            ScoringPre::V2(p) => ScoringInstance::V2(p.instantiate(store)?),
+            ScoringPre::V1(p) => ScoringInstance::V1(p.instantiate(store)?),
+        })
+    }
+}
+
+type Answer<T> = wasmtime::Result<Result<T, wit::PluginError>>;
+
+impl ScoringInstance {
+    fn describe(&self, store: &mut Store<StoreState>) -> wasmtime::Result<wit::PluginInfo> {
+        match self {
+            ScoringInstance::V2(i) => i.call_describe(store),
+            ScoringInstance::V1(i) => i.call_describe(store).map(legacy::info),
+        }
+    }
+
+    fn criteria(&self, store: &mut Store<StoreState>, set: u8) -> Answer<wit::CriteriaSheet> {
+        match self {
+            ScoringInstance::V2(i) => i.call_criteria(store, set),
+            ScoringInstance::V1(i) => i
+                .call_criteria(store, set)
+                .map(|r| r.map(legacy::criteria_sheet).map_err(legacy::error)),
+        }
+    }
+
+    fn score(
+        &self,
+        store: &mut Store<StoreState>,
+        sheet: &wit::AnswerSheet,
+    ) -> Answer<wit::Evaluation> {
+        match self {
+            ScoringInstance::V2(i) => i.call_score(store, sheet),
+            ScoringInstance::V1(i) => match legacy::answer_sheet(sheet) {
+                Err(refusal) => Ok(Err(refusal)),
+                Ok(old) => i
+                    .call_score(store, &old)
+                    .map(|r| r.map(legacy::evaluation).map_err(legacy::error)),
+            },
+        }
+    }
+}
+
+/// A scoring component, loaded, pinned and ready.
+///
+/// Every call runs on a fresh instance in a fresh store, so no call can see what an earlier
+/// one did. Criteria sheets are asked of the plugin once per product set and kept; when it
+/// fetches one, the host also probes the plugin on that set (the same generated answer sheet
+/// scored twice on one instance and once on a fresh one) and refuses a plugin whose results
+/// differ ([`PluginError::Nondeterministic`]). Every result is checked against the plugin's
+/// own criteria sheet ([`CriteriaSheet::check_output`]): a plugin may be stricter than the
+/// sheet it publishes, never more lenient.
 pub struct WasmScorer {
-    host: PluginHost,
-    name: String,
-    sha256: String,
-    pre: ScoringPre<StoreState>,
+    plugin: Plugin<ScoringWorld>,
     info: PluginInfo,
     catalogs: Mutex<HashMap<u8, Arc<CriteriaSheet>>>,
+    /// Whether fetching a criteria sheet probes the set (off only for conformance, which
+    /// checks determinism itself and shows the sheet that differs).
+    probe: bool,
 }
 
 impl std::fmt::Debug for WasmScorer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WasmScorer")
-            .field("name", &self.name)
-            .field("sha256", &self.sha256)
+            .field("name", &self.plugin.name)
+            .field("sha256", &self.plugin.sha256)
             .field("info", &self.info)
             .finish_non_exhaustive()
     }
@@ -43,85 +127,61 @@ fn points(p: u32) -> f64 {
     f64::from(p) / 100.0
 }
 
+/// The seed of the answer sheet the host probes each product set with.
+const PROBE_SEED: u64 = 0x0C09_2026;
+
 impl WasmScorer {
-    pub(crate) fn new(host: PluginHost, loaded: Loaded) -> Result<Self, PluginError> {
-        let pre = ScoringPre::new(loaded.pre).map_err(|e| PluginError::MissingExport {
-            plugin: loaded.name.clone(),
-            export: missing_export(&e),
-        })?;
-        let mut scorer = WasmScorer {
-            host,
-            name: loaded.name,
-            sha256: loaded.sha256,
-            pre,
+    pub(crate) fn new(plugin: Plugin<ScoringWorld>) -> Result<Self, PluginError> {
+        let (info, _) = plugin.call("describe", |s, store| s.describe(store))?;
+        Ok(WasmScorer {
+            plugin,
             info: PluginInfo {
-                name: String::new(),
-                version: String::new(),
-                legal_basis: String::new(),
-                product_sets: Vec::new(),
-                checks: Vec::new(),
+                name: info.name,
+                version: info.version,
+                legal_basis: info.legal_basis,
+                product_sets: info
+                    .product_sets
+                    .into_iter()
+                    .filter_map(ProductSet::new)
+                    .collect(),
+                checks: info.checks,
             },
             catalogs: Mutex::new(HashMap::new()),
-        };
-        let info = scorer.call("describe", |s, store| s.call_describe(store))?;
-        scorer.info = PluginInfo {
-            name: info.name,
-            version: info.version,
-            legal_basis: info.legal_basis,
-            product_sets: info
-                .product_sets
-                .into_iter()
-                .filter_map(ProductSet::new)
-                .collect(),
-            checks: info.checks,
-        };
-        Ok(scorer)
+            probe: true,
+        })
     }
 
     /// The SHA-256 of the component.
     pub fn sha256(&self) -> &str {
-        &self.sha256
+        &self.plugin.sha256
     }
 
-    /// Instantiates the component in a fresh store with full fuel and runs `f`.
-    fn call<R>(
-        &self,
-        call: &str,
-        f: impl FnOnce(&Scoring, &mut Store<StoreState>) -> wasmtime::Result<R>,
-    ) -> Result<R, PluginError> {
-        let mut store = self.host.store();
-        self.run(&mut store, call, |store| {
-            let instance = self.pre.instantiate(&mut *store)?;
-            f(&instance, store)
-        })
-        .map(|(r, _)| r)
-    }
-
-    /// Runs `f` with the fuel reset, mapping failures; returns the fuel used.
-    fn run<R>(
-        &self,
-        store: &mut Store<StoreState>,
-        call: &str,
-        f: impl FnOnce(&mut Store<StoreState>) -> wasmtime::Result<R>,
-    ) -> Result<(R, u64), PluginError> {
-        let limit = self.host.inner.limits.fuel;
-        store.set_fuel(limit).map_err(|e| PluginError::Load {
-            plugin: self.name.clone(),
-            reason: format!("{e:#}"),
-        })?;
-        store.data_mut().limiter.denied = None;
-        match f(store) {
-            Ok(r) => {
-                let left = store.get_fuel().unwrap_or(0);
-                Ok((r, limit.saturating_sub(left)))
-            }
-            Err(e) => Err(call_error(&self.host, &self.name, call, &e, store)),
+    /// The version of the WIT package the component was built against, e.g. `0.2.0`.
+    pub fn wit_version(&self) -> &'static str {
+        match self.plugin.version {
+            WitVersion::V0_1 => "0.1.0",
+            WitVersion::V0_2 => "0.2.0",
         }
+    }
+
+    /// The same component with its own, empty, criteria cache; `probe` says whether it
+    /// probes each set for determinism.
+    pub(crate) fn reopen(&self, probe: bool) -> WasmScorer {
+        WasmScorer {
+            plugin: self.plugin.clone(),
+            info: self.info.clone(),
+            catalogs: Mutex::new(HashMap::new()),
+            probe,
+        }
+    }
+
+    fn name(&self) -> &str {
+        &self.plugin.name
     }
 
     fn rejected(&self, call: &str, e: wit::PluginError) -> PluginError {
         PluginError::Rejected {
-            plugin: self.name.clone(),
+            plugin: self.name().to_owned(),
             call: call.to_owned(),
             code: bounded(e.code),
             message: bounded(e.message),
@@ -130,26 +190,97 @@ impl WasmScorer {
 
     fn bad_output(&self, call: &str, reason: String) -> PluginError {
         PluginError::BadOutput {
-            plugin: self.name.clone(),
+            plugin: self.name().to_owned(),
             call: call.to_owned(),
             reason,
         }
     }
 
-    /// The criteria sheet of `set`, asked of the plugin once and kept.
+    /// The criteria sheet of `set`, asked of the plugin once, checked, probed and kept.
     fn catalog(&self, set: ProductSet) -> Result<Arc<CriteriaSheet>, PluginError> {
         if let Ok(cache) = self.catalogs.lock()
             && let Some(c) = cache.get(&set.number())
         {
             return Ok(Arc::clone(c));
         }
-        let result = self.call("criteria", |s, store| s.call_criteria(store, set.number()))?;
+        let (result, _) = self
+            .plugin
+            .call("criteria", |s, store| s.criteria(store, set.number()))?;
         let sheet = result.map_err(|e| self.rejected("criteria", e))?;
-        let catalog = Arc::new(self.convert_catalog(sheet, set)?);
+        let catalog = self.convert_catalog(sheet, set)?;
+        if let Some(problem) = catalog.publication_problems().into_iter().next() {
+            return Err(self.bad_output("criteria", format!("set {set}: {problem}")));
+        }
+        if self.probe {
+            self.probe(&catalog)?;
+        }
+        let catalog = Arc::new(catalog);
         if let Ok(mut cache) = self.catalogs.lock() {
             cache.insert(set.number(), Arc::clone(&catalog));
         }
         Ok(catalog)
+    }
+
+    /// Scores one generated sheet twice on one instance and once on a fresh one; refuses the
+    /// plugin when the results differ. A call that fails proves nothing here (the real call
+    /// reports it), so the probe then passes.
+    fn probe(&self, catalog: &CriteriaSheet) -> Result<(), PluginError> {
+        let sheet = SheetGenerator::new(PROBE_SEED).sheet(catalog);
+        let Ok(input) = catalog.prepare(&sheet) else {
+            return Ok(());
+        };
+        let input = self.wit_sheet(&input);
+        let Ok(mut kept) = self.plugin.kept() else {
+            return Ok(());
+        };
+        let run = |kept: &mut Kept<'_, ScoringWorld>| {
+            kept.call("score", |s, store| s.score(store, &input))
+                .ok()
+                .and_then(|(r, _)| r.ok())
+        };
+        let (Some(first), Some(second)) = (run(&mut kept), run(&mut kept)) else {
+            return Ok(());
+        };
+        let fresh = self
+            .plugin
+            .call("score", |s, store| s.score(store, &input))
+            .ok()
+            .and_then(|(r, _)| r.ok());
+        let summary = |e: &wit::Evaluation| {
+            format!(
+                "total {}, cap {}, stars {}",
+                points(e.total),
+                e.cap,
+                e.stars.map_or("none".to_owned(), |s| s.to_string())
+            )
+        };
+        if first != second {
+            return Err(PluginError::Nondeterministic {
+                plugin: self.name().to_owned(),
+                call: "score".into(),
+                detail: format!(
+                    "the same answer sheet (set {}, the host's probe) scored {} and then {} on one instance: the plugin keeps state between calls",
+                    catalog.product_set,
+                    summary(&first),
+                    summary(&second)
+                ),
+            });
+        }
+        if let Some(fresh) = fresh
+            && fresh != first
+        {
+            return Err(PluginError::Nondeterministic {
+                plugin: self.name().to_owned(),
+                call: "score".into(),
+                detail: format!(
+                    "the same answer sheet (set {}, the host's probe) scored {} on a fresh instance and {} on another",
+                    catalog.product_set,
+                    summary(&fresh),
+                    summary(&first)
+                ),
+            });
+        }
+        Ok(())
     }
 
     fn convert_catalog(
@@ -181,12 +312,6 @@ impl WasmScorer {
                     points: points(o.points),
                     min_stars,
                 });
-            }
-            if options.is_empty() || options.len() > usize::from(u8::MAX) {
-                return Err(self.bad_output(
-                    "criteria",
-                    format!("criterion {} has {} options", c.id, options.len()),
-                ));
             }
             criteria.push(Criterion {
                 id: c.id.into(),
@@ -246,39 +371,54 @@ impl WasmScorer {
                     label: label(b.label),
                 })
                 .collect(),
-        })
-    }
-
-    /// The compact answer sheet the component receives.
-    fn compact(
-        &self,
-        catalog: &CriteriaSheet,
-        sheet: &AnswerSheet,
-    ) -> Result<wit::AnswerSheet, PluginError> {
-        let answers = catalog
-            .compact(sheet)
-            .map_err(|(code, message)| PluginError::Rejected {
-                plugin: self.name.clone(),
-                call: "score".into(),
-                code: code.into(),
-                message,
-            })?;
-        Ok(wit::AnswerSheet {
-            product_set: sheet.product_set.number(),
-            branch: sheet.branch,
-            answers,
-            facts: sheet
+            facts: s
                 .facts
-                .iter()
-                .filter(|(_, holds)| **holds)
-                .map(|(f, _)| f.clone())
+                .into_iter()
+                .map(|f| Fact {
+                    id: f.id,
+                    label: label(f.label),
+                })
                 .collect(),
         })
     }
 
+    /// The answer sheet the component receives.
+    fn wit_sheet(&self, input: &ScoringInput) -> wit::AnswerSheet {
+        wit::AnswerSheet {
+            product_set: input.product_set.number(),
+            branches: input
+                .branches
+                .iter()
+                .map(|(section, branch)| wit::BranchChoice {
+                    section: section.clone(),
+                    branch: *branch,
+                })
+                .collect(),
+            answers: input.answers.clone(),
+            facts: input.facts.clone(),
+        }
+    }
+
+    /// Checks an answer sheet against its criteria sheet.
+    fn prepare(
+        &self,
+        sheet: &AnswerSheet,
+    ) -> Result<(Arc<CriteriaSheet>, ScoringInput), PluginError> {
+        let catalog = self.catalog(sheet.product_set)?;
+        let input = catalog.prepare(sheet).map_err(|e| PluginError::Rejected {
+            plugin: self.name().to_owned(),
+            call: "score".into(),
+            code: e.code.into(),
+            message: e.message,
+        })?;
+        Ok((catalog, input))
+    }
+
+    /// Checks the plugin's result against its criteria sheet and the input.
     fn finish(
         &self,
         catalog: &CriteriaSheet,
+        input: &ScoringInput,
         result: Result<wit::Evaluation, wit::PluginError>,
         fuel: u64,
     ) -> Result<Scored, PluginError> {
@@ -294,7 +434,7 @@ impl WasmScorer {
                         wit::LineNote::Scored => LineNote::Scored,
                         wit::LineNote::BelowMinimum(s) => LineNote::BelowMinimum(s),
                         wit::LineNote::OtherBranch => LineNote::OtherBranch,
-                        wit::LineNote::Stopped(id) => LineNote::Stopped(id),
+                        wit::LineNote::Stopped(id) => LineNote::Stopped(bounded(id)),
                     },
                 })
                 .collect(),
@@ -302,12 +442,12 @@ impl WasmScorer {
             total: e.total,
             band: e.band,
             cap: e.cap,
-            knockouts: e.knockouts,
+            knockouts: e.knockouts.into_iter().map(bounded).collect(),
             stars: e.stars,
         };
         let evaluation = catalog
-            .evaluation(&raw)
-            .map_err(|r| self.bad_output("score", r))?;
+            .check_output(input, &raw)
+            .map_err(|r| self.bad_output("score", r.to_string()))?;
         Ok(Scored {
             evaluation,
             plugin: self.plugin_ref(),
@@ -315,60 +455,32 @@ impl WasmScorer {
         })
     }
 
-    /// A session that keeps one instance for several calls (faster; for batch scoring and
-    /// benchmarks). A call that fails poisons the session: later calls are refused.
-    ///
-    /// # Errors
-    /// A failure to instantiate the component.
-    pub fn session(&self) -> Result<ScoringSession<'_>, PluginError> {
-        let mut store = self.host.store();
-        let instance = self
-            .pre
-            .instantiate(&mut store)
-            .map_err(|e| call_error(&self.host, &self.name, "instantiate", &e, &store))?;
-        Ok(ScoringSession {
+    /// One instance kept across calls, for the conformance checks only: the host never
+    /// scores for real on a kept instance.
+    pub(crate) fn kept(&self) -> Result<KeptScorer<'_>, PluginError> {
+        Ok(KeptScorer {
             scorer: self,
-            store,
-            instance,
-            poisoned: false,
+            kept: self.plugin.kept()?,
         })
     }
 }
 
-/// One instance kept across calls; see [`WasmScorer::session`].
-pub struct ScoringSession<'a> {
+/// A [`WasmScorer`]'s kept instance; see [`WasmScorer::kept`].
+pub(crate) struct KeptScorer<'a> {
     scorer: &'a WasmScorer,
-    store: Store<StoreState>,
-    instance: Scoring,
-    poisoned: bool,
+    kept: Kept<'a, ScoringWorld>,
 }
 
-impl ScoringSession<'_> {
-    /// Scores one answer sheet on the kept instance.
-    ///
-    /// # Errors
-    /// As [`Scorer::score`]; after any failure the session refuses further calls.
-    pub fn score(&mut self, sheet: &AnswerSheet) -> Result<Scored, PluginError> {
-        if self.poisoned {
-            return Err(PluginError::Trapped {
-                plugin: self.scorer.name.clone(),
-                call: "score".into(),
-                trap: "an earlier call failed, so this instance may be inconsistent; open a new session".into(),
-            });
-        }
-        let catalog = self.scorer.catalog(sheet.product_set)?;
-        let input = self.scorer.compact(&catalog, sheet)?;
-        let instance = &self.instance;
-        let result = self.scorer.run(&mut self.store, "score", |store| {
-            instance.call_score(store, &input)
-        });
-        match result {
-            Ok((r, fuel)) => self.scorer.finish(&catalog, r, fuel),
-            Err(e) => {
-                self.poisoned = true;
-                Err(e)
-            }
-        }
+impl KeptScorer<'_> {
+    /// Scores one answer sheet on the kept instance, with the same checks as
+    /// [`Scorer::score`].
+    pub(crate) fn score(&mut self, sheet: &AnswerSheet) -> Result<Scored, PluginError> {
+        let (catalog, input) = self.scorer.prepare(sheet)?;
+        let wit_sheet = self.scorer.wit_sheet(&input);
+        let (result, fuel) = self
+            .kept
+            .call("score", |s, store| s.score(store, &wit_sheet))?;
+        self.scorer.finish(&catalog, &input, result, fuel)
     }
 }
 
@@ -381,7 +493,7 @@ impl Scorer for WasmScorer {
         PluginRef {
             name: self.info.name.clone(),
             version: self.info.version.clone(),
-            sha256: self.sha256.clone(),
+            sha256: self.plugin.sha256.clone(),
         }
     }
 
@@ -390,13 +502,11 @@ impl Scorer for WasmScorer {
     }
 
     fn score(&self, sheet: &AnswerSheet) -> Result<Scored, PluginError> {
-        let catalog = self.catalog(sheet.product_set)?;
-        let input = self.compact(&catalog, sheet)?;
-        let mut store = self.host.store();
-        let (result, fuel) = self.run(&mut store, "score", |store| {
-            let instance = self.pre.instantiate(&mut *store)?;
-            instance.call_score(store, &input)
-        })?;
-        self.finish(&catalog, result, fuel)
+        let (catalog, input) = self.prepare(sheet)?;
+        let wit_sheet = self.wit_sheet(&input);
+        let (result, fuel) = self
+            .plugin
+            .call("score", |s, store| s.score(store, &wit_sheet))?;
+        self.finish(&catalog, &input, result, fuel)
     }
 }

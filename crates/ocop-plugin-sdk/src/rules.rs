@@ -35,6 +35,36 @@ pub fn cap(failed_levels: impl IntoIterator<Item = u8>) -> u8 {
     }
 }
 
+/// The lowest star level whose minimum mark the option at `chosen` misses: a marked option
+/// is missed by any option worth fewer points, or worth as many but listed before it (a mark
+/// means "at least this option"). `None` when the choice meets every mark. This is the rule
+/// the host checks a line's `below-minimum` note and the cap against.
+///
+/// # Examples
+/// ```
+/// use ocop_plugin_sdk::below_minimum;
+/// use ocop_plugin_sdk::types::{CriterionOption, Label};
+///
+/// let option = |points, min_stars| CriterionOption {
+///     label: Label { vi: String::new(), en: String::new() },
+///     points,
+///     min_stars,
+/// };
+/// let options = [option(0, None), option(100, Some(3)), option(300, Some(5))];
+/// assert_eq!(below_minimum(&options, 0), Some(3));
+/// assert_eq!(below_minimum(&options, 1), Some(5));
+/// assert_eq!(below_minimum(&options, 2), None);
+/// ```
+pub fn below_minimum(options: &[crate::types::CriterionOption], chosen: usize) -> Option<u8> {
+    let points = options.get(chosen).map_or(0, |o| o.points);
+    options
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| o.points > points || (o.points == points && *i > chosen))
+        .filter_map(|(_, o)| o.min_stars)
+        .min()
+}
+
 /// The final rank: the lower of band and cap, none when knocked out.
 pub fn stars(band: u8, cap: u8, knocked_out: bool) -> Option<u8> {
     (!knocked_out).then_some(band.min(cap))

@@ -6,8 +6,8 @@ use std::fmt;
 use ocop_core::{AnswerSheet, Scorer, Stars};
 
 pub use ocop_plugin_host::conformance::{
-    Check, Options, Report, SheetGenerator, catalog_problems, check_guard, check_guard_with_config,
-    check_scorer,
+    Check, Options, Report, SheetGenerator, catalog_problems, check_component, check_guard,
+    check_guard_component, check_guard_with_config, check_scorer,
 };
 
 /// How one sheet's evaluation changed between two plugin versions.

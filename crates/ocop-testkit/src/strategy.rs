@@ -358,7 +358,7 @@ pub enum InvalidSheet {
     Unanswered,
     /// An answer to a criterion the sheet does not have.
     UnknownCriterion,
-    /// A sheet with branches that names none (set 26).
+    /// A sheet with alternative cases that leaves a section without one (set 26).
     MissingBranch,
 }
 
@@ -397,7 +397,20 @@ pub fn invalid_answer_sheets(
                 (InvalidSheet::Unanswered, Some(c)) => {
                     sheet.answers.remove(&c.id);
                 }
-                (InvalidSheet::MissingBranch, _) => sheet.branch = None,
+                (InvalidSheet::MissingBranch, _) => {
+                    // No `branch`, and no case answered in the first section that offers
+                    // alternatives (each section chooses its case by what it answers).
+                    sheet.branch = None;
+                    if let Some((section, _)) = catalog.alternatives().first() {
+                        for c in catalog
+                            .criteria
+                            .iter()
+                            .filter(|c| c.section == *section && c.branch.is_some())
+                        {
+                            sheet.answers.remove(&c.id);
+                        }
+                    }
+                }
                 _ => {
                     sheet.answers.insert("no-such-criterion".into(), 0);
                 }

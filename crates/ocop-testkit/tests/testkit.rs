@@ -130,9 +130,10 @@ fn a_broken_plugin_is_caught_with_a_counterexample() {
         &broken,
         &fresh,
         None,
-        Options {
+        &Options {
             sheets_per_set: 2,
             seed: 5,
+            ..Options::default()
         },
     );
     assert!(!report.passed());
@@ -160,9 +161,10 @@ fn a_broken_plugin_is_caught_with_a_counterexample() {
             &native,
             &fresh,
             None,
-            Options {
+            &Options {
                 sheets_per_set: 2,
-                seed: 5
+                seed: 5,
+                ..Options::default()
             }
         )
         .passed()

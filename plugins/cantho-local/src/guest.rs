@@ -4,10 +4,9 @@
     reason = "the SDK's export macro generates the canonical-ABI glue"
 )]
 
-use ocop_plugin_sdk::guard::Guest;
-use ocop_plugin_sdk::guard::ocop::plugin::types::{
-    CaseView, Finding, Label, PluginError, PluginInfo,
-};
+use ocop_plugin_sdk::config::Config as Settings;
+use ocop_plugin_sdk::guard::{Guest, export_guard};
+use ocop_plugin_sdk::types::{CaseView, Finding, Label, PluginError, PluginInfo};
 
 use crate::{Case, Config, LEGAL_BASIS, NAME, VERSION, traceability};
 
@@ -31,12 +30,14 @@ impl Guest for CanThoLocal {
                 message: format!("cantho-local has no check `{check}`; it offers `traceability`"),
             });
         }
-        let pairs: Vec<(&str, &str)> = view
-            .config
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let config = Config::from_pairs(&pairs);
+        let settings = Settings::of(&view);
+        settings.deny_unknown(&["traceability_system", "fact", "document_kind"])?;
+        let defaults = Config::from_pairs(&[]);
+        let config = Config {
+            system: settings.string_or("traceability_system", &defaults.system)?,
+            fact: settings.string_or("fact", &defaults.fact)?,
+            document_kind: settings.string_or("document_kind", &defaults.document_kind)?,
+        };
         let case = Case {
             facts: view.facts,
             documents: view
@@ -59,4 +60,4 @@ impl Guest for CanThoLocal {
     }
 }
 
-ocop_plugin_sdk::guard::export_guard!(CanThoLocal);
+export_guard!(CanThoLocal);

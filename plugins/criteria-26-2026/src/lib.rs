@@ -2,11 +2,14 @@
 //! scoring rules, as an ocop scoring plugin.
 //!
 //! The rules are plain Rust over static tables generated at build time from the checked
-//! sheets in `sheets/` (see `sheets/README.md`). The same code is compiled twice:
+//! sheets in `sheets/` (see `sheets/README.md`). The same code is compiled three ways:
 //! - natively (feature `native`, the default) into [`NativeScorer`], which implements
 //!   `ocop_core::Scorer`: the test oracle and the benchmark baseline;
-//! - for `wasm32-unknown-unknown` (feature `guest`) into the WebAssembly component the
-//!   plugin host runs: `ocop plugin build plugins/criteria-26-2026`.
+//! - as the SDK's types (feature `sdk`): `sdk::criteria_sheet` and `sdk::score`, what another
+//!   plugin builds on, e.g. a province's local variant that is stricter than the national
+//!   sheet (`docs/rule-authors.md`);
+//! - for `wasm32-unknown-unknown` (feature `guest`, which exports `sdk`'s functions) into the
+//!   WebAssembly component the plugin host runs: `ocop plugin build plugins/criteria-26-2026`.
 //!
 //! # Rules
 //! Total = sum of the lines; parts A/B/C at most 40/25/35. Band on the total (half-open:
@@ -15,7 +18,8 @@
 //! the sheet's "hồ sơ bị loại khi" conditions and the criteria's elimination notes, each tied
 //! to a fact that must hold. Stop rules ("không đánh giá các bước tiếp theo"): when one fires,
 //! every later criterion of the same part scores 0. Final stars: the lower of band and cap,
-//! none when knocked out.
+//! none when knocked out. Set 26's sections 8, 9 and 15 each choose their case (1: community
+//! run, 2: run by an organisation or a person).
 //!
 //! # Examples
 //! ```
@@ -46,10 +50,13 @@ mod rules;
 mod guest;
 #[cfg(feature = "native")]
 mod native;
+#[cfg(feature = "sdk")]
+pub mod sdk;
 
 #[cfg(feature = "native")]
 pub use native::NativeScorer;
 pub use rules::{
-    BranchDef, Centi, CriterionDef, KnockoutDef, LEGAL_BASIS, Line, NAME, Note, OptionDef, Outcome,
-    PartDef, RuleError, SectionDef, Sheet, StopDef, VERSION, band, score, sheet,
+    BranchDef, Centi, CriterionDef, FACTS, KnockoutDef, LEGAL_BASIS, Line, NAME, Note, OptionDef,
+    Outcome, PartDef, RuleError, SectionDef, Sheet, StopDef, VERSION, alternatives, band, facts,
+    score, sheet,
 };

@@ -1,9 +1,9 @@
 //! The rules behind `ocop_core::Scorer`, natively.
 
 use ocop_core::{
-    AnswerSheet, Branch, CriteriaSheet, Criterion, CriterionOption, Knockout, Label, LineNote,
-    Part, PluginError, PluginInfo, PluginRef, ProductSet, RawEvaluation, RawLine, Scored, Scorer,
-    Section, Stars, StopRule,
+    AnswerSheet, Branch, CriteriaSheet, Criterion, CriterionOption, Fact, Knockout, Label,
+    LineNote, Part, PluginError, PluginInfo, PluginRef, ProductSet, RawEvaluation, RawLine, Scored,
+    Scorer, Section, Stars, StopRule,
 };
 
 use crate::rules::{self, Centi, Note, Sheet};
@@ -107,6 +107,13 @@ pub(crate) fn catalog(sheet: &Sheet) -> Option<CriteriaSheet> {
                 label: label(b.label_vi, b.label_en),
             })
             .collect(),
+        facts: rules::facts(sheet)
+            .into_iter()
+            .map(|(id, vi, en)| Fact {
+                id: id.to_owned(),
+                label: label(vi, en),
+            })
+            .collect(),
     })
 }
 
@@ -203,19 +210,23 @@ impl Scorer for NativeScorer {
                 "score",
             )
         })?;
-        let answers = catalog
-            .compact(sheet)
-            .map_err(|(code, m)| Self::rejected(code, m, "score"))?;
-        let holds = |fact: &str| sheet.facts.get(fact).copied().unwrap_or(false);
-        let outcome = rules::score(rules_sheet, sheet.branch, &answers, &holds)
+        let input = catalog
+            .prepare(sheet)
+            .map_err(|e| Self::rejected(e.code, e.message, "score"))?;
+        let branches: Vec<(&str, u8)> = input
+            .branches
+            .iter()
+            .map(|(s, b)| (s.as_str(), *b))
+            .collect();
+        let outcome = rules::score(rules_sheet, &branches, &input.answers, &|f| input.holds(f))
             .map_err(|e| Self::rejected(e.code, e.message, "score"))?;
         let evaluation =
             catalog
-                .evaluation(&raw(outcome))
-                .map_err(|reason| PluginError::BadOutput {
+                .check_output(&input, &raw(outcome))
+                .map_err(|e| PluginError::BadOutput {
                     plugin: rules::NAME.to_owned(),
                     call: "score".to_owned(),
-                    reason,
+                    reason: e.to_string(),
                 })?;
         Ok(Scored {
             evaluation,

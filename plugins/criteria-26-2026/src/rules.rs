@@ -146,6 +146,111 @@ pub fn sheet(set: u8) -> Option<&'static Sheet> {
     SHEETS.get(usize::from(set).checked_sub(1)?)
 }
 
+/// The facts the sheets read, with what holds when each is true (the knock-outs' and stop
+/// rules' facts; a sheet publishes those it reads).
+pub const FACTS: &[(&str, &str, &str)] = &[
+    (
+        "dossier_authentic",
+        "Hồ sơ trung thực, không giả mạo",
+        "The dossier is authentic: nothing in it is forged",
+    ),
+    (
+        "gmp_certificate",
+        "Có giấy chứng nhận cơ sở đủ điều kiện sản xuất (GMP đối với thực phẩm bảo vệ sức khỏe, hoặc tương đương)",
+        "Holds a certificate of eligible production facilities (GMP for health supplements, or equivalent)",
+    ),
+    (
+        "food_safety_certificate",
+        "Có giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm theo quy định",
+        "Holds a certificate of eligibility for food safety as required",
+    ),
+    (
+        "production_licence",
+        "Có giấy phép sản xuất theo quy định",
+        "Holds a production licence as required",
+    ),
+    (
+        "declaration_labelling_advertising_compliant",
+        "Hồ sơ công bố chất lượng, ghi nhãn và quảng cáo sản phẩm đúng quy định",
+        "The quality declaration, labelling and advertising of the product comply with the rules",
+    ),
+    (
+        "mandatory_production_conditions",
+        "Đủ điều kiện bắt buộc để sản xuất sản phẩm theo quy định quản lý chuyên ngành",
+        "Meets the mandatory conditions for producing the product under the sector's rules",
+    ),
+    (
+        "product_declaration",
+        "Có bản công bố sản phẩm (hoặc tương đương)",
+        "The product has its declaration (or equivalent)",
+    ),
+    (
+        "registration_dossier_complete",
+        "Hồ sơ đăng ký đáp ứng quy định",
+        "The registration dossier meets the rules",
+    ),
+    (
+        "local_or_known_raw_material",
+        "Không sử dụng toàn bộ nguyên liệu nhập khẩu hoặc không rõ nguồn gốc",
+        "The raw material is not wholly imported nor of unknown origin",
+    ),
+    (
+        "original_product",
+        "Không giống hệt sản phẩm của nhà sản xuất khác",
+        "The product is not identical to another producer's, renamed",
+    ),
+    (
+        "no_ip_infringement",
+        "Sản phẩm không vi phạm sở hữu trí tuệ",
+        "The product infringes no intellectual property",
+    ),
+    (
+        "distinctive_product",
+        "Sản phẩm nổi trội về chất lượng và đặc sắc (không chỉ có tính phổ biến)",
+        "The product stands out in quality and character (not merely commonplace)",
+    ),
+    (
+        "no_unacceptable_impurities",
+        "Không có tạp chất không chấp nhận được (có nguy cơ gây mất an toàn thực phẩm)",
+        "No unacceptable impurities (a food-safety risk)",
+    ),
+];
+
+/// The facts `sheet` reads, in order of first use (knock-outs, then stop rules), each with
+/// its labels from [`FACTS`].
+pub fn facts(sheet: &Sheet) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str, &'static str)> = Vec::new();
+    let used = sheet
+        .knockouts
+        .iter()
+        .map(|k| k.fact)
+        .chain(sheet.criteria.iter().filter_map(|c| c.stop.as_ref()?.fact));
+    for fact in used {
+        if out.iter().any(|(f, _, _)| *f == fact) {
+            continue;
+        }
+        let (vi, en) = FACTS
+            .iter()
+            .find(|(f, _, _)| *f == fact)
+            .map_or((fact, fact), |(_, vi, en)| (*vi, *en));
+        out.push((fact, vi, en));
+    }
+    out
+}
+
+/// The sections of `sheet` that offer alternative cases, each with its cases.
+pub fn alternatives(sheet: &Sheet) -> Vec<(&'static str, Vec<u8>)> {
+    let mut out: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    for c in sheet.criteria.iter().filter(|c| c.branch != 0) {
+        match out.iter_mut().find(|(s, _)| *s == c.section) {
+            Some((_, cases)) if !cases.contains(&c.branch) => cases.push(c.branch),
+            Some(_) => {}
+            None => out.push((c.section, vec![c.branch])),
+        }
+    }
+    out
+}
+
 /// Why a sheet was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleError {
@@ -221,16 +326,17 @@ pub const fn band(total: Centi) -> u8 {
 
 /// Scores one evaluator's answers.
 ///
-/// `answers` holds one option index per criterion in catalog order (`None` for criteria of
-/// another branch); `holds(fact)` says whether a fact holds.
+/// `branches` holds the case each section with alternatives chose (section code, case);
+/// `answers` one option index per criterion in catalog order (`None` for criteria of a case
+/// their section did not choose); `holds(fact)` says whether a fact holds.
 ///
 /// # Errors
 /// A [`RuleError`] when the sheet does not fit the catalog: wrong length, an index out of
-/// range, a missing answer, an answer to another branch's criterion, a missing or unknown
-/// branch.
+/// range, a missing answer, an answer to another case's criterion, a section without a case,
+/// a case a section does not offer.
 pub fn score(
     sheet: &Sheet,
-    branch: Option<u8>,
+    branches: &[(&str, u8)],
     answers: &[Option<u8>],
     holds: &dyn Fn(&str) -> bool,
 ) -> Result<Outcome, RuleError> {
@@ -246,34 +352,35 @@ pub fn score(
             ),
         ));
     }
-    match (sheet.branches.is_empty(), branch) {
-        (true, None) => {}
-        (true, Some(b)) => {
+    let alternatives = alternatives(sheet);
+    for (section, case) in branches {
+        let Some((_, cases)) = alternatives.iter().find(|(s, _)| s == section) else {
             return Err(RuleError::new(
                 "unexpected-branch",
                 format!(
-                    "set {} has no alternative branches, but the sheet names branch {b}",
+                    "section {section} of set {} offers no alternative cases",
                     sheet.set
                 ),
             ));
-        }
-        (false, None) => {
+        };
+        if !cases.contains(case) {
             return Err(RuleError::new(
-                "missing-branch",
-                format!(
-                    "set {} needs `branch` (1: community-run, 2: tourist site)",
-                    sheet.set
-                ),
+                "unknown-branch",
+                format!("section {section} of set {} has no case {case}", sheet.set),
             ));
         }
-        (false, Some(b)) => {
-            if !sheet.branches.iter().any(|d| d.number == b) {
-                return Err(RuleError::new(
-                    "unknown-branch",
-                    format!("set {} has no branch {b}", sheet.set),
-                ));
-            }
-        }
+    }
+    if let Some((section, _)) = alternatives
+        .iter()
+        .find(|(s, _)| !branches.iter().any(|(b, _)| b == s))
+    {
+        return Err(RuleError::new(
+            "missing-branch",
+            format!(
+                "section {section} of set {} needs a case (1: community-run, 2: run by an organisation or a person)",
+                sheet.set
+            ),
+        ));
     }
     let knockouts: Vec<&'static str> = sheet
         .knockouts
@@ -295,7 +402,10 @@ pub fn score(
             section = c.section;
             zero_in_section = None;
         }
-        let applies = c.branch == 0 || Some(c.branch) == branch;
+        let applies = c.branch == 0
+            || branches
+                .iter()
+                .any(|(s, b)| *s == c.section && *b == c.branch);
         let Some(part_total) = parts.get_mut(usize::from(c.part)) else {
             return Err(RuleError::new(
                 "bad-catalog",
@@ -337,7 +447,7 @@ pub fn score(
         };
         if let Some(stop) = stopped.get(usize::from(c.part)).copied().flatten() {
             // Not assessed: it earns nothing and cannot meet a minimum mark.
-            if let Some(level) = lowest_mark(c, 0) {
+            if let Some(level) = lowest_mark_unassessed(c) {
                 failed_levels.push(level);
             }
             lines.push(Line {
@@ -351,7 +461,7 @@ pub fn score(
         if option.points == 0 {
             zero_in_section.get_or_insert(c.id);
         }
-        let note = match lowest_mark(c, option.points) {
+        let note = match lowest_mark(c, usize::from(chosen)) {
             Some(level) => {
                 failed_levels.push(level);
                 Note::BelowMinimum(level)
@@ -388,11 +498,26 @@ pub fn score(
     })
 }
 
-/// The lowest star level whose minimum mark on `c` the given points fail to reach.
-fn lowest_mark(c: &CriterionDef, points: Centi) -> Option<u8> {
+/// The lowest star level whose minimum mark the option at `chosen` misses: a marked option
+/// is missed by any option worth fewer points, or worth as many but listed before it.
+fn lowest_mark(c: &CriterionDef, chosen: usize) -> Option<u8> {
+    let points = c.options.get(chosen).map_or(0, |o| o.points);
     c.options
         .iter()
-        .filter(|o| o.min_stars != 0 && points < o.points)
+        .enumerate()
+        .filter(|(i, o)| {
+            o.min_stars != 0 && (points < o.points || (points == o.points && chosen < *i))
+        })
+        .map(|(_, o)| o.min_stars)
+        .min()
+}
+
+/// The lowest star level a criterion that is not assessed misses: every mark on an option
+/// worth something.
+fn lowest_mark_unassessed(c: &CriterionDef) -> Option<u8> {
+    c.options
+        .iter()
+        .filter(|o| o.min_stars != 0 && o.points > 0)
         .map(|o| o.min_stars)
         .min()
 }

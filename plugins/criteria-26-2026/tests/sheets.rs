@@ -283,14 +283,111 @@ fn invalid_sheets_are_refused_cleanly() {
             .to_string()
             .contains("unknown-criterion")
     );
+    // Without `branch`, each section's case is the one whose criterion is answered.
     let mut s26 = best(&scorer, 26, Some(1));
     s26.branch = None;
+    assert!(scorer.score(&s26).is_ok());
+    s26.answers.remove("8a");
     assert!(
         scorer
             .score(&s26)
             .unwrap_err()
             .to_string()
             .contains("missing-branch")
+    );
+    let mut s26 = best(&scorer, 26, Some(1));
+    s26.branch = Some(3);
+    assert!(
+        scorer
+            .score(&s26)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown-branch")
+    );
+}
+
+#[test]
+fn unknown_facts_and_formats_are_refused() {
+    let scorer = NativeScorer::new();
+    let mut sheet = best(&scorer, 1, None);
+    sheet.facts.insert("food_safety_certifcate".into(), true);
+    let err = scorer.score(&sheet).unwrap_err().to_string();
+    assert!(err.contains("unknown-fact"), "{err}");
+    assert!(
+        err.contains("did you mean `food_safety_certificate`?"),
+        "{err}"
+    );
+    let mut sheet = best(&scorer, 1, None);
+    sheet.format = 2;
+    let err = scorer.score(&sheet).unwrap_err().to_string();
+    assert!(err.contains("unsupported-format"), "{err}");
+}
+
+#[test]
+fn every_sheet_lists_the_facts_it_reads_with_their_labels() {
+    let scorer = NativeScorer::new();
+    for set in ProductSet::all() {
+        let catalog = scorer.criteria(set).unwrap();
+        let declared: Vec<&str> = catalog.facts.iter().map(|f| f.id.as_str()).collect();
+        for k in &catalog.knockouts {
+            assert!(declared.contains(&k.fact.as_str()), "set {set}: {}", k.fact);
+        }
+        for f in &catalog.facts {
+            assert!(
+                ocop_criteria_26_2026::FACTS
+                    .iter()
+                    .any(|(id, _, _)| *id == f.id),
+                "set {set}: fact `{}` has no label",
+                f.id
+            );
+            assert_ne!(f.label.vi, f.id);
+        }
+        assert!(catalog.publication_problems().is_empty(), "set {set}");
+    }
+}
+
+#[test]
+fn set_26_lets_sections_8_9_and_15_choose_their_case() {
+    let scorer = NativeScorer::new();
+    let catalog = scorer.criteria(ProductSet::new(26).unwrap()).unwrap();
+    let sections: Vec<&str> = catalog.alternatives().iter().map(|(s, _)| *s).collect();
+    assert_eq!(sections, ["8", "9", "15"]);
+    let uniform = |case: u8| {
+        let mut sheet = catalog.template(Some(case));
+        for c in &catalog.criteria {
+            if let Some(a) = sheet.answers.get_mut(&c.id) {
+                // The second option everywhere: cases differ in what it is worth.
+                *a = 1.min(c.options.len() as u32 - 1);
+            }
+        }
+        scorer.score(&sheet).unwrap().evaluation
+    };
+    let (one, two) = (uniform(1), uniform(2));
+    // Section 8 under case 1, sections 9 and 15 under case 2.
+    let mut mixed = catalog
+        .template_for(Some(2), &[("8".to_owned(), 1)])
+        .unwrap();
+    assert_eq!(mixed.branch, None);
+    for c in &catalog.criteria {
+        if let Some(a) = mixed.answers.get_mut(&c.id) {
+            *a = 1.min(c.options.len() as u32 - 1);
+        }
+    }
+    assert!(mixed.answers.contains_key("8a") && mixed.answers.contains_key("9b"));
+    let e = scorer.score(&mixed).unwrap().evaluation;
+    for (i, c) in catalog.criteria.iter().enumerate() {
+        let expected = match c.section.as_str() {
+            "8" => &one.lines[i],
+            _ => &two.lines[i],
+        };
+        assert_eq!(e.lines[i], *expected, "criterion {}", c.id);
+    }
+    let sum: f64 = e.lines.iter().map(|l| l.points).sum();
+    assert_eq!(e.total, sum);
+    // A case that does not exist, for a template: refused.
+    assert_eq!(
+        catalog.template_for(Some(3), &[]).unwrap_err().code,
+        "unknown-branch"
     );
 }
 

@@ -3,7 +3,7 @@
 
 use ocop_plugin_sdk::scoring::{Guest, export_scoring};
 use ocop_plugin_sdk::types::*;
-use ocop_plugin_sdk::{band, cap, points, stars};
+use ocop_plugin_sdk::{band, below_minimum, cap, points, stars};
 
 struct Hello;
 
@@ -54,7 +54,15 @@ fn sheet(product_set: u8) -> CriteriaSheet {
             fact: "food_safety_certificate".into(),
         }],
         parts: vec![part("A", 40), part("B", 25), part("C", 35)],
-        sections: vec![],
+        sections: [("A", 40), ("B", 25), ("C", 35)]
+            .iter()
+            .map(|(code, max)| Section {
+                part: (*code).into(),
+                code: (*code).into(),
+                title: text(code, code),
+                max: points(*max),
+            })
+            .collect(),
         criteria: vec![
             criterion(
                 "1",
@@ -84,6 +92,11 @@ fn sheet(product_set: u8) -> CriteriaSheet {
             ),
         ],
         branches: vec![],
+        // Every fact the plugin reads; an answer sheet may state no other.
+        facts: vec![Fact {
+            id: "food_safety_certificate".into(),
+            label: text("Có giấy chứng nhận ATTP", "Holds a food-safety certificate"),
+        }],
     }
 }
 
@@ -132,12 +145,7 @@ impl Guest for Hello {
                     message: format!("criterion {} has no option {chosen}", c.id),
                 })?;
             // A minimum mark on a better option than the one chosen fails that rank.
-            let below: Option<u8> = c
-                .options
-                .iter()
-                .filter(|o| o.points > option.points)
-                .filter_map(|o| o.min_stars)
-                .min();
+            let below = below_minimum(&c.options, usize::from(chosen));
             failed.extend(below);
             parts[usize::from(c.part.as_bytes()[0] - b'A')] += option.points;
             lines.push(Line {

@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use ocop_testkit::plugins::{Options, check_guard_with_config, check_scorer};
+use ocop_testkit::plugins::{Options, check_component, check_guard_component};
 use ocop_testkit::strategy::{Rules, command_sequences};
 use ocop_testkit::time::{advance_to_next_deadline, next_deadline};
 use ocop_testkit::{
-    BuiltPlugin, Clock, Cycle, EngineBuilder, GuardPlugin, ManualClock, MemoryStore, PluginError,
-    PluginHost, PluginHostBuilder, ProductSet, Scorer, SqliteStore, Synchronous, TransitionHarness,
-    WasmScorer, assert_definition_sound, build_plugin, check_transitions, load_definition,
+    BuiltPlugin, Clock, Cycle, EngineBuilder, ManualClock, MemoryStore, PluginHost,
+    PluginHostBuilder, ProductSet, Scorer, SqliteStore, Synchronous, TransitionHarness, WasmScorer,
+    assert_definition_sound, build_plugin, check_transitions, load_definition,
 };
 use proptest::prelude::*;
 
@@ -114,17 +114,13 @@ fn the_built_plugins_are_the_pinned_ones() {
 
 #[test]
 fn the_criteria_plugin_conforms() {
-    let b = built();
-    let fresh = || -> Result<Box<dyn Scorer>, PluginError> {
-        Ok(Box::new(b.host.load_scorer_file(&b.criteria.path, None)?))
-    };
-    let report = check_scorer(
+    let report = check_component(
         criteria().as_ref(),
-        &fresh,
         None,
-        Options {
+        &Options {
             sheets_per_set: 2,
             seed: 26,
+            ..Options::default()
         },
     );
     assert!(report.passed(), "{report}");
@@ -144,10 +140,7 @@ fn the_cantho_guard_conforms() {
         .host
         .load_guard_file(&b.cantho.path, Some(&decl.sha256))
         .unwrap();
-    let fresh = || -> Result<Box<dyn GuardPlugin>, PluginError> {
-        Ok(Box::new(b.host.load_guard_file(&b.cantho.path, None)?))
-    };
-    let report = check_guard_with_config(&guard, &fresh, &decl.config, Options::default());
+    let report = check_guard_component(&guard, &decl.config, &Options::default());
     assert!(report.passed(), "{report}");
 }
 
