@@ -1,7 +1,14 @@
 //! The shipped definitions validate; each broken definition fails with its code and a
-//! located diagnostic, snapshotted next to it.
+//! located diagnostic, snapshotted next to it. The definitions of `bad/plugins/` are broken
+//! in their plugins, so they are checked the way `ocop validate --plugins DIR` checks them,
+//! against built components.
 
-use ocop_core::{Code, Severity, check_definition, load_definition};
+use std::path::{Path, PathBuf};
+
+use ocop_core::{
+    Code, Report, Severity, check_definition, check_definition_with_plugins, load_definition,
+};
+use ocop_plugin_host::{PluginHostBuilder, build_plugin};
 use ocop_tests::{check_golden, root};
 
 #[test]
@@ -30,12 +37,9 @@ fn base_of_the_broken_definitions_is_valid_in_both_syntaxes() {
     }
 }
 
-#[test]
-fn each_broken_definition_fails_with_its_code() {
-    let dir = root().join("tests/definitions/bad");
-    let mut seen_codes = Vec::new();
-    let mut failures = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+/// The definition files of a folder, sorted.
+fn definitions_in(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
@@ -46,12 +50,24 @@ fn each_broken_definition_fails_with_its_code() {
         })
         .collect();
     entries.sort();
-    for path in entries {
+    entries
+}
+
+/// Checks each file of `folder` (relative to the root) with `check`: it has an error, a
+/// located finding whose code is the file's name, and a report equal to its `.stderr`
+/// snapshot. Returns the codes seen.
+fn check_broken(
+    folder: &str,
+    check: &dyn Fn(&str, &str) -> Report,
+    failures: &mut Vec<String>,
+) -> Vec<Code> {
+    let mut seen_codes = Vec::new();
+    for path in definitions_in(&root().join(folder)) {
         let file_name = path.file_name().unwrap().to_str().unwrap().to_owned();
         let code = file_name.split('.').next().unwrap().to_owned();
-        let shown = format!("tests/definitions/bad/{file_name}");
+        let shown = format!("{folder}/{file_name}");
         let text = std::fs::read_to_string(&path).unwrap();
-        let report = check_definition(&shown, &text);
+        let report = check(&shown, &text);
         assert!(report.has_errors(), "{shown} was accepted");
         let found = report.diagnostics.iter().find(|d| d.code.as_str() == code);
         let Some(found) = found else {
@@ -63,18 +79,79 @@ fn each_broken_definition_fails_with_its_code() {
             "{shown}: `{code}` has no location"
         );
         seen_codes.push(found.code);
-        if let Err(e) = check_golden(
-            &format!("tests/definitions/bad/{file_name}.stderr"),
-            &report.to_string(),
-        ) {
+        if let Err(e) = check_golden(&format!("{shown}.stderr"), &report.to_string()) {
             failures.push(e);
         }
     }
+    seen_codes
+}
+
+/// A folder like the one `ocop validate --plugins DIR` is given: the shipped components
+/// built from source, the tutorial's, and a file that is not a component.
+fn plugins_folder() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ocop-bad-plugins-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for krate in [
+        "plugins/criteria-26-2026",
+        "plugins/cantho-local",
+        "plugins/hello-scoring",
+    ] {
+        let built = build_plugin(&root().join(krate)).unwrap();
+        std::fs::copy(&built.path, dir.join(built.path.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy(
+        root().join("tests/definitions/plugins/not-a-component.txt"),
+        dir.join("not-a-component.wasm"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn each_broken_definition_fails_with_its_code() {
+    let mut failures = Vec::new();
+    let mut seen_codes = check_broken(
+        "tests/definitions/bad",
+        &|file, text| check_definition(file, text),
+        &mut failures,
+    );
+    let dir = plugins_folder();
+    let host = PluginHostBuilder::new().build().unwrap();
+    let base = root().join("tests/definitions/bad/plugins");
+    seen_codes.extend(check_broken(
+        "tests/definitions/bad/plugins",
+        &|file, text| {
+            check_definition_with_plugins(file, text, &mut |decl| {
+                host.load_declared(decl, &base, Some(&dir))
+            })
+        },
+        &mut failures,
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     for code in Code::ALL {
         assert!(
             seen_codes.contains(code),
             "no broken definition exercises `{code}`"
         );
+    }
+}
+
+#[test]
+fn the_shipped_definitions_pass_with_their_plugins() {
+    // Built from source, reproducibly: the pins must match.
+    let mut dir = None;
+    for krate in ["plugins/criteria-26-2026", "plugins/cantho-local"] {
+        let built = build_plugin(&root().join(krate)).unwrap();
+        dir = built.path.parent().map(Path::to_path_buf);
+    }
+    let host = PluginHostBuilder::new().build().unwrap();
+    for name in ["national-2026", "can-tho-2024"] {
+        let file = format!("workflows/{name}.toml");
+        let text = std::fs::read_to_string(root().join(&file)).unwrap();
+        let report = check_definition_with_plugins(&file, &text, &mut |decl| {
+            host.load_declared(decl, &root().join("workflows"), dir.as_deref())
+        });
+        assert!(!report.has_errors(), "{report}");
     }
 }

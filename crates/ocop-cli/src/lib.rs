@@ -32,6 +32,14 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also check the plugins, looking each component up by its file name in this
+        /// folder: it exists and matches its pin, loads, offers the checks the definition's
+        /// guards name, and scores every product set.
+        #[arg(long, value_name = "DIR", conflicts_with = "check_plugins")]
+        plugins: Option<PathBuf>,
+        /// Also check the plugins, at the paths the definition gives (relative to it).
+        #[arg(long)]
+        check_plugins: bool,
     },
     /// Draw a cycle definition's state graph.
     Graph {
@@ -325,12 +333,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate {
             files,
             deny_warnings,
+            plugins,
+            check_plugins,
         } => {
             let mut failed = false;
             for file in &files {
                 let text = read(file)?;
                 let name = file.display().to_string();
-                let report = check_definition(&name, &text);
+                let report = if check_plugins || plugins.is_some() {
+                    plugin::check_with_plugins(file, &text, plugins.as_deref())?
+                } else {
+                    check_definition(&name, &text)
+                };
                 eprint!("{report}");
                 let errors = report.errors().count();
                 let warnings = report.warnings().count();

@@ -1,4 +1,5 @@
-//! `ocop plugin build|check`, `ocop criteria`, `ocop score`.
+//! `ocop plugin build|check`, `ocop criteria`, `ocop score`, and the plugin half of
+//! `ocop validate`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -6,7 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use ocop_core::{
-    AnswerSheet, Lang, PluginDecl, PluginError, PluginKind, ProductSet, Scorer, parse_definition,
+    AnswerSheet, Lang, LoadedPlugin, PluginDecl, PluginError, PluginKind, ProductSet, Report,
+    Scorer, check_definition_with_plugins, parse_definition,
 };
 use ocop_plugin_host::conformance::{self, Options};
 use ocop_plugin_host::{PluginHost, PluginHostBuilder, WasmScorer, build_plugin};
@@ -310,4 +312,23 @@ pub(crate) fn score(path: &Path, sheet_file: &Path) -> Result<ExitCode> {
     let scored = scorer.score(&sheet)?;
     println!("{}", serde_json::to_string_pretty(&scored)?);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A definition's findings, its plugins' included: each declared component is loaded (from
+/// `plugins_dir` by file name, or from its path relative to the definition) and checked.
+pub(crate) fn check_with_plugins(
+    file: &Path,
+    text: &str,
+    plugins_dir: Option<&Path>,
+) -> Result<Report> {
+    let host = host()?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut load = |decl: &PluginDecl| -> Result<LoadedPlugin, PluginError> {
+        host.load_declared(decl, base, plugins_dir)
+    };
+    Ok(check_definition_with_plugins(
+        &file.display().to_string(),
+        text,
+        &mut load,
+    ))
 }

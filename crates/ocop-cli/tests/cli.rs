@@ -301,3 +301,49 @@ fn plugin_check_fails_the_lying_and_counting_fixtures() {
     let out = ocop(&["plugin", "check", &hostile, "--set", "8"]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+#[test]
+fn validate_checks_pins_and_plugins_before_anything_runs() {
+    // The shipped definitions, with the plugins they pin built from source.
+    let dir = temp_dir("plugins");
+    for krate in [
+        "plugins/criteria-26-2026",
+        "plugins/cantho-local",
+        "plugins/hello-scoring",
+    ] {
+        let path = PathBuf::from(built(krate));
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let ok = ocop(&[
+        "validate",
+        "workflows/national-2026.toml",
+        "workflows/can-tho-2024.toml",
+        "--plugins",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    std::fs::copy(
+        root().join("tests/definitions/plugins/not-a-component.txt"),
+        dir.join("not-a-component.wasm"),
+    )
+    .unwrap();
+    for (file, code) in [
+        ("plugin-hash-mismatch", "error[plugin-hash-mismatch]"),
+        ("plugin-file-missing", "error[plugin-file-missing]"),
+        ("unknown-check", "error[unknown-check]"),
+        ("plugin-load", "error[plugin-load]"),
+        ("plugin-coverage", "error[plugin-coverage]"),
+    ] {
+        let path = format!("tests/definitions/bad/plugins/{file}.toml");
+        let out = ocop(&["validate", &path, "--plugins", dir.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{file}: {}", text(&out));
+        assert!(text(&out).contains(code), "{file}: {}", text(&out));
+    }
+    // Without `--plugins` the same files are statically valid but for their pins.
+    let out = ocop(&[
+        "validate",
+        "tests/definitions/bad/plugins/unknown-check.toml",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}

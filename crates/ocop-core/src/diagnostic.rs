@@ -117,6 +117,19 @@ codes! {
     BadSha256 => "bad-sha256",
     /// A declared plugin nothing uses.
     UnusedPlugin => "unused-plugin",
+    /// A declared plugin's component file does not exist (`ocop validate --plugins`).
+    PluginFileMissing => "plugin-file-missing",
+    /// A declared plugin's component does not hash to its pin (`ocop validate --plugins`).
+    PluginHashMismatch => "plugin-hash-mismatch",
+    /// A declared plugin's component does not load: not a component, a forbidden import, the
+    /// wrong world, a failing `describe` (`ocop validate --plugins`).
+    PluginLoad => "plugin-load",
+    /// A `plugin` guard names a check its guard plugin does not offer
+    /// (`ocop validate --plugins`).
+    UnknownCheck => "unknown-check",
+    /// A scoring plugin does not publish a criteria sheet for every product set its
+    /// evaluation stages score (`ocop validate --plugins`).
+    PluginCoverage => "plugin-coverage",
     /// A round date that is not a valid `MM-DD`.
     BadRoundDate => "bad-round-date",
     /// A separation rule naming fewer than two roles.

@@ -54,6 +54,7 @@ mod i18n;
 mod ids;
 mod load;
 mod plugin;
+mod preflight;
 mod render;
 mod schema;
 mod scoring;
@@ -85,6 +86,7 @@ pub use plugin::{
     Knockout, LineNote, MemoryGrowth, Part, PluginError, PluginInfo, RawEvaluation, RawLine,
     Scored, Scorer, Section, StopRule,
 };
+pub use preflight::{LoadedPlugin, check_definition_with_plugins, check_plugins};
 pub use render::{to_dot, to_mermaid};
 pub use schema::{NamedSchema, document_schemas};
 pub use scoring::{AnswerError, OutputError, ScoringInput};

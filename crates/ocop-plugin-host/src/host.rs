@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ocop_core::{PluginDecl, PluginError, PluginKind};
+use ocop_core::{LoadedPlugin, PluginDecl, PluginError, PluginKind};
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
@@ -285,6 +285,51 @@ impl PluginHost {
             version,
             pre,
         })
+    }
+
+    /// Loads the plugin `decl` of a definition for checking it (`ocop validate --plugins`):
+    /// from `plugins_dir` by the file name of its `path` when given, else from its `path`
+    /// relative to `base`; pinned when it has a pin. A component of the other kind than
+    /// declared is returned as what it is, so that the caller can say so.
+    ///
+    /// # Errors
+    /// [`PluginError::Missing`], [`PluginError::HashMismatch`], or any load failure.
+    pub fn load_declared(
+        &self,
+        decl: &PluginDecl,
+        base: &Path,
+        plugins_dir: Option<&Path>,
+    ) -> Result<LoadedPlugin, PluginError> {
+        let path = match plugins_dir {
+            Some(dir) => dir.join(Path::new(&decl.path).file_name().unwrap_or_default()),
+            None => base.join(&decl.path),
+        };
+        let pin = (!decl.sha256.is_empty()).then_some(decl.sha256.as_str());
+        let loaded = self
+            .load_file(decl.id.as_str(), &path, pin)
+            .map_err(|e| match e {
+                PluginError::Missing { plugin, .. } => PluginError::Missing {
+                    plugin,
+                    path: decl.path.clone(),
+                },
+                other => other,
+            })?;
+        let as_scorer = || {
+            self.scorer(loaded.clone())
+                .map(|s| LoadedPlugin::Scoring(Box::new(s)))
+        };
+        let as_guard = || {
+            self.guard(loaded.clone())
+                .map(|g| LoadedPlugin::Guard(Box::new(g)))
+        };
+        let (declared, other): (&dyn Fn() -> _, &dyn Fn() -> _) = match decl.kind {
+            PluginKind::Scoring => (&as_scorer, &as_guard),
+            PluginKind::Guard => (&as_guard, &as_scorer),
+        };
+        match declared() {
+            Err(e @ PluginError::MissingExport { .. }) => other().map_err(|_| e),
+            result => result,
+        }
     }
 
     /// The file a compiled component is cached in.

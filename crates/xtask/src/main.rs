@@ -72,7 +72,11 @@ fn demo(args: &[String]) -> Result<(), String> {
         "workflows/can-tho-2024.toml",
         "workflows/national-2026.toml",
     ];
-    run(Command::new(&ocop).arg("validate").args(workflows))?;
+    // Statically, and with the plugins they pin: each exists, matches its pin and loads.
+    run(Command::new(&ocop)
+        .arg("validate")
+        .args(workflows)
+        .arg("--check-plugins"))?;
     for wf in workflows {
         let stem = Path::new(wf)
             .file_stem()
