@@ -212,7 +212,6 @@ impl CriteriaSheet {
         sections: &[(String, u8)],
     ) -> Result<AnswerSheet, AnswerError> {
         let alternatives = self.alternatives();
-        let cases: Vec<u8> = self.branches.iter().map(|b| b.number).collect();
         if alternatives.is_empty() {
             if all.is_some() || !sections.is_empty() {
                 return Err(AnswerError::new(
@@ -222,17 +221,8 @@ impl CriteriaSheet {
             }
             return Ok(self.template(None));
         }
-        if let Some(b) = all
-            && !cases.contains(&b)
-        {
-            return Err(AnswerError::new(
-                "unknown-branch",
-                format!(
-                    "set {} has no case {b}; its cases are {}",
-                    self.product_set,
-                    self.case_list()
-                ),
-            ));
+        if let Some(b) = all {
+            self.known_case(b)?;
         }
         if let Some((s, _)) = sections
             .iter()
@@ -297,13 +287,24 @@ impl CriteriaSheet {
         Ok(sheet)
     }
 
-    /// The sheet's cases as `1 (label), 2 (label)`.
-    pub(crate) fn case_list(&self) -> String {
-        self.branches
+    /// Refuses a case the sheet does not declare, listing those it does.
+    pub(crate) fn known_case(&self, case: u8) -> Result<(), AnswerError> {
+        if self.branches.iter().any(|b| b.number == case) {
+            return Ok(());
+        }
+        let cases: Vec<String> = self
+            .branches
             .iter()
             .map(|b| format!("{} ({})", b.number, b.label.vi))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        Err(AnswerError::new(
+            "unknown-branch",
+            format!(
+                "set {} has no case {case}; its cases are {}",
+                self.product_set,
+                cases.join(", ")
+            ),
+        ))
     }
 
     /// The explanation of one line, in Vietnamese, as recorded in an [`Evaluation`]: the

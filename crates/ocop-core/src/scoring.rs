@@ -237,8 +237,8 @@ impl CriteriaSheet {
                 ),
             ));
         }
-        let known = self.facts();
-        if let Some(unknown) = sheet.facts.keys().find(|f| known.binary_search(f).is_err()) {
+        if let Some(unknown) = sheet.facts.keys().find(|f| !self.reads_fact(f)) {
+            let known = self.facts();
             let hint = crate::validate::nearest(unknown, known.iter().map(String::as_str))
                 .map(|n| format!("did you mean `{n}`? "))
                 .unwrap_or_default();
@@ -309,6 +309,16 @@ impl CriteriaSheet {
         })
     }
 
+    /// Whether an answer sheet may state `fact` (see [`CriteriaSheet::facts`]).
+    fn reads_fact(&self, fact: &str) -> bool {
+        self.facts.iter().any(|f| f.id == fact)
+            || self.knockouts.iter().any(|k| k.fact == fact)
+            || self
+                .criteria
+                .iter()
+                .any(|c| c.stop.as_ref().and_then(|s| s.fact.as_deref()) == Some(fact))
+    }
+
     /// The case each section with alternatives chose. A section's case is the one whose
     /// criterion the sheet answers; failing that, the sheet's `branch`.
     fn choices(&self, sheet: &AnswerSheet) -> Result<Vec<(String, u8)>, AnswerError> {
@@ -325,17 +335,8 @@ impl CriteriaSheet {
             }
             return Ok(Vec::new());
         }
-        if let Some(b) = sheet.branch
-            && !self.branches.iter().any(|x| x.number == b)
-        {
-            return Err(AnswerError::new(
-                "unknown-branch",
-                format!(
-                    "set {} has no case {b}; its cases are {}",
-                    self.product_set,
-                    self.case_list()
-                ),
-            ));
+        if let Some(b) = sheet.branch {
+            self.known_case(b)?;
         }
         let mut out = Vec::with_capacity(alternatives.len());
         for (section, cases) in alternatives {

@@ -16,8 +16,8 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::Criterion;
-use ocop_core::{LineNote, ProductSet, RawEvaluation, RawLine, Scorer};
-use ocop_criteria_26_2026::{NativeScorer, Note};
+use ocop_core::{ProductSet, Scorer};
+use ocop_criteria_26_2026::NativeScorer;
 use ocop_plugin_host::conformance::SheetGenerator;
 use ocop_plugin_host::{PluginHostBuilder, build_plugin};
 
@@ -58,28 +58,7 @@ fn benches(c: &mut Criterion) {
     let outcome =
         ocop_criteria_26_2026::score(rules, &branches, &input.answers, &|f| input.holds(f))
             .expect("outcome");
-    let raw = RawEvaluation {
-        lines: outcome
-            .lines
-            .iter()
-            .map(|l| RawLine {
-                option: l.option,
-                points: l.points,
-                note: match &l.note {
-                    Note::Scored => LineNote::Scored,
-                    Note::BelowMinimum(s) => LineNote::BelowMinimum(*s),
-                    Note::OtherBranch => LineNote::OtherBranch,
-                    Note::Stopped(id) => LineNote::Stopped((*id).to_owned()),
-                },
-            })
-            .collect(),
-        parts: outcome.parts,
-        total: outcome.total,
-        band: outcome.band,
-        cap: outcome.cap,
-        knockouts: outcome.knockouts.iter().map(|k| (*k).to_owned()).collect(),
-        stars: outcome.stars,
-    };
+    let raw = ocop_criteria_26_2026::raw_evaluation(outcome);
     assert_eq!(
         catalog.check_output(&input, &raw).expect("check"),
         native.score(&sheet).expect("native").evaluation

@@ -117,6 +117,20 @@ fn describe_err(e: &PluginError) -> String {
     e.to_string()
 }
 
+/// An empty report for the plugin `info` describes, and the failures of its description
+/// common to both kinds.
+fn start(info: &ocop_core::PluginInfo) -> (Report, Vec<String>) {
+    let report = Report {
+        plugin: format!("{} {}", info.name, info.version),
+        checks: Vec::new(),
+    };
+    let mut failures = Vec::new();
+    if info.name.is_empty() || info.version.is_empty() {
+        failures.push("empty name or version".to_owned());
+    }
+    (report, failures)
+}
+
 /// Problems of a criteria sheet's arithmetic: parts that do not sum to 100, a criterion's
 /// maximum no option reaches, criteria of a part that do not sum to its maximum (counting
 /// the first case of each section with alternatives), and what the host would refuse

@@ -54,7 +54,7 @@ mod native;
 pub mod sdk;
 
 #[cfg(feature = "native")]
-pub use native::NativeScorer;
+pub use native::{NativeScorer, raw_evaluation};
 pub use rules::{
     BranchDef, Centi, CriterionDef, FACTS, KnockoutDef, LEGAL_BASIS, Line, NAME, Note, OptionDef,
     Outcome, PartDef, RuleError, SectionDef, Sheet, StopDef, VERSION, alternatives, band, facts,

@@ -150,8 +150,9 @@ impl NativeScorer {
     }
 }
 
-/// The raw result of the rules, in the form every plugin returns across the boundary.
-fn raw(outcome: rules::Outcome) -> RawEvaluation {
+/// The raw result of the rules, in the form every plugin returns across the boundary (what
+/// `CriteriaSheet::check_output` checks).
+pub fn raw_evaluation(outcome: rules::Outcome) -> RawEvaluation {
     RawEvaluation {
         lines: outcome
             .lines
@@ -220,14 +221,13 @@ impl Scorer for NativeScorer {
             .collect();
         let outcome = rules::score(rules_sheet, &branches, &input.answers, &|f| input.holds(f))
             .map_err(|e| Self::rejected(e.code, e.message, "score"))?;
-        let evaluation =
-            catalog
-                .check_output(&input, &raw(outcome))
-                .map_err(|e| PluginError::BadOutput {
-                    plugin: rules::NAME.to_owned(),
-                    call: "score".to_owned(),
-                    reason: e.to_string(),
-                })?;
+        let evaluation = catalog
+            .check_output(&input, &raw_evaluation(outcome))
+            .map_err(|e| PluginError::BadOutput {
+                plugin: rules::NAME.to_owned(),
+                call: "score".to_owned(),
+                reason: e.to_string(),
+            })?;
         Ok(Scored {
             evaluation,
             plugin: self.plugin_ref(),

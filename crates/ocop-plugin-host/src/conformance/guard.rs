@@ -116,14 +116,7 @@ fn run<'a>(
     options: &Options,
 ) -> Report {
     let info = guard.info().clone();
-    let mut report = Report {
-        plugin: format!("{} {}", info.name, info.version),
-        checks: Vec::new(),
-    };
-    let mut failures = Vec::new();
-    if info.name.is_empty() || info.version.is_empty() {
-        failures.push("empty name or version".to_owned());
-    }
+    let (mut report, mut failures) = super::start(&info);
     if info.checks.is_empty() {
         failures.push("offers no check".to_owned());
     }

@@ -100,14 +100,7 @@ fn run(
     options: &Options,
 ) -> Report {
     let info = scorer.info().clone();
-    let mut report = Report {
-        plugin: format!("{} {}", info.name, info.version),
-        checks: Vec::new(),
-    };
-    let mut failures = Vec::new();
-    if info.name.is_empty() || info.version.is_empty() {
-        failures.push("empty name or version".to_owned());
-    }
+    let (mut report, mut failures) = super::start(&info);
     if info.product_sets.is_empty() {
         failures.push("claims no product set".to_owned());
     }
