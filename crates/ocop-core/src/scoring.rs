@@ -218,10 +218,18 @@ impl CriteriaSheet {
                 ),
             ));
         }
-        if let Some(unknown) = sheet
-            .answers
-            .keys()
-            .find(|id| !self.criteria.iter().any(|c| c.id == **id))
+        // Criterion ids are unique (a published sheet is checked for it), so every answer
+        // names a criterion exactly when as many criteria are answered as there are answers.
+        let answered = self
+            .criteria
+            .iter()
+            .filter(|c| sheet.answers.contains_key(&c.id))
+            .count();
+        if answered != sheet.answers.len()
+            && let Some(unknown) = sheet
+                .answers
+                .keys()
+                .find(|id| !self.criteria.iter().any(|c| c.id == **id))
         {
             let hint = crate::validate::nearest(
                 unknown.as_str(),
