@@ -347,3 +347,224 @@ fn validate_checks_pins_and_plugins_before_anything_runs() {
     assert!(out.status.success(), "{}", text(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The files of `docs/rule-authors.md`: each `<!-- file: PATH -->` with the code block that
+/// follows it, and each `<!-- copy: FROM -> TO -->`.
+fn walkthrough_files(root_dir: &Path) -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(root_dir.join("docs/rule-authors.md")).unwrap();
+    let mut files = Vec::new();
+    let mut lines = doc.lines();
+    while let Some(line) = lines.next() {
+        let line = line.trim();
+        if let Some(copy) = line
+            .strip_prefix("<!-- copy: ")
+            .and_then(|l| l.strip_suffix(" -->"))
+        {
+            let (from, to) = copy.split_once(" -> ").unwrap();
+            files.push((
+                to.to_owned(),
+                std::fs::read_to_string(root_dir.join(from)).unwrap(),
+            ));
+        } else if let Some(path) = line
+            .strip_prefix("<!-- file: ")
+            .and_then(|l| l.strip_suffix(" -->"))
+        {
+            assert!(
+                lines.next().unwrap().starts_with("```"),
+                "{path}: no code block"
+            );
+            let mut text = String::new();
+            for l in lines.by_ref() {
+                if l.starts_with("```") {
+                    break;
+                }
+                text.push_str(l);
+                text.push('\n');
+            }
+            files.push((path.to_owned(), text));
+        }
+    }
+    files
+}
+
+/// Every walk-through of `docs/rule-authors.md`, built from an empty folder outside the
+/// workspace with the `ocop` binary, and checked.
+#[test]
+fn walkthroughs_build_from_an_empty_folder() {
+    use ocop_core::{ProductSet, Scorer};
+    use ocop_plugin_host::conformance::SheetGenerator;
+
+    let root_dir = root().canonicalize().unwrap();
+    let dir = temp_dir("walkthroughs");
+    let files = walkthrough_files(&root_dir);
+    assert!(files.len() >= 5, "{files:?}");
+    for (path, text) in &files {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(
+            &file,
+            text.replace("/path/to/ocop", &root_dir.display().to_string()),
+        )
+        .unwrap();
+    }
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ocop"))
+            .args(args)
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", root_dir.join("target/walkthroughs"))
+            .env(
+                "OCOP_PLUGIN_CACHE",
+                std::env::temp_dir().join(format!("ocop-cli-test-cache-{}", std::process::id())),
+            )
+            .output()
+            .unwrap()
+    };
+    let mut built = Vec::new();
+    for krate in ["my-rules", "pilot-guard", "cantho-variant"] {
+        std::fs::copy(
+            root_dir.join("Cargo.lock"),
+            dir.join(krate).join("Cargo.lock"),
+        )
+        .unwrap();
+        let out = run(&["plugin", "build", krate]);
+        assert!(out.status.success(), "{krate}: {}", text(&out));
+        built.push(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let out = run(&["plugin", "check", &built[0]]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&[
+        "plugin",
+        "check",
+        &built[1],
+        "--config",
+        r#"communes=["31117"]"#,
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    // Without its configuration the guard refuses, naming what is missing.
+    let out = run(&["plugin", "check", &built[1]]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("bad-config"), "{}", text(&out));
+    let out = run(&["plugin", "check", &built[2], "--sheets", "1"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // The local variant is never more lenient than the national sheet.
+    let host = ocop_plugin_host::PluginHostBuilder::new().build().unwrap();
+    let variant = host.load_scorer_file(Path::new(&built[2]), None).unwrap();
+    let national = ocop_criteria_26_2026::NativeScorer::new();
+    let mut g = SheetGenerator::new(109);
+    let mut stricter = 0;
+    for set in ProductSet::all() {
+        let catalog = national.criteria(set).unwrap();
+        // The best answers (5 stars nationally), then random ones.
+        let best = SheetGenerator::boundary_sheets(&catalog).remove(0).1;
+        for k in 0..6u32 {
+            let sheet = if k < 2 {
+                best.clone()
+            } else {
+                g.sheet(&catalog)
+            };
+            let mut local = sheet.clone();
+            local.answers.insert("L.1".into(), k % 2);
+            let n = national.score(&sheet).unwrap().evaluation;
+            let v = variant.score(&local).unwrap().evaluation;
+            assert_eq!(v.total, n.total, "set {set}");
+            assert_eq!(v.knockouts, n.knockouts, "set {set}");
+            assert!(
+                v.stars <= n.stars,
+                "set {set}: {:?} above {:?}",
+                v.stars,
+                n.stars
+            );
+            stricter += usize::from(v.stars < n.stars);
+        }
+    }
+    assert!(stricter > 0, "the local criterion never mattered");
+
+    // A crate that does not use the SDK gets the hint to; one that does, and fails for
+    // another reason (here a C-style import), gets that reason without the hint.
+    let write = |path: &str, text: &str| {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(
+            file,
+            text.replace("/path/to/ocop", &root_dir.display().to_string()),
+        )
+        .unwrap();
+    };
+    write(
+        "no-sdk/Cargo.toml",
+        "[package]\nname = \"no-sdk\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    write(
+        "no-sdk/src/lib.rs",
+        "#[unsafe(no_mangle)]\npub extern \"C\" fn score() -> u32 {\n    1\n}\n",
+    );
+    write(
+        "imports-env/Cargo.toml",
+        "[package]\nname = \"imports-env\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nocop-plugin-sdk = { path = \"/path/to/ocop/crates/ocop-plugin-sdk\" }\n",
+    );
+    write(
+        "imports-env/src/lib.rs",
+        r#"use ocop_plugin_sdk::scoring::{Guest, export_scoring};
+use ocop_plugin_sdk::types::{AnswerSheet, CriteriaSheet, Evaluation, PluginError, PluginInfo};
+
+unsafe extern "C" {
+    fn host_clock() -> u64;
+}
+
+struct Clocked;
+
+fn refuse() -> PluginError {
+    PluginError { code: "none".into(), message: unsafe { host_clock() }.to_string() }
+}
+
+impl Guest for Clocked {
+    fn describe() -> PluginInfo {
+        PluginInfo {
+            name: "clocked".into(),
+            version: "0".into(),
+            legal_basis: String::new(),
+            product_sets: vec![1],
+            checks: Vec::new(),
+        }
+    }
+    fn criteria(_: u8) -> Result<CriteriaSheet, PluginError> {
+        Err(refuse())
+    }
+    fn score(_: AnswerSheet) -> Result<Evaluation, PluginError> {
+        Err(refuse())
+    }
+}
+
+export_scoring!(Clocked);
+"#,
+    );
+    for krate in ["no-sdk", "imports-env"] {
+        std::fs::copy(
+            root_dir.join("Cargo.lock"),
+            dir.join(krate).join("Cargo.lock"),
+        )
+        .unwrap();
+    }
+    let out = run(&["plugin", "build", "no-sdk"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("depend on ocop-plugin-sdk"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&["plugin", "build", "imports-env"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("env") && !text(&out).contains("ocop-plugin-sdk"),
+        "{}",
+        text(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,6 +3,8 @@
 //!
 //! - `cargo xtask demo`: the main job.
 //! - `cargo xtask test`: every test of the workspace (what CI runs).
+//! - `cargo xtask install`: installs the `ocop` binary into cargo's bin folder (what a rule
+//!   author needs to build and check plugins outside the repository).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -101,6 +103,13 @@ fn demo(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+fn install(args: &[String]) -> Result<(), String> {
+    ensure_wasm_target()?;
+    run(cargo()
+        .args(["install", "--locked", "--path", "crates/ocop-cli"])
+        .args(args))
+}
+
 fn test(args: &[String]) -> Result<(), String> {
     ensure_wasm_target()?;
     run(cargo().args(["test", "--workspace", "--locked"]).args(args))
@@ -115,8 +124,11 @@ fn main() -> ExitCode {
     let result = match task {
         "demo" => demo(rest),
         "test" => test(rest),
+        "install" => install(rest),
         _ => {
-            eprintln!("usage: cargo xtask demo | cargo xtask test [cargo test args]");
+            eprintln!(
+                "usage: cargo xtask demo | cargo xtask test [cargo test args] | cargo xtask install [cargo install args]"
+            );
             return ExitCode::from(2);
         }
     };
