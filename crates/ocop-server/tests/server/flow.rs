@@ -41,10 +41,18 @@ async fn a_product_walks_to_four_stars_and_every_read_route_answers() {
         .await;
     assert_eq!(council.body["sheets"].as_array().unwrap().len(), 5);
     assert_eq!(council.body["result"]["stars"], 4);
-    assert_eq!(
-        council.body["sheets"][0]["plugin"]["sha256"],
-        "36f92ce4523054e3baec0b1e3371f8209f57c9c0890b1ed83ea5cf1c9c442e8e"
-    );
+    // Each sheet names the plugin that scored it, by the sha256 the definition pins.
+    let pinned = s.get("/api/v1/plugins", "m2").await;
+    let criteria_pin = pinned
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "criteria-26-2026")
+        .map(|p| p["sha256"].clone())
+        .unwrap();
+    assert_eq!(criteria_pin.as_str().map(str::len), Some(64));
+    assert_eq!(council.body["sheets"][0]["plugin"]["sha256"], criteria_pin);
 
     // Listing with filters and a cursor.
     for i in 2..=4 {
