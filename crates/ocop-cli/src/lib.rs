@@ -135,6 +135,9 @@ enum Command {
     Export {
         #[command(flatten)]
         store: ops::StoreArgs,
+        /// The folder of the cycle definitions.
+        #[arg(long, default_value = "workflows")]
+        workflows: PathBuf,
         /// Certificates valid on this day (default: the last day anything happened).
         #[arg(long)]
         as_of: Option<ocop_core::Date>,
@@ -458,10 +461,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Export {
             store,
+            workflows,
             as_of,
             out,
             lang,
-        } => ops::export(&store, as_of, out.as_deref(), lang),
+        } => ops::export(&store, &workflows, as_of, out.as_deref(), lang),
         Command::Verify { store, lang } => ops::verify(&store, lang),
         Command::Replay { store, case, lang } => ops::replay(&store, &case, lang),
         Command::Case(CaseCommand::List { store, lang }) => ops::case_list(&store, lang),

@@ -11,7 +11,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use ocop_core::{Cycle, Date, Lang, PluginKind, Scorer, load_definition};
 use ocop_engine::{
-    Case, CaseId, Engine, EngineBuilder, ManualClock, Migration, SqliteStore, Store,
+    Calendar, Case, CaseId, CaseSummary, EngineBuilder, ManualClock, Migration, Projector,
+    SqliteStore, Store,
 };
 use ocop_plugin_host::{PluginHost, PluginHostBuilder, build_plugin};
 use ocop_report::{ProgrammeReport, ReportInput, Targets};
@@ -101,16 +102,16 @@ impl Workflows {
         })
     }
 
-    /// Engines for both cycles (no plugins: enough to read, report and tick).
-    pub(crate) fn engines(&self, clock: ManualClock) -> Result<Vec<Engine>> {
-        Ok(vec![
-            EngineBuilder::new(self.can_tho.clone())
-                .clock(clock.clone())
-                .build()?,
-            EngineBuilder::new(self.national.clone())
-                .clock(clock)
-                .build()?,
-        ])
+    /// Projectors for both cycles: enough to summarise cases (no plugins).
+    pub(crate) fn projectors(&self) -> Vec<Projector> {
+        [&self.can_tho, &self.national]
+            .into_iter()
+            .map(|c| Projector::new(c.clone(), Calendar::vietnam()))
+            .collect()
+    }
+
+    pub(crate) fn cycles(&self) -> Vec<&Cycle> {
+        vec![&self.can_tho, &self.national]
     }
 }
 
@@ -271,17 +272,15 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
         eprintln!();
     }
     let stats = &sim.stats;
-    let cases = load_cases(store.as_ref())?;
-    let report_engines: Vec<Engine> = wf.engines(clock)?;
-    let refs: Vec<&Engine> = report_engines.iter().collect();
+    let cases = summaries(store.as_ref(), &wf.projectors())?;
     let report = ocop_report::compute(&ReportInput {
         province: "Cần Thơ",
         as_of: args.end,
         targets: &wf.targets,
-        engines: &refs,
+        cycles: &wf.cycles(),
         cases: &cases,
     });
-    let events: usize = cases.iter().map(|c| c.version() as usize).sum();
+    let events: usize = cases.iter().map(|c| c.version as usize).sum();
     println!(
         "{}: {} {}, {} {}, {} {} ({} {}), {} {}",
         t(lang, "Kết quả", "Done"),
@@ -376,9 +375,29 @@ pub(crate) fn load_cases(store: &dyn Store) -> Result<Vec<Case>> {
         .collect()
 }
 
+/// Every case of the store, summarised under its definition.
+pub(crate) fn summaries(store: &dyn Store, projectors: &[Projector]) -> Result<Vec<CaseSummary>> {
+    load_cases(store)?
+        .iter()
+        .map(|c| {
+            let p = projectors
+                .iter()
+                .find(|p| p.cycle().definition().id == *c.definition())
+                .with_context(|| {
+                    format!(
+                        "case `{}` runs under `{}`, which is not in the workflows folder",
+                        c.id(),
+                        c.definition()
+                    )
+                })?;
+            Ok(p.summary(c))
+        })
+        .collect()
+}
+
 /// The last day anything happened in the store.
-fn last_day(cases: &[Case]) -> Option<Date> {
-    cases.iter().map(|c| c.entered_on()).max()
+fn last_day(cases: &[CaseSummary]) -> Option<Date> {
+    cases.iter().map(|c| c.entered_on).max()
 }
 
 pub(crate) fn report(
@@ -391,17 +410,15 @@ pub(crate) fn report(
 ) -> Result<ExitCode> {
     let store = store.open(lang)?;
     let wf = Workflows::load(workflows)?;
-    let cases = load_cases(store.as_ref())?;
+    let cases = summaries(store.as_ref(), &wf.projectors())?;
     let as_of = as_of
         .or_else(|| last_day(&cases))
         .context("the database holds no case")?;
-    let engines = wf.engines(ManualClock::on(as_of))?;
-    let refs: Vec<&Engine> = engines.iter().collect();
     let report = ocop_report::compute(&ReportInput {
         province: "Cần Thơ",
         as_of,
         targets: &wf.targets,
-        engines: &refs,
+        cycles: &wf.cycles(),
         cases: &cases,
     });
     let text = match format {
@@ -427,12 +444,14 @@ fn emit(text: &str, out: Option<&Path>) -> Result<ExitCode> {
 
 pub(crate) fn export(
     store: &StoreArgs,
+    workflows: &Path,
     as_of: Option<Date>,
     out: Option<&Path>,
     lang: Lang,
 ) -> Result<ExitCode> {
     let store = store.open(lang)?;
-    let cases = load_cases(store.as_ref())?;
+    let wf = Workflows::load(workflows)?;
+    let cases = summaries(store.as_ref(), &wf.projectors())?;
     let as_of = as_of
         .or_else(|| last_day(&cases))
         .context("the database holds no case")?;
@@ -548,11 +567,11 @@ pub(crate) fn case_show(
         bail!("{} `{case}`", t(lang, "không có hồ sơ", "no case"));
     }
     let c = ocop_engine::replay(&history)?;
-    let engines = wf.engines(ManualClock::on(c.entered_on()))?;
-    let engine = engines
+    let projectors = wf.projectors();
+    let projector = projectors
         .iter()
-        .find(|e| e.cycle().definition().id == *c.definition())
+        .find(|p| p.cycle().definition().id == *c.definition())
         .context("the case runs under an unknown definition")?;
-    println!("{}", serde_json::to_string_pretty(&engine.summary(&c))?);
+    println!("{}", serde_json::to_string_pretty(&projector.summary(&c))?);
     Ok(ExitCode::SUCCESS)
 }

@@ -160,6 +160,53 @@ impl JsonSchema for Date {
     }
 }
 
+/// A day of the year, `MM-DD` (29 February allowed), as evaluation rounds write their
+/// cut-off dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MonthDay {
+    month: i8,
+    day: i8,
+}
+
+impl MonthDay {
+    /// `month-day`, if it is a day of some year (29 February is).
+    pub fn new(month: i8, day: i8) -> Option<MonthDay> {
+        Date::new(2024, month, day).map(|_| MonthDay { month, day })
+    }
+
+    /// Reads `MM-DD`.
+    pub fn parse(s: &str) -> Option<MonthDay> {
+        let (m, d) = s.split_once('-')?;
+        if m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        MonthDay::new(m.parse().ok()?, d.parse().ok()?)
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(self) -> i8 {
+        self.month
+    }
+
+    /// The day of the month.
+    pub fn day(self) -> i8 {
+        self.day
+    }
+
+    /// This day in `year`; 29 February falls on the 28th in a common year.
+    pub fn in_year(self, year: i16) -> Date {
+        Date::new(year, self.month, self.day)
+            .or_else(|| Date::new(year, self.month, self.day.min(28)))
+            .unwrap_or(Date(jiff::civil::Date::MIN))
+    }
+}
+
+impl fmt::Display for MonthDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}-{:02}", self.month, self.day)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +228,16 @@ mod tests {
         assert_eq!(d.add_days(30), Date::new(2024, 3, 1).unwrap());
         assert_eq!(d.days_until(Date::new(2025, 1, 31).unwrap()), 366);
         assert_eq!(Date::new(1970, 1, 1).unwrap().0.to_jiff_days(), 0);
+    }
+
+    #[test]
+    fn month_days() {
+        let md = MonthDay::parse("02-29").unwrap();
+        assert_eq!(md.to_string(), "02-29");
+        assert_eq!(md.in_year(2025), Date::new(2025, 2, 28).unwrap());
+        assert_eq!(md.in_year(2028), Date::new(2028, 2, 29).unwrap());
+        assert!(MonthDay::parse("2-29").is_none());
+        assert!(MonthDay::parse("02-30").is_none());
+        assert!(MonthDay::parse("13-01").is_none());
     }
 }

@@ -327,9 +327,6 @@ pub struct EvaluationStage {
     pub basis: String,
 }
 
-/// A date in the year, `MM-DD`.
-pub type MonthDay = String;
-
 /// An evaluation round ("đợt"): proposals received by one date are decided by another.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -339,9 +336,9 @@ pub struct Round {
     /// The level that holds the round.
     pub level: Level,
     /// Last day for proposals, `MM-DD` (e.g. `04-30`).
-    pub proposals_by: MonthDay,
+    pub proposals_by: String,
     /// Last day for the decision, `MM-DD` (e.g. `06-30`); may fall in the next year.
-    pub decided_by: MonthDay,
+    pub decided_by: String,
     /// The clause that sets the round.
     pub basis: String,
 }

@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 
 mod catalog;
+pub mod cycle;
 mod date;
 mod definition;
 mod diagnostic;
@@ -63,11 +64,11 @@ mod specs;
 mod validate;
 
 pub use catalog::{PRODUCT_SETS, ProductGroup, ProductSet, ProductSetInfo, SUBGROUPS, Subgroup};
-pub use date::{Date, DateParseError};
+pub use date::{Date, DateParseError, MonthDay};
 pub use definition::{
     Aggregation, Anchor, CouncilRules, DEFINITION_FORMAT, Deadline, Definition, Effect,
-    EvaluationStage, FromStates, Guard, MonthDay, PluginDecl, PluginKind, Role, Round, Rounding,
-    SYSTEM_ROLE, Separation, State, StateKind, Transition,
+    EvaluationStage, FromStates, Guard, PluginDecl, PluginKind, Role, Round, Rounding, SYSTEM_ROLE,
+    Separation, State, StateKind, Transition,
 };
 pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use domain::{
@@ -93,8 +94,3 @@ pub use scoring::{AnswerError, OutputError, ScoringInput};
 pub use source::{Location, SourceMap, Syntax, SyntaxError};
 pub use specs::{ParamSpec, ParamType, Spec, effect_specs, guard_specs};
 pub use validate::validate;
-
-/// Parses `MM-DD` into month and day (29 February allowed), as rounds write their dates.
-pub fn parse_month_day(s: &str) -> Option<(i8, i8)> {
-    validate::parse_month_day(s)
-}

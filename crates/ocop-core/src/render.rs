@@ -31,15 +31,7 @@ fn is_timeout(roles: &[crate::RoleId]) -> bool {
 fn deadline_text(cycle: &Cycle, id: &crate::StateId, lang: Lang) -> Option<String> {
     use crate::definition::Anchor;
     let d = cycle.state(id)?.deadline.as_ref()?;
-    let amount = match (d.working_days, d.days, d.months, lang) {
-        (Some(n), _, _, Lang::Vi) => Some(format!("{n} ngày làm việc")),
-        (Some(n), _, _, Lang::En) => Some(format!("{n} working days")),
-        (_, Some(n), _, Lang::Vi) => Some(format!("{n} ngày")),
-        (_, Some(n), _, Lang::En) => Some(format!("{n} days")),
-        (_, _, Some(n), Lang::Vi) => Some(format!("{n} tháng")),
-        (_, _, Some(n), Lang::En) => Some(format!("{n} months")),
-        _ => None,
-    };
+    let amount = d.amount.describe(lang);
     let anchor = match (&d.since, d.from, lang) {
         (Some(s), _, Lang::Vi) => format!("từ khi vào `{s}`"),
         (Some(s), _, Lang::En) => format!("since entering `{s}`"),
@@ -106,7 +98,7 @@ pub fn to_dot(cycle: &Cycle, lang: Lang) -> String {
         } else {
             ""
         };
-        for from in t.from.as_slice() {
+        for from in &t.from {
             let _ = writeln!(
                 out,
                 "  \"{}\" -> \"{}\" [label=\"{}\"{style}];",
@@ -150,7 +142,7 @@ pub fn to_mermaid(cycle: &Cycle, lang: Lang) -> String {
     }
     for t in cycle.transitions() {
         let arrow = if is_timeout(&t.roles) { "-.->" } else { "-->" };
-        for from in t.from.as_slice() {
+        for from in &t.from {
             let _ = writeln!(
                 out,
                 "    {} {arrow}|\"{}\"| {}",

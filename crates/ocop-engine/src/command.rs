@@ -237,6 +237,19 @@ pub enum CommandError {
         /// The case's version.
         actual: u64,
     },
+    /// The case moved on every time the command was decided (other writers won each race),
+    /// more often than the engine's [`RetryPolicy`](crate::RetryPolicy) allows.
+    #[error(
+        "case `{case}` moved on {moved} times while this command was being decided (last seen at version {last_seen}); nothing was stored: send it again, or with the version you saw (`expecting`)"
+    )]
+    Contended {
+        /// The case.
+        case: CaseId,
+        /// How many times another writer appended first.
+        moved: u32,
+        /// The case's version when the last attempt lost.
+        last_seen: u64,
+    },
     /// The definition has no such transition.
     #[error("transition `{transition}` is not defined in `{definition}`{hint}")]
     UnknownTransition {

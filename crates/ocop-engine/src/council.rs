@@ -16,7 +16,8 @@
 //!   a fact about the dossier, not a matter of opinion); a knocked-out product has no stars.
 //! - **Stars**: the lower of band and cap, none when knocked out.
 
-use ocop_core::{CouncilRules, EvaluationStage, Rounding, Stars};
+use ocop_core::cycle::Evaluation;
+use ocop_core::{CouncilRules, Rounding, Stars};
 
 use crate::case::Council;
 use crate::event::{CouncilResult, MemberTotal};
@@ -80,7 +81,7 @@ pub(crate) fn needed(rules: &CouncilRules, members: usize) -> usize {
     share.max(usize::try_from(rules.min_members).unwrap_or(usize::MAX))
 }
 
-pub(crate) fn status(stage: &EvaluationStage, council: Option<&Council>) -> CouncilStatus {
+pub(crate) fn status(stage: &Evaluation, council: Option<&Council>) -> CouncilStatus {
     let Some(c) = council.filter(|c| c.is_constituted()) else {
         return CouncilStatus {
             constituted: false,
@@ -121,7 +122,7 @@ pub(crate) fn round(total: f64, rounding: Rounding) -> f64 {
 }
 
 /// The council's result from the sheets of its current sitting.
-pub(crate) fn aggregate(stage: &EvaluationStage, council: &Council) -> Option<CouncilResult> {
+pub(crate) fn aggregate(stage: &Evaluation, council: &Council) -> Option<CouncilResult> {
     let mut members: Vec<MemberTotal> = council
         .sheets()
         .map(|s| MemberTotal {
@@ -212,21 +213,24 @@ mod aggregate_tests {
     use std::collections::BTreeMap;
 
     use ocop_core::{
-        AnswerSheet, Evaluation, EvaluationId, EvaluationStage, Level, PartTotals, PluginRef,
-        ProductSet, Scored, StateId,
+        AnswerSheet, Evaluation, EvaluationId, Level, PartTotals, PluginRef, ProductSet, Scored,
+        StateId,
     };
 
     use super::*;
     use crate::event::{CouncilMember, MemberSheet};
 
-    fn stage(aggregation: ocop_core::Aggregation, rounding: Rounding) -> EvaluationStage {
-        EvaluationStage {
+    fn stage(
+        aggregation: ocop_core::Aggregation,
+        rounding: Rounding,
+    ) -> ocop_core::cycle::Evaluation {
+        ocop_core::cycle::Evaluation {
             id: EvaluationId::new("s"),
             state: StateId::new("e"),
             level: Level::Province,
             member_role: "m".into(),
             chair_role: Some("c".into()),
-            plugin: Some("p".into()),
+            plugin: "p".into(),
             substitute: None,
             aggregation,
             council: CouncilRules {

@@ -346,6 +346,13 @@ pub struct MemberSheet {
     pub scored: Scored,
 }
 
+impl MemberSheet {
+    /// The plugin that scored the sheet.
+    pub fn plugin(&self) -> &ocop_core::PluginRef {
+        &self.scored.plugin
+    }
+}
+
 /// One member's line in a council result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -517,6 +524,32 @@ impl Event {
         let mut bytes = Vec::with_capacity(512);
         canonical_json(&value, &mut bytes);
         hex(&Sha256::digest(&bytes))
+    }
+
+    /// The next event of `case` (numbered after its version, chained to its last hash),
+    /// sealed.
+    pub(crate) fn new(
+        case: &crate::case::Case,
+        at: Timestamp,
+        actor: Actor,
+        transition: Option<TransitionId>,
+        from: Option<StateId>,
+        to: StateId,
+        body: EventBody,
+    ) -> Event {
+        Event {
+            case: case.id().clone(),
+            seq: case.version().saturating_add(1),
+            at,
+            actor,
+            transition,
+            from,
+            to,
+            body,
+            prev_hash: case.last_hash().to_owned(),
+            hash: String::new(),
+        }
+        .seal()
     }
 
     /// Sets `hash` from the content.

@@ -53,7 +53,10 @@
 //! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml"));
 //! let cycle = ocop_core::load_definition("national-2026.toml", text).unwrap();
 //! let clock = ManualClock::on(Date::new(2026, 6, 1).unwrap());
-//! let engine = EngineBuilder::new(cycle).clock(clock.clone()).build()?;
+//! let engine = EngineBuilder::new(cycle)
+//!     .clock(clock.clone())
+//!     .scorer("criteria-26-2026", std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new()))
+//!     .build()?;
 //! let store = MemoryStore::new();
 //!
 //! let producer = Actor::new("htx-binh-minh", "producer");
@@ -95,6 +98,7 @@ mod council;
 mod engine;
 mod event;
 mod migration;
+mod projector;
 mod schema;
 pub mod store;
 mod summary;
@@ -105,7 +109,9 @@ pub use calendar::{
 pub use case::{Case, Council, ReplayError, Revocation};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use command::{Action, Command, CommandError, OpenCase};
-pub use engine::{BuildError, Engine, EngineBuilder, FiredTimeout, TickFailure, TickReport};
+pub use engine::{
+    BuildError, Engine, EngineBuilder, FiredTimeout, RetryPolicy, TickFailure, TickReport,
+};
 pub use event::{
     Actor, CaseId, CouncilMember, CouncilResult, DecodeError, Event, EventBody, GENESIS_HASH,
     Inspection, InspectionOutcome, MemberSheet, MemberTotal, Migrated, Opened, Product,
@@ -116,6 +122,7 @@ pub use migration::{
     CaseFailure, CasePlan, MIGRATION_FORMAT, Migration, MigrationError, MigrationFile,
     MigrationReport, StateRule, TransitionalLimits,
 };
+pub use projector::Projector;
 pub use schema::document_schemas;
 pub use store::{
     IdempotencyRecord, MemoryStore, Recorded, SqliteStore, SqliteStoreBuilder, Store, StoreError,

@@ -1,7 +1,8 @@
 //! The case summary: a case's state as a document for reports and user interfaces.
 
 use ocop_core::{
-    Certificate, Date, DefinitionId, Label, RegistrationType, StateId, StateKind, TransitionId,
+    Certificate, CertificateStatus, Date, DefinitionId, Label, PluginRef, RegistrationType,
+    StateId, StateKind, TransitionId,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,9 @@ pub struct CaseSummary {
     pub state_kind: Option<StateKind>,
     /// The day it entered the state.
     pub entered_on: Date,
+    /// The day it was opened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_on: Option<Date>,
     /// The case's version (number of events).
     pub version: u64,
     /// The product.
@@ -38,24 +42,66 @@ pub struct CaseSummary {
     /// The current certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<Certificate>,
+    /// The certificates it held before, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_certificates: Vec<Certificate>,
     /// The round the case is in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round: Option<RoundAssignment>,
     /// The latest council result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_result: Option<CouncilResult>,
+    /// The scoring plugin that scored the sheets of the latest result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scored_with: Option<PluginRef>,
     /// The state's deadline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<DueDate>,
     /// Why the deadline could not be computed (e.g. a year without calendar data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_error: Option<String>,
+    /// The last day before the first tick that may find something due (what the store's
+    /// due-date index holds): the deadline's last day unless it fired, or the transitional
+    /// limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_due: Option<Date>,
     /// The transitional limit set by a migration (Art. 12.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_by: Option<Date>,
     /// Monitoring inspections.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inspections: Vec<Inspection>,
+}
+
+impl CaseSummary {
+    /// The current certificate's effective last day: its expiry, or the end of an
+    /// Art. 12.3 extension.
+    pub fn certificate_valid_until(&self) -> Option<Date> {
+        self.certificate.as_ref().map(|c| match c.status {
+            CertificateStatus::Extended { until } => until,
+            _ => c.expires_on,
+        })
+    }
+
+    /// Whether the current certificate is valid on `day`: active (or extended) and not past
+    /// its effective last day.
+    pub fn certificate_valid_on(&self, day: Date) -> bool {
+        self.certificate.as_ref().is_some_and(|c| match c.status {
+            CertificateStatus::Active => day <= c.expires_on,
+            CertificateStatus::Extended { until } => day <= until,
+            _ => false,
+        })
+    }
+
+    /// Every certificate the case has held, oldest first, the current one last.
+    pub fn certificates(&self) -> impl Iterator<Item = &Certificate> {
+        self.earlier_certificates.iter().chain(&self.certificate)
+    }
+
+    /// Whether the case has ended.
+    pub fn is_terminal(&self) -> bool {
+        self.state_kind == Some(StateKind::Terminal)
+    }
 }
 
 /// A state's deadline as computed for a case.

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use ocop_core::{CertificateStatus, Cycle, Date, Label, Lang, ProductGroup, Stars, StateKind};
-use ocop_engine::{Case, Engine};
+use ocop_engine::CaseSummary;
 
 use crate::model::{
     AreaRow, CommuneRow, Count, ExpiringRow, ExportRecord, GroupRow, OverdueCase, OverdueRow,
@@ -21,17 +21,17 @@ pub struct ReportInput<'a> {
     pub as_of: Date,
     /// The plan's targets (their year is the report's year).
     pub targets: &'a Targets,
-    /// One engine per definition the cases run under, first the one whose states lead the
-    /// pipeline table.
-    pub engines: &'a [&'a Engine],
-    /// The cases.
-    pub cases: &'a [Case],
+    /// One cycle per definition the cases run under, first the one whose states lead the
+    /// pipeline table (their labels and deadlines name the rows).
+    pub cycles: &'a [&'a Cycle],
+    /// The cases, as their projections (what the store keeps beside the events).
+    pub cases: &'a [CaseSummary],
 }
 
 /// A certificate is "new" in a year when it was issued that year and the case held no
 /// certificate of that rank or higher before (a renewal at the same rank is not new).
-fn new_certificates(case: &Case, year: i16) -> Vec<Stars> {
-    let certs = case.certificates();
+fn new_certificates(case: &CaseSummary, year: i16) -> Vec<Stars> {
+    let certs: Vec<_> = case.certificates().collect();
     certs
         .iter()
         .enumerate()
@@ -41,30 +41,28 @@ fn new_certificates(case: &Case, year: i16) -> Vec<Stars> {
         .collect()
 }
 
-fn valid_stars(case: &Case, on: Date) -> Option<Stars> {
+fn valid_stars(case: &CaseSummary, on: Date) -> Option<Stars> {
     if !case.certificate_valid_on(on) {
         return None;
     }
-    case.certificate().map(|c| c.stars)
+    case.certificate.as_ref().map(|c| c.stars)
 }
 
 fn deadline_label(cycle: &Cycle, state: &ocop_core::StateId) -> Label {
     let Some(d) = cycle.state(state).and_then(|s| s.deadline.as_ref()) else {
         return Label::new("không có", "none");
     };
-    match (d.working_days, d.days, d.months) {
-        (Some(n), _, _) => Label::new(format!("{n} ngày làm việc"), format!("{n} working days")),
-        (_, Some(n), _) => Label::new(format!("{n} ngày"), format!("{n} days")),
-        (_, _, Some(n)) => Label::new(format!("{n} tháng"), format!("{n} months")),
-        _ => match d.from {
-            ocop_core::Anchor::RoundDecision => {
-                Label::new("hạn quyết định của đợt", "the round's decision date")
-            }
-            ocop_core::Anchor::CertificateExpiry => {
-                Label::new("ngày hết hạn giấy chứng nhận", "the certificate's expiry")
-            }
-            _ => Label::new("ngày mốc", "the anchor date"),
-        },
+    if let (Some(vi), Some(en)) = (d.amount.describe(Lang::Vi), d.amount.describe(Lang::En)) {
+        return Label::new(vi, en);
+    }
+    match d.from {
+        ocop_core::Anchor::RoundDecision => {
+            Label::new("hạn quyết định của đợt", "the round's decision date")
+        }
+        ocop_core::Anchor::CertificateExpiry => {
+            Label::new("ngày hết hạn giấy chứng nhận", "the certificate's expiry")
+        }
+        _ => Label::new("ngày mốc", "the anchor date"),
     }
 }
 
@@ -72,18 +70,18 @@ fn deadline_label(cycle: &Cycle, state: &ocop_core::StateId) -> Label {
 pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
     let as_of = input.as_of;
     let year = input.targets.year;
-    let engine_of = |case: &Case| {
+    let cycle_of = |case: &CaseSummary| {
         input
-            .engines
+            .cycles
             .iter()
-            .find(|e| e.cycle().definition().id == *case.definition())
+            .find(|c| c.definition().id == case.definition)
             .copied()
     };
 
     // Pipeline: states in the order of the engines' cycles.
     let mut by_state: Vec<Count> = Vec::new();
-    for engine in input.engines {
-        for s in engine.cycle().states() {
+    for cycle in input.cycles {
+        for s in cycle.states() {
             if !by_state.iter().any(|c| c.key == s.id.as_str()) {
                 by_state.push(Count {
                     key: s.id.to_string(),
@@ -94,7 +92,7 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
         }
     }
     for case in input.cases {
-        if let Some(row) = by_state.iter_mut().find(|c| c.key == case.state().as_str()) {
+        if let Some(row) = by_state.iter_mut().find(|c| c.key == case.state.as_str()) {
             row.count += 1;
         }
     }
@@ -128,7 +126,7 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
     let mut revoked: BTreeMap<String, u32> = BTreeMap::new();
 
     for case in input.cases {
-        let product = case.product();
+        let product = &case.product;
         let group = product.product_set.group();
         let valid = valid_stars(case, as_of);
         if let Some(s) = valid {
@@ -163,53 +161,50 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
         commune.0 += 1;
         commune.1 += u32::from(valid.is_some());
 
-        if let (Some(cert), Some(_)) = (case.certificate(), valid) {
+        if let (Some(cert), Some(_)) = (&case.certificate, valid) {
             let expires = case.certificate_valid_until().unwrap_or(cert.expires_on);
             let days_left = as_of.days_until(expires);
             if (0..=180).contains(&days_left) {
-                let kind =
-                    engine_of(case).and_then(|e| e.cycle().state(case.state()).map(|s| s.kind));
+                let kind = case.state_kind;
                 expiring.push(ExpiringRow {
-                    case: case.id().to_string(),
+                    case: case.case.to_string(),
                     product: product.name.clone(),
                     producer: product.producer.name.clone(),
                     stars: cert.stars,
                     expires_on: expires,
                     days_left,
                     in_renewal_window: (120..=180).contains(&days_left),
-                    renewal_filed: case.registration() == ocop_core::RegistrationType::ReEvaluation
+                    renewal_filed: case.registration == ocop_core::RegistrationType::ReEvaluation
                         && kind != Some(StateKind::Monitoring),
                 });
             }
         }
         if let Some(CertificateStatus::Revoked { ground, .. }) =
-            case.certificates().last().map(|c| c.status)
+            case.certificate.as_ref().map(|c| c.status)
         {
             *revoked.entry(format!("{ground:?}")).or_default() += 1;
         }
-        if let Some(engine) = engine_of(case)
-            && let Ok(Some(due)) = engine.deadline(case)
+        if let Some(cycle) = cycle_of(case)
+            && let Some(due) = &case.deadline
             && due.due < as_of
-            && !engine.cycle().is_terminal(case.state())
-            && engine
-                .cycle()
-                .state(case.state())
-                .is_some_and(|s| s.kind != StateKind::Monitoring)
+            && !matches!(
+                case.state_kind,
+                None | Some(StateKind::Terminal | StateKind::Monitoring)
+            )
         {
-            let cycle = engine.cycle();
             let row = overdue
-                .entry(case.state().to_string())
+                .entry(case.state.to_string())
                 .or_insert_with(|| OverdueRow {
-                    state: case.state().to_string(),
-                    label: cycle.state(case.state()).map_or_else(
-                        || Label::new(case.state().as_str(), case.state().as_str()),
-                        |s| s.label.clone(),
-                    ),
-                    deadline: deadline_label(cycle, case.state()),
+                    state: case.state.to_string(),
+                    label: case
+                        .state_label
+                        .clone()
+                        .unwrap_or_else(|| Label::new(case.state.as_str(), case.state.as_str())),
+                    deadline: deadline_label(cycle, &case.state),
                     cases: Vec::new(),
                 });
             row.cases.push(OverdueCase {
-                case: case.id().to_string(),
+                case: case.case.to_string(),
                 product: product.name.clone(),
                 due: due.due,
                 days_late: due.due.days_until(as_of),
@@ -275,9 +270,9 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
         format: REPORT_FORMAT,
         province: input.province.to_owned(),
         definitions: input
-            .engines
+            .cycles
             .iter()
-            .map(|e| e.cycle().definition().id.to_string())
+            .map(|c| c.definition().id.to_string())
             .collect(),
         as_of,
         year,
@@ -337,21 +332,18 @@ fn ground_label(key: &str) -> Label {
 }
 
 /// The certified products (valid on `as_of`) for the national database, one record each.
-pub fn export(cases: &[Case], as_of: Date) -> Vec<ExportRecord> {
+pub fn export(cases: &[CaseSummary], as_of: Date) -> Vec<ExportRecord> {
     let mut out = Vec::new();
     for case in cases {
         if !case.certificate_valid_on(as_of) {
             continue;
         }
-        let Some(cert) = case.certificate() else {
+        let Some(cert) = &case.certificate else {
             continue;
         };
-        let product = case.product();
-        let result = case.latest_result();
-        let plugin = result
-            .and_then(|r| case.council(&r.evaluation))
-            .and_then(|c| c.sheets().next())
-            .map(|s| &s.scored.plugin);
+        let product = &case.product;
+        let result = case.latest_result.as_ref();
+        let plugin = case.scored_with.as_ref();
         out.push(ExportRecord {
             format: REPORT_FORMAT,
             product_code: cert.product_code.clone(),
@@ -376,7 +368,7 @@ pub fn export(cases: &[Case], as_of: Date) -> Vec<ExportRecord> {
                 }),
                 evaluation: result.map_or_else(String::new, |r| r.evaluation.to_string()),
             },
-            case: case.id().to_string(),
+            case: case.case.to_string(),
         });
     }
     out.sort_by(|a, b| {

@@ -28,7 +28,7 @@
 //!     province: "Cần Thơ",
 //!     as_of: Date::new(2024, 12, 10).unwrap(),
 //!     targets: &targets,
-//!     engines: &[],
+//!     cycles: &[],
 //!     cases: &[],
 //! });
 //! assert_eq!(report.targets[0].target, 20);

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 
-use ocop_core::{Cycle, Definition, Guard, Report, SYSTEM_ROLE, StateId, StateKind, Transition};
+use ocop_core::cycle::{Guard, Transition};
+use ocop_core::{Cycle, Definition, Report, SYSTEM_ROLE, StateId, StateKind};
 
 /// A way a definition is unsound, with the path that shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,7 +102,6 @@ pub fn check_definition_sound(definition: &Definition) -> Result<(), SoundnessEr
 
 struct Explorer<'a> {
     cycle: &'a Cycle,
-    def: &'a Definition,
 }
 
 /// An abstract council result, to decide which score and star guards hold.
@@ -121,39 +121,41 @@ impl Outcome {
 }
 
 /// Whether `guard` may hold for a case whose latest result is `o`. Guards that do not look
-/// at the result are assumed satisfiable.
+/// at the result are taken to be satisfiable: they are about the dossier, the council's
+/// sitting, the certificate, the command's input or a plugin, which the engine's own tests
+/// exercise.
 fn guard_allows(g: &Guard, o: Outcome) -> bool {
-    let num = |k: &str| g.params.get(k).and_then(serde_json::Value::as_f64);
-    match g.guard.as_str() {
-        "min_score" => num("min").is_none_or(|m| o.total >= m),
-        "max_score" => num("below").is_none_or(|b| o.total < b),
-        "min_stars" => num("stars").is_none_or(|s| o.stars.is_some_and(|x| f64::from(x) >= s)),
-        "max_stars" => num("stars").is_none_or(|s| o.stars.is_none_or(|x| f64::from(x) <= s)),
-        "knocked_out" => o.stars.is_none(),
-        "not_knocked_out" => o.stars.is_some(),
-        // A certificate cannot be both active and not: guards about the case's history are
-        // left to the engine's tests.
-        _ => true,
+    match g {
+        Guard::MinScore { min, .. } => o.total >= *min,
+        Guard::MaxScore { below, .. } => o.total < *below,
+        Guard::MinStars { stars, .. } => o.stars.is_some_and(|x| x >= stars.get()),
+        Guard::MaxStars { stars, .. } => o.stars.is_none_or(|x| x <= stars.get()),
+        Guard::KnockedOut { .. } => o.stars.is_none(),
+        Guard::NotKnockedOut { .. } => o.stars.is_some(),
+        Guard::DossierComplete
+        | Guard::HasDocument { .. }
+        | Guard::Registration { .. }
+        | Guard::CouncilComplete { .. }
+        | Guard::SpreadExceeded { .. }
+        | Guard::CertificateActive
+        | Guard::CertificateStars { .. }
+        | Guard::FilingWindow { .. }
+        | Guard::AfterExpiry { .. }
+        | Guard::RevocationGround
+        | Guard::Plugin { .. } => true,
     }
-}
-
-fn issues_certificate(t: &Transition) -> bool {
-    t.effects.iter().any(|e| e.effect == "issue_certificate")
 }
 
 impl<'a> Explorer<'a> {
     fn new(cycle: &'a Cycle) -> Self {
-        Explorer {
-            cycle,
-            def: cycle.definition(),
-        }
+        Explorer { cycle }
     }
 
     /// Breadth-first paths from the initial state: for each state, the transition and
     /// predecessor that first reached it.
     fn parents(&self) -> HashMap<StateId, (StateId, String)> {
         let mut parents = HashMap::new();
-        let start = self.def.initial.clone();
+        let start = self.cycle.initial().id.clone();
         let mut queue = VecDeque::from([start.clone()]);
         let mut seen = vec![start];
         while let Some(s) = queue.pop_front() {
@@ -191,7 +193,7 @@ impl<'a> Explorer<'a> {
     fn reachability(&self, out: &mut Vec<Unsoundness>) {
         let parents = self.parents();
         for s in self.cycle.states() {
-            if s.id != self.def.initial && !parents.contains_key(&s.id) {
+            if s.id != self.cycle.initial().id && !parents.contains_key(&s.id) {
                 out.push(Unsoundness {
                     check: "reachable",
                     message: format!("state `{}` cannot be reached", s.id),
@@ -262,7 +264,7 @@ impl<'a> Explorer<'a> {
                 p.push(format!("-[{}]->", t.id));
                 p.push(t.to.to_string());
                 let next_kind = self.cycle.state(&t.to).map(|x| x.kind);
-                if issues_certificate(t)
+                if t.issues_certificate()
                     || (next_kind == Some(StateKind::Evaluation) && t.to != *start_stage)
                     || self.leads_to_other_evaluation(&t.to, start_stage)
                 {
@@ -300,7 +302,7 @@ impl<'a> Explorer<'a> {
 
     fn evaluations(&self, out: &mut Vec<Unsoundness>) {
         let parents = self.parents();
-        for stage in &self.def.evaluations {
+        for stage in self.cycle.evaluations() {
             let samples: Vec<Outcome> = [0.0, 25.0, 40.0, 55.0, 65.0, 75.0, 85.0, 95.0, 100.0]
                 .iter()
                 .flat_map(|&total| {
@@ -368,12 +370,12 @@ impl<'a> Explorer<'a> {
     fn separation(&self, out: &mut Vec<Unsoundness>) {
         let producer_role = self.cycle.initial().owner.clone();
         let separated = |a: &str, b: &str| {
-            self.def.separation.iter().any(|r| {
+            self.cycle.separation().iter().any(|r| {
                 r.roles.iter().any(|x| x.as_str() == a) && r.roles.iter().any(|x| x.as_str() == b)
             })
         };
         if let Some(producer) = &producer_role {
-            for stage in &self.def.evaluations {
+            for stage in self.cycle.evaluations() {
                 if !separated(producer.as_str(), stage.member_role.as_str()) {
                     out.push(Unsoundness {
                         check: "separation",
@@ -397,10 +399,10 @@ impl<'a> Explorer<'a> {
                 acting.insert(o.as_str(), ());
             }
         }
-        for e in &self.def.evaluations {
+        for e in self.cycle.evaluations() {
             acting.insert(e.member_role.as_str(), ());
         }
-        for rule in &self.def.separation {
+        for rule in self.cycle.separation() {
             for r in &rule.roles {
                 if !acting.contains_key(r.as_str()) {
                     out.push(Unsoundness {

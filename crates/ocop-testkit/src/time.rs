@@ -20,7 +20,9 @@ pub use ocop_engine::{ManualClock, Timestamp};
 /// use ocop_testkit::time::next_deadline;
 /// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")).unwrap();
 /// let cycle = load_definition("national-2026.toml", &text).unwrap();
-/// let harness = TransitionHarness::new(cycle, |cycle, clock| EngineBuilder::new(cycle).clock(clock).build());
+/// let harness = TransitionHarness::new(cycle, |cycle, clock| {
+///     EngineBuilder::new(cycle).clock(clock).scorer("criteria-26-2026", std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new())).build()
+/// });
 /// let engine = harness.engine(ManualClock::on(harness.start_date()))?;
 /// let store = MemoryStore::new();
 /// assert!(next_deadline(&engine, &store)?.is_none());
@@ -67,7 +69,9 @@ pub fn next_deadline(
 /// use ocop_testkit::time::advance_to_next_deadline;
 /// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")).unwrap();
 /// let cycle = load_definition("national-2026.toml", &text).unwrap();
-/// let harness = TransitionHarness::new(cycle, |cycle, clock| EngineBuilder::new(cycle).clock(clock).build())
+/// let harness = TransitionHarness::new(cycle, |cycle, clock| {
+///     EngineBuilder::new(cycle).clock(clock).scorer("criteria-26-2026", std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new())).build()
+/// })
 ///     .start("2026-06-01".parse().unwrap());
 /// let clock = ManualClock::on(harness.start_date());
 /// let engine = harness.engine(clock.clone())?;
@@ -110,7 +114,9 @@ pub fn advance_to_next_deadline(
 /// use ocop_testkit::time::run_until;
 /// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")).unwrap();
 /// let cycle = load_definition("national-2026.toml", &text).unwrap();
-/// let harness = TransitionHarness::new(cycle, |cycle, clock| EngineBuilder::new(cycle).clock(clock).build());
+/// let harness = TransitionHarness::new(cycle, |cycle, clock| {
+///     EngineBuilder::new(cycle).clock(clock).scorer("criteria-26-2026", std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new())).build()
+/// });
 /// let clock = ManualClock::on(harness.start_date());
 /// let engine = harness.engine(clock.clone())?;
 /// let store = MemoryStore::new();

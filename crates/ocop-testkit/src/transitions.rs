@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
+use ocop_core::cycle::{Evaluation, Guard};
 use ocop_core::{
     AnswerSheet, CriteriaSheet, Cycle, Date, DossierDocument, Level, Producer, ProducerKind,
     ProductSet, RegistrationType, RevocationGround, StateId, TransitionId,
@@ -173,10 +174,8 @@ fn documents(cycle: &Cycle) -> Vec<DossierDocument> {
     let mut kinds: BTreeSet<String> = ["form_01", "form_02"].map(String::from).into();
     for t in cycle.transitions() {
         for g in &t.guards {
-            if g.guard == "has_document"
-                && let Some(k) = g.params.get("kind").and_then(serde_json::Value::as_str)
-            {
-                kinds.insert(k.to_owned());
+            if let Guard::HasDocument { kind } = g {
+                kinds.insert(kind.clone());
             }
         }
     }
@@ -547,7 +546,7 @@ impl TransitionHarness {
         out
     }
 
-    fn council_chair(&self, stage: &ocop_core::EvaluationStage) -> Actor {
+    fn council_chair(&self, stage: &Evaluation) -> Actor {
         match &stage.chair_role {
             Some(r) => Actor::new("council-chair", r.clone()),
             None => self
@@ -769,7 +768,7 @@ impl TransitionHarness {
 /// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")).unwrap();
 /// let cycle = load_definition("national-2026.toml", &text).unwrap();
 /// let harness = TransitionHarness::new(cycle.clone(), |cycle, clock| {
-///     EngineBuilder::new(cycle).clock(clock).build()
+///     EngineBuilder::new(cycle).clock(clock).scorer("criteria-26-2026", std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new())).build()
 /// });
 /// let config = ProptestConfig { cases: 4, failure_persistence: None, ..ProptestConfig::default() };
 /// proptest::test_runner::TestRunner::new(config)
@@ -799,7 +798,9 @@ pub fn check_transitions(
 /// use ocop_testkit::strategy::Step;
 /// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml")).unwrap();
 /// let cycle = load_definition("national-2026.toml", &text).unwrap();
-/// let harness = TransitionHarness::new(cycle, |cycle, clock| EngineBuilder::new(cycle).clock(clock).build());
+/// let harness = TransitionHarness::new(cycle, |cycle, clock| {
+///     EngineBuilder::new(cycle).clock(clock).scorer("criteria-26-2026", std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new())).build()
+/// });
 /// let steps = [Step::Take { transition: "expire".into(), actor: ocop_testkit::Actor::new("x", "producer"),
 ///     version: ocop_testkit::strategy::VersionCheck::Unchecked, key: true }, Step::Retry { back: 0 }];
 /// let stats = assert_transitions_conform(&harness, &MemoryStore::new(), &steps);

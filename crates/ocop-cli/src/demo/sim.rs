@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use ocop_core::cycle::{Effect, Evaluation};
 use ocop_core::{
-    AnswerSheet, CriteriaSheet, Cycle, Date, DossierDocument, EvaluationStage, Producer,
-    ProductSet, RegistrationType, RevocationGround, Scorer, StateId,
+    AnswerSheet, CriteriaSheet, Cycle, Date, DossierDocument, Producer, ProductSet,
+    RegistrationType, RevocationGround, Scorer, StateId,
 };
 use ocop_engine::{
     Action, Actor, Case, CaseId, Command, CouncilMember, Engine, InspectionOutcome, ManualClock,
@@ -259,7 +260,7 @@ impl<'a> Sim<'a> {
     }
 
     /// The council members of a stage for this product's level and district.
-    fn council(&self, plan: &Plan, stage: &EvaluationStage) -> Vec<CouncilMember> {
+    fn council(&self, plan: &Plan, stage: &Evaluation) -> Vec<CouncilMember> {
         let district = plan
             .district
             .and_then(|d| DISTRICTS.get(d))
@@ -585,7 +586,7 @@ impl<'a> Sim<'a> {
         def: &str,
         cycle: &Cycle,
         case: &Case,
-        stage: &EvaluationStage,
+        stage: &Evaluation,
     ) -> Result<bool> {
         let Some(p) = self.plans.get(i) else {
             return Ok(false);
@@ -657,11 +658,19 @@ impl<'a> Sim<'a> {
         let outgoing = cycle.outgoing(&stage.state);
         let close = outgoing
             .iter()
-            .find(|t| t.effects.iter().any(|e| e.effect == "record_evaluation"))
+            .find(|t| {
+                t.effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::RecordEvaluation { .. }))
+            })
             .map(|t| t.id.to_string());
         let rescore = outgoing
             .iter()
-            .find(|t| t.effects.iter().any(|e| e.effect == "reset_evaluation"))
+            .find(|t| {
+                t.effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::ResetEvaluation { .. }))
+            })
             .map(|t| t.id.to_string());
         let Some(p) = self.plans.get(i) else {
             return Ok(false);

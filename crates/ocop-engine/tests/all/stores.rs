@@ -5,7 +5,7 @@ use std::sync::{Arc, Barrier};
 
 use ocop_engine::store::conformance;
 use ocop_engine::{
-    Action, CaseId, Command, CommandError, ManualClock, MemoryStore, SqliteStore, Store,
+    Action, CaseId, Command, CommandError, Event, ManualClock, MemoryStore, SqliteStore, Store,
 };
 
 use crate::support::*;
@@ -161,4 +161,82 @@ fn a_case_on_sqlite_survives_reopening() {
         "advisory_report",
     );
     assert_eq!(state(&engine2, &store, "s"), "province_evaluation");
+}
+
+/// A store where another writer always gets there first: before each append it records a
+/// fact of its own, so the engine's append meets a moved case.
+struct AlwaysBeaten {
+    inner: MemoryStore,
+    engine: ocop_engine::Engine,
+}
+
+impl Store for AlwaysBeaten {
+    fn version(&self, case: &CaseId) -> Result<u64, ocop_engine::StoreError> {
+        self.inner.version(case)
+    }
+    fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, ocop_engine::StoreError> {
+        self.inner.load(case, after)
+    }
+    fn append(
+        &self,
+        case: &CaseId,
+        expected: u64,
+        events: &[Event],
+        key: Option<&ocop_engine::IdempotencyRecord>,
+    ) -> Result<(), ocop_engine::StoreError> {
+        let n = self.inner.version(case)?;
+        let rival = Command::new(case.clone(), a("so-nn", "commune_officer"), fact(n, 9));
+        self.engine
+            .execute(&self.inner, &rival)
+            .map_err(|e| ocop_engine::StoreError::Backend(e.to_string()))?;
+        self.inner.append(case, expected, events, key)
+    }
+    fn recorded(
+        &self,
+        case: &CaseId,
+        key: &str,
+    ) -> Result<Option<ocop_engine::Recorded>, ocop_engine::StoreError> {
+        self.inner.recorded(case, key)
+    }
+    fn cases(&self) -> Result<Vec<CaseId>, ocop_engine::StoreError> {
+        self.inner.cases()
+    }
+}
+
+#[test]
+fn a_command_that_keeps_losing_says_how_often_the_case_moved() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let store = AlwaysBeaten {
+        inner: MemoryStore::new(),
+        engine: engine("national-2026", &clock),
+    };
+    ok(
+        &store.engine,
+        &store.inner,
+        Command::open("busy", a("busy-producer", "producer"), open("busy")),
+    );
+    let mine = ocop_engine::EngineBuilder::new(cycle("national-2026"))
+        .clock(clock.clone())
+        .scorer("criteria-26-2026", scorer())
+        .retry(ocop_engine::RetryPolicy::new(2))
+        .build()
+        .unwrap();
+    let err = mine
+        .execute(
+            &store,
+            &Command::new("busy", a("so-nn", "commune_officer"), fact(100, 0)),
+        )
+        .unwrap_err();
+    let CommandError::Contended {
+        moved, last_seen, ..
+    } = &err
+    else {
+        panic!("{err}");
+    };
+    // Decided three times (the first and two retries), beaten each time.
+    assert_eq!((*moved, *last_seen), (3, 4));
+    assert!(err.to_string().contains("moved on 3 times"), "{err}");
+    assert!(err.to_string().contains("last seen at version 4"), "{err}");
+    // Nothing of the command was stored: only the rival's three facts follow the opening.
+    assert_eq!(store.inner.version(&CaseId::new("busy")).unwrap(), 4);
 }

@@ -1,0 +1,185 @@
+//! Static validation of a definition: every problem at once, each with a stable code, and
+//! the lowering of what is right into the typed parts of [`cycle`](crate::cycle).
+//!
+//! - `states`: states, deadlines, transitions;
+//! - `params`: guards and effects against the tables of [`specs`](crate::specs);
+//! - `stages`: evaluation stages, rounds, plugins, separation;
+//! - `graph`: reachability;
+//! - `refs`: references between tables, and "did you mean".
+
+mod graph;
+mod params;
+mod refs;
+mod stages;
+mod states;
+
+pub(crate) use graph::build_graph;
+pub(crate) use refs::nearest;
+use refs::{Refs, did_you_mean};
+
+use std::collections::HashMap;
+
+use crate::cycle::{self};
+use crate::definition::{DEFINITION_FORMAT, Definition};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::i18n::Label;
+
+fn valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-.".contains(c))
+}
+
+/// Checks a definition and returns every finding, errors and warnings.
+pub fn validate(def: &Definition) -> Vec<Diagnostic> {
+    check(def).0
+}
+
+/// The typed parts validation lowered the definition into. Complete when the findings hold
+/// no error: whatever could not be lowered was reported.
+#[derive(Debug, Default)]
+pub(crate) struct Lowered {
+    /// Per state, in definition order: its deadline.
+    pub(crate) deadlines: Vec<Option<cycle::Deadline>>,
+    /// Per transition, in definition order: its guards.
+    pub(crate) guards: Vec<Vec<cycle::Guard>>,
+    /// Per transition, in definition order: its effects.
+    pub(crate) effects: Vec<Vec<cycle::Effect>>,
+    pub(crate) evaluations: Vec<cycle::Evaluation>,
+    pub(crate) rounds: Vec<cycle::Round>,
+    pub(crate) plugins: Vec<cycle::Plugin>,
+}
+
+/// Checks a definition and lowers it into typed parts.
+pub(crate) fn check(def: &Definition) -> (Vec<Diagnostic>, Lowered) {
+    let mut v = Validator {
+        def,
+        out: Vec::new(),
+        lowered: Lowered::default(),
+    };
+    v.run();
+    (v.out, v.lowered)
+}
+
+struct Validator<'a> {
+    def: &'a Definition,
+    out: Vec<Diagnostic>,
+    lowered: Lowered,
+}
+
+impl<'a> Validator<'a> {
+    fn push(&mut self, d: Diagnostic) {
+        self.out.push(d);
+    }
+
+    fn errors(&self) -> usize {
+        self.out
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    fn run(&mut self) {
+        let def = self.def;
+        if def.format != DEFINITION_FORMAT {
+            self.push(
+                Diagnostic::error(
+                    Code::UnsupportedFormat,
+                    "format",
+                    format!("definition format {} is not supported", def.format),
+                )
+                .help(format!(
+                    "this version of ocop reads format {DEFINITION_FORMAT}"
+                )),
+            );
+        }
+        self.label("label", &def.label);
+
+        let roles = self.ids("roles", def.roles.iter().map(|r| r.id.as_str()));
+        let states = self.ids("states", def.states.iter().map(|s| s.id.as_str()));
+        let transitions = self.ids("transitions", def.transitions.iter().map(|t| t.id.as_str()));
+        let evaluations = self.ids("evaluations", def.evaluations.iter().map(|e| e.id.as_str()));
+        self.ids("rounds", def.rounds.iter().map(|r| r.id.as_str()));
+        let plugins = self.ids("plugins", def.plugins.iter().map(|p| p.id.as_str()));
+
+        for (i, r) in def.roles.iter().enumerate() {
+            self.label(&format!("roles[{i}].label"), &r.label);
+        }
+
+        if !states.contains_key(def.initial.as_str()) {
+            self.push(
+                Diagnostic::error(
+                    Code::MissingInitialState,
+                    "initial",
+                    format!("the initial state `{}` is not defined", def.initial),
+                )
+                .help_opt(
+                    did_you_mean(def.initial.as_str(), states.keys().copied())
+                        .or_else(|| Some("add a `[[states]]` table for it".into())),
+                ),
+            );
+        }
+
+        let refs = Refs {
+            roles: &roles,
+            states: &states,
+            evaluations: &evaluations,
+            plugins: &plugins,
+        };
+        self.states(&refs, &transitions);
+        self.transitions(&refs);
+        self.evaluations(&refs);
+        self.rounds();
+        self.plugins();
+        self.separation(&refs);
+        // A transition into a misspelt state would make the graph checks report the same
+        // mistake again as unreachable states and dead ends; they run once references resolve.
+        if !self.out.iter().any(|d| d.code == Code::UnknownState) {
+            self.graph(&states);
+        }
+    }
+
+    fn label(&mut self, path: &str, label: &Label) {
+        for (lang, text) in [("vi", &label.vi), ("en", &label.en)] {
+            if text.trim().is_empty() {
+                self.push(
+                    Diagnostic::error(Code::EmptyLabel, format!("{path}.{lang}"), "empty label")
+                        .help(format!("every label needs its `{lang}` text")),
+                );
+            }
+        }
+    }
+
+    /// Checks the ids of one table and returns them with their index.
+    fn ids<'d>(
+        &mut self,
+        table: &str,
+        ids: impl Iterator<Item = &'d str>,
+    ) -> HashMap<&'d str, usize> {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            let path = format!("{table}[{i}].id");
+            if !valid_id(id) {
+                self.push(
+                    Diagnostic::error(Code::BadId, &path, format!("`{id}` is not a valid id"))
+                        .help("use lowercase letters, digits, `_`, `-` and `.`, starting with a letter or digit"),
+                );
+            }
+            if let Some(first) = seen.get(id) {
+                self.push(
+                    Diagnostic::error(
+                        Code::DuplicateId,
+                        &path,
+                        format!("`{id}` is defined twice in `{table}`"),
+                    )
+                    .help(format!(
+                        "the first definition is `{table}[{first}]`; rename or remove one"
+                    )),
+                );
+            } else {
+                seen.insert(id, i);
+            }
+        }
+        seen
+    }
+}

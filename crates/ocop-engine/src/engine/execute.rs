@@ -1,0 +1,348 @@
+//! A command's path through the engine: idempotency, the cached case brought up to the
+//! store's version, the decision, the append, and the retry when another writer won.
+
+use ocop_core::Date;
+
+use super::{Engine, Op, Refused, Slot, Tx, lock};
+use crate::case::Case;
+use crate::clock::Timestamp;
+use crate::command::{Action, Command, CommandError};
+use crate::event::{Actor, CaseId, Event, EventBody, TransitionInput};
+use crate::store::{IdempotencyRecord, Recorded, Store, StoreError};
+
+impl Engine {
+    /// Checks `command` and, if it is allowed, appends its events to `store` atomically and
+    /// returns them. A command whose idempotency key was already used returns the events
+    /// it produced the first time.
+    ///
+    /// # Errors
+    /// A [`CommandError`] saying why the command was refused or failed; nothing is stored.
+    pub fn execute(
+        &self,
+        store: &dyn Store,
+        command: &Command,
+    ) -> Result<Vec<Event>, CommandError> {
+        let key = command.idempotency_key.as_ref().map(|k| IdempotencyRecord {
+            key: k.clone(),
+            fingerprint: command.fingerprint(),
+        });
+        if let Some(k) = &key
+            && let Some(rec) = store.recorded(&command.case, &k.key)?
+        {
+            return replayed(command, k, rec);
+        }
+        let at = self.clock.now();
+        match self.run(
+            store,
+            &command.case,
+            &command.actor,
+            command.expected_version,
+            key.as_ref(),
+            &Op::Public(&command.action),
+            at,
+        ) {
+            Err(lost @ (CommandError::Conflict { .. } | CommandError::Contended { .. })) => {
+                // The same request may have won the race from another node: answer as it did.
+                if let Some(k) = &key
+                    && let Some(rec) = store.recorded(&command.case, &k.key)?
+                {
+                    return replayed(command, k, rec);
+                }
+                Err(lost)
+            }
+            Err(CommandError::Store(StoreError::DuplicateKey { .. })) => {
+                // Another request with the same key won the race: answer as it did.
+                if let Some(k) = &key
+                    && let Some(rec) = store.recorded(&command.case, &k.key)?
+                {
+                    return replayed(command, k, rec);
+                }
+                Err(CommandError::Store(StoreError::Backend(
+                    "an idempotency key was reported used but is not stored".into(),
+                )))
+            }
+            other => other,
+        }
+    }
+
+    pub(super) fn slot(&self, case: &CaseId) -> Slot {
+        let mut cache = lock(&self.cache);
+        std::sync::Arc::clone(cache.entry(case.clone()).or_default())
+    }
+
+    /// Brings the cached case up to the store's version.
+    fn refresh(
+        &self,
+        store: &dyn Store,
+        id: &CaseId,
+        slot: &mut Option<Case>,
+    ) -> Result<(), CommandError> {
+        let after = slot.as_ref().map_or(0, |c| c.version);
+        let events = store.load(id, after)?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        let incremental = match slot.as_mut() {
+            Some(case) => events.iter().try_for_each(|e| case.apply(e)).is_ok(),
+            None => match Case::replay(&events) {
+                Ok(case) => {
+                    *slot = Some(case);
+                    true
+                }
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if !incremental {
+            let all = store.load(id, 0)?;
+            *slot = Some(Case::replay(&all)?);
+        }
+        Ok(())
+    }
+
+    /// The cached case, brought up to `stored` (the store's version).
+    fn sync(
+        &self,
+        store: &dyn Store,
+        id: &CaseId,
+        slot: &mut Option<Case>,
+        stored: u64,
+    ) -> Result<(), CommandError> {
+        let cached = slot.as_ref().map_or(0, |c| c.version);
+        if cached > stored {
+            // The store went back (restored from a backup): start again.
+            *slot = None;
+        }
+        if slot.is_none() || cached != stored {
+            self.refresh(store, id, slot)
+                .inspect_err(|_| *slot = None)?;
+        }
+        Ok(())
+    }
+
+    /// The case `id` as stored now.
+    ///
+    /// # Errors
+    /// [`CommandError::UnknownCase`], or a store or history failure.
+    pub fn case(&self, store: &dyn Store, id: &CaseId) -> Result<Case, CommandError> {
+        let slot = self.slot(id);
+        let mut guard = lock(&slot);
+        let stored = store.version(id)?;
+        self.sync(store, id, &mut guard, stored)?;
+        guard
+            .clone()
+            .ok_or_else(|| CommandError::UnknownCase { case: id.clone() })
+    }
+
+    /// Decides `op` on the case and appends its events; on losing a race (for a command
+    /// without an expected version), decides again as the [`RetryPolicy`](super::RetryPolicy)
+    /// allows.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private entry point for every kind of command"
+    )]
+    pub(super) fn run(
+        &self,
+        store: &dyn Store,
+        id: &CaseId,
+        actor: &Actor,
+        expected: Option<u64>,
+        key: Option<&IdempotencyRecord>,
+        op: &Op<'_>,
+        at: Timestamp,
+    ) -> Result<Vec<Event>, CommandError> {
+        let slot = self.slot(id);
+        let mut guard = lock(&slot);
+        let mut lost = 0u32;
+        loop {
+            // Another engine may have appended since this one cached the case: a decision
+            // on a stale case could refuse what the current one allows.
+            let stored = store.version(id)?;
+            self.sync(store, id, &mut guard, stored)?;
+            let base = guard.as_ref().map_or(0, |c| c.version);
+            if let Some(v) = expected
+                && v != base
+            {
+                return Err(CommandError::Conflict {
+                    case: id.clone(),
+                    expected: v,
+                    actual: base,
+                });
+            }
+            let events = match self.decide(&mut guard, id, actor, op, at) {
+                Ok(events) => events,
+                Err(Refused { error, dirty }) => {
+                    if dirty {
+                        *guard = None;
+                    }
+                    return Err(*error);
+                }
+            };
+            match store.append(id, base, &events, key) {
+                Ok(()) => return Ok(events),
+                Err(StoreError::Conflict { actual, .. }) if expected.is_none() => {
+                    *guard = None;
+                    lost += 1;
+                    if lost > self.retry.retries() {
+                        return Err(CommandError::Contended {
+                            case: id.clone(),
+                            moved: lost,
+                            last_seen: actual,
+                        });
+                    }
+                }
+                Err(e) => {
+                    *guard = None;
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+
+    fn decide(
+        &self,
+        slot: &mut Option<Case>,
+        id: &CaseId,
+        actor: &Actor,
+        op: &Op<'_>,
+        at: Timestamp,
+    ) -> Result<Vec<Event>, Refused> {
+        let today = at.vn_date();
+        if let Op::Public(Action::Open(open)) = op {
+            if slot.is_some() {
+                return Err(CommandError::CaseExists { case: id.clone() }.into());
+            }
+            let event = self.open(id, actor, open, at)?;
+            let case = Case::replay(std::slice::from_ref(&event)).map_err(CommandError::from)?;
+            *slot = Some(case);
+            return Ok(vec![event]);
+        }
+        let Some(case) = slot.as_mut() else {
+            return Err(CommandError::UnknownCase { case: id.clone() }.into());
+        };
+        self.runs(case)?;
+        if self.cycle.is_terminal(&case.state) {
+            return Err(CommandError::Terminal {
+                case: id.clone(),
+                state: case.state.to_string(),
+            }
+            .into());
+        }
+        let system = matches!(op, Op::Timeout { .. } | Op::LimitPassed { .. });
+        if !system {
+            if actor.role.as_str() == ocop_core::SYSTEM_ROLE {
+                return Err(CommandError::SystemRole.into());
+            }
+            if self.cycle.role(&actor.role).is_none() {
+                return Err(CommandError::UnknownRole {
+                    role: actor.role.to_string(),
+                    definition: self.cycle.definition().id.to_string(),
+                }
+                .into());
+            }
+        }
+        let mut tx = Tx {
+            from: case.state.clone(),
+            case,
+            events: Vec::new(),
+            actor: actor.clone(),
+            at,
+            transition: None,
+        };
+        self.act(&mut tx, op, today)?;
+        Ok(tx.events)
+    }
+
+    /// Refuses a case of another definition than the engine's.
+    pub(super) fn runs(&self, case: &Case) -> Result<(), CommandError> {
+        let def = self.cycle.definition();
+        if case.definition != def.id {
+            return Err(CommandError::WrongDefinition {
+                case: case.id.clone(),
+                runs_under: case.definition.to_string(),
+                engine: def.id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// What a command does to a case that exists and runs under this engine.
+    fn act(&self, tx: &mut Tx<'_>, op: &Op<'_>, today: Date) -> Result<(), Refused> {
+        match op {
+            Op::Public(Action::Open(_)) => Err(CommandError::CaseExists {
+                case: tx.case.id.clone(),
+            }
+            .into()),
+            Op::Public(Action::Take { transition, input }) => {
+                self.take(tx, transition, input, None, today)
+            }
+            Op::Timeout {
+                transition,
+                timeout,
+            } => self.take(
+                tx,
+                transition,
+                &TransitionInput::default(),
+                Some(timeout.clone()),
+                today,
+            ),
+            Op::LimitPassed { finish_by } => {
+                let here = tx.here();
+                tx.push(
+                    EventBody::TransitionalLimitPassed {
+                        finish_by: *finish_by,
+                    },
+                    here,
+                )
+            }
+            Op::Public(Action::ConstituteCouncil {
+                evaluation,
+                members,
+            }) => self.constitute(tx, evaluation, members),
+            Op::Public(Action::SubmitSheet { evaluation, sheet }) => {
+                self.submit(tx, evaluation, sheet)
+            }
+            Op::Public(Action::UpdateDossier { documents }) => {
+                self.may_file(tx.case, &tx.actor)?;
+                if documents.is_empty() {
+                    return Err(CommandError::InvalidInput("no documents to file".into()).into());
+                }
+                self.separation(tx.case, &tx.actor)?;
+                let here = tx.here();
+                tx.push(
+                    EventBody::DossierUpdated {
+                        documents: documents.clone(),
+                    },
+                    here,
+                )
+            }
+            Op::Public(Action::RecordFacts { facts }) => {
+                if facts.is_empty() {
+                    return Err(CommandError::InvalidInput("no facts to record".into()).into());
+                }
+                self.separation(tx.case, &tx.actor)?;
+                let here = tx.here();
+                tx.push(
+                    EventBody::FactsRecorded {
+                        facts: facts.clone(),
+                    },
+                    here,
+                )
+            }
+        }
+    }
+}
+
+fn replayed(
+    command: &Command,
+    key: &IdempotencyRecord,
+    rec: Recorded,
+) -> Result<Vec<Event>, CommandError> {
+    if rec.fingerprint == key.fingerprint {
+        Ok(rec.events)
+    } else {
+        Err(CommandError::KeyReused {
+            case: command.case.clone(),
+            key: key.key.clone(),
+        })
+    }
+}
