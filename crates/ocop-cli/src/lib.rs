@@ -135,9 +135,6 @@ enum Command {
     Export {
         #[command(flatten)]
         store: ops::StoreArgs,
-        /// The folder of the cycle definitions.
-        #[arg(long, default_value = "workflows")]
-        workflows: PathBuf,
         /// Certificates valid on this day (default: the last day anything happened).
         #[arg(long)]
         as_of: Option<ocop_core::Date>,
@@ -258,9 +255,6 @@ enum CaseCommand {
         /// The case.
         #[arg(long)]
         case: String,
-        /// The folder of the cycle definitions.
-        #[arg(long, default_value = "workflows")]
-        workflows: PathBuf,
         /// Language of messages.
         #[arg(long, default_value = "vi")]
         lang: Lang,
@@ -461,20 +455,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Export {
             store,
-            workflows,
             as_of,
             out,
             lang,
-        } => ops::export(&store, &workflows, as_of, out.as_deref(), lang),
+        } => ops::export(&store, as_of, out.as_deref(), lang),
         Command::Verify { store, lang } => ops::verify(&store, lang),
         Command::Replay { store, case, lang } => ops::replay(&store, &case, lang),
         Command::Case(CaseCommand::List { store, lang }) => ops::case_list(&store, lang),
-        Command::Case(CaseCommand::Show {
-            store,
-            case,
-            workflows,
-            lang,
-        }) => ops::case_show(&store, &workflows, &case, lang),
+        Command::Case(CaseCommand::Show { store, case, lang }) => {
+            ops::case_show(&store, &case, lang)
+        }
         Command::Serve(args) => serve::serve(args),
         Command::Key(KeyCommand::New {
             id,

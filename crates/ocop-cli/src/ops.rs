@@ -11,8 +11,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use ocop_core::{Cycle, Date, Lang, PluginKind, Scorer, load_definition};
 use ocop_engine::{
-    Calendar, Case, CaseId, CaseSummary, EngineBuilder, ManualClock, Migration, Projector,
-    SqliteStore, Store,
+    Case, CaseId, CaseSummary, EngineBuilder, ManualClock, Migration, SqliteStore, Store,
 };
 use ocop_plugin_host::{PluginHost, PluginHostBuilder, build_plugin};
 use ocop_report::{ProgrammeReport, ReportInput, Targets};
@@ -100,14 +99,6 @@ impl Workflows {
             migration_text: read("migrations/can-tho-2024-to-national-2026.toml")?,
             targets,
         })
-    }
-
-    /// Projectors for both cycles: enough to summarise cases (no plugins).
-    pub(crate) fn projectors(&self) -> Vec<Projector> {
-        [&self.can_tho, &self.national]
-            .into_iter()
-            .map(|c| Projector::new(c.clone(), Calendar::vietnam()))
-            .collect()
     }
 
     pub(crate) fn cycles(&self) -> Vec<&Cycle> {
@@ -272,7 +263,7 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
         eprintln!();
     }
     let stats = &sim.stats;
-    let cases = summaries(store.as_ref(), &wf.projectors())?;
+    let cases = summaries(store.as_ref(), lang)?;
     let report = ocop_report::compute(&ReportInput {
         province: "Cần Thơ",
         as_of: args.end,
@@ -366,33 +357,32 @@ fn write_report(report: &ProgrammeReport, dir: &Path, lang: Lang) -> Result<()> 
     Ok(())
 }
 
-/// Every case of the store, replayed.
-pub(crate) fn load_cases(store: &dyn Store) -> Result<Vec<Case>> {
-    store
-        .cases()?
-        .iter()
-        .map(|id| Ok(ocop_engine::replay(&store.load(id, 0)?)?))
-        .collect()
-}
-
-/// Every case of the store, summarised under its definition.
-pub(crate) fn summaries(store: &dyn Store, projectors: &[Projector]) -> Result<Vec<CaseSummary>> {
-    load_cases(store)?
-        .iter()
-        .map(|c| {
-            let p = projectors
-                .iter()
-                .find(|p| p.cycle().definition().id == *c.definition())
-                .with_context(|| {
-                    format!(
-                        "case `{}` runs under `{}`, which is not in the workflows folder",
-                        c.id(),
-                        c.definition()
-                    )
-                })?;
-            Ok(p.summary(c))
-        })
-        .collect()
+/// Every case's projection, as the store keeps it beside the events.
+pub(crate) fn summaries(store: &dyn Store, lang: Lang) -> Result<Vec<CaseSummary>> {
+    let missing = store.unprojected()?;
+    if let Some(first) = missing.first() {
+        bail!(
+            "{} ({} {}, {} `{first}`): {}",
+            t(
+                lang,
+                "cơ sở dữ liệu được ghi bởi phiên bản ocop cũ hơn",
+                "the database was written by an older ocop"
+            ),
+            missing.len(),
+            t(
+                lang,
+                "hồ sơ chưa có bản tóm tắt",
+                "cases without a projection"
+            ),
+            t(lang, "ví dụ", "e.g."),
+            t(
+                lang,
+                "chạy `ocop upgrade` trước",
+                "run `ocop upgrade` on it first"
+            )
+        );
+    }
+    Ok(store.summaries()?)
 }
 
 /// The last day anything happened in the store.
@@ -410,7 +400,7 @@ pub(crate) fn report(
 ) -> Result<ExitCode> {
     let store = store.open(lang)?;
     let wf = Workflows::load(workflows)?;
-    let cases = summaries(store.as_ref(), &wf.projectors())?;
+    let cases = summaries(store.as_ref(), lang)?;
     let as_of = as_of
         .or_else(|| last_day(&cases))
         .context("the database holds no case")?;
@@ -444,14 +434,12 @@ fn emit(text: &str, out: Option<&Path>) -> Result<ExitCode> {
 
 pub(crate) fn export(
     store: &StoreArgs,
-    workflows: &Path,
     as_of: Option<Date>,
     out: Option<&Path>,
     lang: Lang,
 ) -> Result<ExitCode> {
     let store = store.open(lang)?;
-    let wf = Workflows::load(workflows)?;
-    let cases = summaries(store.as_ref(), &wf.projectors())?;
+    let cases = summaries(store.as_ref(), lang)?;
     let as_of = as_of
         .or_else(|| last_day(&cases))
         .context("the database holds no case")?;
@@ -467,7 +455,9 @@ pub(crate) fn verify(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
     let store = store.open(lang)?;
     let ids = store.cases()?;
     let mut events = 0;
+    let mut snapshots = 0;
     for id in &ids {
+        // The whole chain, from the first event: a snapshot never shortens verification.
         let history = store.load(id, 0)?;
         events += history.len();
         if let Err(e) = ocop_engine::verify(&history) {
@@ -482,14 +472,31 @@ pub(crate) fn verify(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
             );
             return Ok(ExitCode::from(1));
         }
+        if let Some(snapshot) = store.snapshot(id)? {
+            snapshots += 1;
+            if let Err(e) = Case::check_snapshot(&history, &snapshot) {
+                eprintln!("{}: {e}", t(lang, "LỖI", "FAILED"));
+                eprintln!(
+                    "{}",
+                    t(
+                        lang,
+                        "ảnh chụp trạng thái không khớp với các sự kiện: máy sẽ dùng ảnh sai khi nạp hồ sơ; khôi phục từ bản sao lưu",
+                        "the snapshot does not match the events an engine would read after it: restore the database from a backup"
+                    )
+                );
+                return Ok(ExitCode::from(1));
+            }
+        }
     }
     println!(
-        "{}: {} {}, {} {}",
+        "{}: {} {}, {} {}, {} {}",
         t(lang, "Chuỗi băm hợp lệ", "Hash chains verify"),
         ids.len(),
         t(lang, "hồ sơ", "cases"),
         events,
-        t(lang, "sự kiện", "events")
+        t(lang, "sự kiện", "events"),
+        snapshots,
+        t(lang, "ảnh chụp khớp", "snapshots match"),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -537,41 +544,35 @@ pub(crate) fn replay(store: &StoreArgs, case: &str, lang: Lang) -> Result<ExitCo
 
 pub(crate) fn case_list(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
     let store = store.open(lang)?;
-    for case in load_cases(store.as_ref())? {
+    let mut out = String::new();
+    for case in summaries(store.as_ref(), lang)? {
         let stars = case
-            .certificate()
+            .certificate
+            .as_ref()
             .map(|c| c.stars.to_string())
             .unwrap_or_else(|| "-".into());
-        println!(
-            "{:<14} {:<16} {:<34} {:<4} {}",
-            case.id().as_str(),
-            case.definition().as_str(),
-            case.state().as_str(),
+        out.push_str(&format!(
+            "{:<14} {:<16} {:<34} {:<4} {}\n",
+            case.case.as_str(),
+            case.definition.as_str(),
+            case.state.as_str(),
             stars,
-            case.product().name
-        );
+            case.product.name
+        ));
     }
-    Ok(ExitCode::SUCCESS)
+    emit(&out, None)
 }
 
-pub(crate) fn case_show(
-    store: &StoreArgs,
-    workflows: &Path,
-    case: &str,
-    lang: Lang,
-) -> Result<ExitCode> {
+pub(crate) fn case_show(store: &StoreArgs, case: &str, lang: Lang) -> Result<ExitCode> {
     let store = store.open(lang)?;
-    let wf = Workflows::load(workflows)?;
-    let history = store.load(&CaseId::from(case), 0)?;
-    if history.is_empty() {
-        bail!("{} `{case}`", t(lang, "không có hồ sơ", "no case"));
-    }
-    let c = ocop_engine::replay(&history)?;
-    let projectors = wf.projectors();
-    let projector = projectors
-        .iter()
-        .find(|p| p.cycle().definition().id == *c.definition())
-        .context("the case runs under an unknown definition")?;
-    println!("{}", serde_json::to_string_pretty(&projector.summary(&c))?);
+    summaries(store.as_ref(), lang)?;
+    let Some(summary) = store.summary(&CaseId::from(case))? else {
+        bail!(
+            "{} `{case}`: {}",
+            t(lang, "không có hồ sơ", "no case"),
+            t(lang, "xem `ocop case list`", "see `ocop case list`")
+        );
+    };
+    println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(ExitCode::SUCCESS)
 }

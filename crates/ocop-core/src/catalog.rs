@@ -162,6 +162,9 @@ pub struct ProductSet(u8);
 struct ProductSetNumber(#[schemars(range(min = 1, max = 26))] u8);
 
 impl ProductSet {
+    /// Product set 1, the first of Annex I.
+    pub const FIRST: ProductSet = ProductSet(1);
+
     /// The product set numbered `n`, if `n` is between 1 and 26.
     pub fn new(n: u8) -> Option<Self> {
         (1..=26).contains(&n).then_some(Self(n))

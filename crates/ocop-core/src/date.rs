@@ -21,6 +21,11 @@ pub struct DateParseError {
 }
 
 impl Date {
+    /// The earliest date supported (year -9999).
+    pub const MIN: Date = Date(jiff::civil::Date::MIN);
+    /// The latest date supported (year 9999).
+    pub const MAX: Date = Date(jiff::civil::Date::MAX);
+
     /// The date `year-month-day`, if it exists.
     pub fn new(year: i16, month: i8, day: i8) -> Option<Self> {
         jiff::civil::Date::new(year, month, day).ok().map(Date)
@@ -197,7 +202,7 @@ impl MonthDay {
     pub fn in_year(self, year: i16) -> Date {
         Date::new(year, self.month, self.day)
             .or_else(|| Date::new(year, self.month, self.day.min(28)))
-            .unwrap_or(Date(jiff::civil::Date::MIN))
+            .unwrap_or(Date::MIN)
     }
 }
 

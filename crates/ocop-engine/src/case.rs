@@ -8,13 +8,20 @@ use ocop_core::{
     RegistrationType, RevocationGround, RoleId, StateId,
 };
 
+use serde::{Deserialize, Serialize};
+
 use crate::event::{
     CaseId, CouncilMember, CouncilResult, Event, EventBody, GENESIS_HASH, Inspection, MemberSheet,
     Product, RoundAssignment,
 };
+use crate::store::Snapshot;
+
+/// The encoding of a case in a [`Snapshot`]; a snapshot of another format is ignored (the
+/// case is replayed from its events instead).
+const SNAPSHOT_FORMAT: u32 = 1;
 
 /// A council sitting of one evaluation stage: its members and the sheets given so far.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Council {
     pub(crate) members: Vec<CouncilMember>,
     pub(crate) sheets: BTreeMap<String, MemberSheet>,
@@ -54,7 +61,7 @@ impl Council {
 
 /// A deadline that has fired, so that it fires at most once per entry into its state and
 /// per due date (a moved anchor re-arms it).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Fired {
     pub(crate) state: StateId,
     pub(crate) entry_seq: u64,
@@ -62,7 +69,7 @@ pub(crate) struct Fired {
 }
 
 /// The revocation in progress.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revocation {
     /// The ground named when it was opened.
     pub ground: Option<RevocationGround>,
@@ -71,7 +78,7 @@ pub struct Revocation {
 }
 
 /// The state of a case, rebuilt from its events by [`Case::replay`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Case {
     pub(crate) id: CaseId,
     pub(crate) definition: DefinitionId,
@@ -161,6 +168,59 @@ impl Case {
             case.apply(e)?;
         }
         Ok(case)
+    }
+
+    /// The case as a snapshot at its version.
+    pub(crate) fn snapshot(&self) -> Option<Snapshot> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            format: u32,
+            case: &'a Case,
+        }
+        let body = serde_json::to_string(&Body {
+            format: SNAPSHOT_FORMAT,
+            case: self,
+        })
+        .ok()?;
+        Some(Snapshot {
+            version: self.version,
+            body,
+        })
+    }
+
+    /// The case a snapshot holds, if it is of this ocop's format and at its stated version.
+    pub fn from_snapshot(snapshot: &Snapshot) -> Option<Case> {
+        #[derive(Deserialize)]
+        struct Body {
+            format: u32,
+            case: Case,
+        }
+        let body: Body = serde_json::from_str(&snapshot.body).ok()?;
+        (body.format == SNAPSHOT_FORMAT && body.case.version == snapshot.version)
+            .then_some(body.case)
+    }
+
+    /// Checks a stored snapshot against the history it was taken from: the fold of the
+    /// events up to its version must be the case it holds. A snapshot of another format
+    /// than this ocop writes is not checked (the engine ignores it too).
+    ///
+    /// # Errors
+    /// [`ReplayError::Inconsistent`] naming the snapshot's version when it differs, or the
+    /// history's own replay error.
+    pub fn check_snapshot(history: &[Event], snapshot: &Snapshot) -> Result<(), ReplayError> {
+        let Some(held) = Case::from_snapshot(snapshot) else {
+            return Ok(());
+        };
+        let upto = usize::try_from(snapshot.version).unwrap_or(usize::MAX);
+        let replayed = Case::replay(history.get(..upto).unwrap_or(history))?;
+        if replayed != held {
+            return Err(ReplayError::Inconsistent {
+                case: replayed.id,
+                seq: snapshot.version,
+                reason: "the snapshot taken at this version does not match the events".into(),
+            });
+        }
+        Ok(())
     }
 
     fn open(e: &Event) -> Result<Case, ReplayError> {

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, ReplayError};
 use crate::clock::Timestamp;
-use crate::engine::Engine;
-use crate::event::{Actor, CaseId, Migrated, sha256_hex};
-use crate::store::{Store, StoreError};
+use crate::event::{Actor, CaseId, Event, EventBody, Migrated, sha256_hex};
+use crate::projector::Projector;
+use crate::store::{Append, Store, StoreError};
 
 /// The migration file format version this library reads.
 pub const MIGRATION_FORMAT: u32 = 1;
@@ -89,6 +89,16 @@ pub enum MigrationError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The run was given a projector for another definition than the file migrates to.
+    #[error(
+        "the migration goes to `{to}`, but the cases would be projected with `{given}`: pass the projector (`Engine::projector`) of `{to}`"
+    )]
+    WrongTarget {
+        /// The definition the file migrates to.
+        to: String,
+        /// The definition of the projector given.
+        given: String,
+    },
     /// A stored history cannot be replayed.
     #[error("case `{case}` cannot be replayed: {error}")]
     Corrupt {
@@ -424,19 +434,22 @@ impl Migration {
             failed: Vec::new(),
         };
         let mut cases = Vec::new();
-        for id in store.cases()? {
+        // The projections say which cases run under the old definition, and which ended:
+        // only the others are replayed.
+        for summary in store.summaries()? {
+            if summary.definition != self.file.from {
+                continue;
+            }
+            let id = summary.case;
+            if self.from_terminal.contains(&summary.state) {
+                report.closed.push(id);
+                continue;
+            }
             let events = store.load(&id, 0)?;
             let case = Case::replay(&events).map_err(|error| MigrationError::Corrupt {
                 case: id.clone(),
                 error,
             })?;
-            if *case.definition() != self.file.from {
-                continue;
-            }
-            if self.from_terminal.contains(case.state()) {
-                report.closed.push(id);
-                continue;
-            }
             let plan = self.plan(&case, today);
             if plan.to_state.is_some() {
                 report.migrate.push(plan);
@@ -461,18 +474,28 @@ impl Migration {
         self.report(store, today).map(|(r, _)| r)
     }
 
-    /// Migrates every case that can: one `migrated` event per case, by `actor` at `at`.
-    /// A case that changed since it was read is reported under `failed`; run again to
-    /// migrate it.
+    /// Migrates every case that can: one `migrated` event per case, by `actor` at `at`,
+    /// with the case's projection under the new definition computed by `target` (the
+    /// [`Engine::projector`](crate::Engine::projector) of an engine for it). A case that
+    /// changed since it was read is reported under `failed`; run again to migrate it.
     ///
     /// # Errors
+    /// [`MigrationError::WrongTarget`] when `target` is for another definition;
     /// [`MigrationError::Store`] or [`MigrationError::Corrupt`] when the store cannot be read.
     pub fn run(
         &self,
         store: &dyn Store,
+        target: &Projector,
         actor: &Actor,
         at: Timestamp,
     ) -> Result<MigrationReport, MigrationError> {
+        let given = &target.cycle().definition().id;
+        if *given != self.file.to {
+            return Err(MigrationError::WrongTarget {
+                to: self.file.to.to_string(),
+                given: given.to_string(),
+            });
+        }
         let (mut report, cases) = self.report(store, at.vn_date())?;
         report.applied = true;
         let mut failed = Vec::new();
@@ -490,7 +513,7 @@ impl Migration {
                 certificate_extended_until: plan.certificate_extended_until,
                 migration_sha256: self.sha256.clone(),
             };
-            match Engine::append_migration(store, &case, actor, at, to, body) {
+            match append_migration(store, target, &case, actor, at, to, body) {
                 Ok(e) => plan.event_seq = Some(e.seq),
                 Err(e) => failed.push(CaseFailure {
                     case: plan.case.clone(),
@@ -503,4 +526,40 @@ impl Migration {
         report.failed = failed;
         Ok(report)
     }
+}
+
+/// Appends a case's migration event with its projection under the new definition.
+fn append_migration(
+    store: &dyn Store,
+    target: &Projector,
+    case: &Case,
+    actor: &Actor,
+    at: Timestamp,
+    to: StateId,
+    body: Migrated,
+) -> Result<Event, StoreError> {
+    let event = Event::new(
+        case,
+        at,
+        actor.clone(),
+        None,
+        Some(case.state().clone()),
+        to,
+        EventBody::Migrated(body),
+    );
+    let mut after = case.clone();
+    after.apply(&event).map_err(|e| StoreError::InvalidAppend {
+        case: case.id().clone(),
+        reason: e.to_string(),
+    })?;
+    let summary = target.summary(&after);
+    store.append(&Append {
+        case: case.id(),
+        expected: case.version(),
+        events: std::slice::from_ref(&event),
+        key: None,
+        summary: &summary,
+        snapshot: None,
+    })?;
+    Ok(event)
 }

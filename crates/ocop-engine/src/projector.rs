@@ -189,6 +189,7 @@ impl Projector {
             case: case.id.clone(),
             definition: case.definition.clone(),
             definition_version: case.definition_version.clone(),
+            definition_sha256: None,
             state: case.state.clone(),
             state_label: state.map(|s| s.label.clone()),
             state_kind: state.map(|s| s.kind),

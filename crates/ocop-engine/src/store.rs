@@ -8,7 +8,10 @@ mod sqlite;
 pub use memory::MemoryStore;
 pub use sqlite::{SqliteStore, SqliteStoreBuilder, Synchronous};
 
+use ocop_core::{Date, DefinitionId};
+
 use crate::event::{CaseId, Event};
+use crate::summary::CaseSummary;
 
 /// A command's idempotency key, stored with the events the command produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +74,16 @@ pub enum StoreError {
         /// What is wrong.
         reason: String,
     },
+    /// A definition handed to the store whose SHA-256 is not its text's.
+    #[error("definition `{id}` is given as sha256 {given}, but its text hashes to {computed}")]
+    DefinitionHash {
+        /// The definition's id.
+        id: String,
+        /// The SHA-256 given.
+        given: String,
+        /// The SHA-256 of the text.
+        computed: String,
+    },
     /// The backend failed (I/O, locking, SQL).
     #[error("the store failed: {0}")]
     Backend(String),
@@ -81,18 +94,82 @@ pub enum StoreError {
     Unavailable(String),
 }
 
-/// Where a case's events are kept.
+/// One command's worth of writes: the events, the command's idempotency key, the case's
+/// projection after them and, now and then, a snapshot of the case. A store writes all of
+/// it in one transaction, or nothing.
+#[derive(Clone, Copy, Debug)]
+pub struct Append<'a> {
+    /// The case.
+    pub case: &'a CaseId,
+    /// The version the events continue (the case's version when the command was decided).
+    pub expected: u64,
+    /// The events, numbered `expected + 1, expected + 2, ...`.
+    pub events: &'a [Event],
+    /// The command's idempotency key, if it has one.
+    pub key: Option<&'a IdempotencyRecord>,
+    /// The case after the events, as its summary: the projection row, with the due date the
+    /// store's due-date index keeps.
+    pub summary: &'a CaseSummary,
+    /// A snapshot of the case after the events, replacing the case's previous one.
+    pub snapshot: Option<&'a Snapshot>,
+}
+
+/// A case in the due-date index: a tick must look at it on any day after `due`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DueEntry {
+    /// The last day before the tick that may find something due.
+    pub due: Date,
+    /// The case.
+    pub case: CaseId,
+    /// The case's version when the date was computed.
+    pub version: u64,
+}
+
+/// A case's state at a version, so that it can be rebuilt from there and the events after
+/// it. The body is the engine's own encoding; stores keep it as they get it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The version the snapshot was taken at.
+    pub version: u64,
+    /// The encoded case (JSON).
+    pub body: String,
+}
+
+/// A definition's exact text, kept by the store under its SHA-256 so that a case's history
+/// can be read, reported and verified without the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDefinition {
+    /// SHA-256 of `text`, lowercase hex.
+    pub sha256: String,
+    /// The definition's id, e.g. `national-2026`.
+    pub id: DefinitionId,
+    /// Its version, e.g. `2026.1`.
+    pub version: String,
+    /// The file name it was read from (its extension says TOML or JSON).
+    pub file_name: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Where a case's events are kept, with what is derived from them in the same transaction.
 ///
 /// # Contract
 /// Checked by [`conformance::run_all`]:
 /// - A case's version is the number of its events; an unknown case has version 0.
-/// - [`append`](Store::append) is atomic: all the events and the idempotency key are stored,
-///   or none. It fails with [`StoreError::Conflict`] unless the stored version equals
+/// - [`append`](Store::append) is atomic: all the events, the idempotency key, the case's
+///   summary (its projection row and due-date index entry) and the snapshot are stored, or
+///   none. It fails with [`StoreError::Conflict`] unless the stored version equals
 ///   `expected`, with [`StoreError::InvalidAppend`] unless the events are non-empty, belong
-///   to the case and are numbered `expected + 1, expected + 2, ...`, and with
-///   [`StoreError::DuplicateKey`] when the key was already used on the case.
+///   to the case and are numbered `expected + 1, expected + 2, ...`, and the summary is of
+///   the case at the last event's version, and with [`StoreError::DuplicateKey`] when the
+///   key was already used on the case.
 /// - Of several appends racing at the same expected version, exactly one succeeds.
 /// - Stored events read back equal to what was appended, in sequence order.
+/// - The projection read back is the last summary appended; the due-date index holds a case
+///   exactly while its last summary has a `next_due`, with that date and version, and
+///   [`due`](Store::due) finds it by definition and date.
+/// - The snapshot read back is the last one appended for the case.
+/// - Definitions are kept by SHA-256; putting the same one twice keeps one.
 pub trait Store: Send + Sync {
     /// The case's version (its number of events); 0 for an unknown case.
     ///
@@ -106,19 +183,13 @@ pub trait Store: Send + Sync {
     /// [`StoreError::Backend`], or [`StoreError::Corrupt`] for an unreadable event.
     fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError>;
 
-    /// Appends `events` to the case if its stored version is `expected`, with the command's
-    /// idempotency key if it has one.
+    /// Appends the events, key, projection and snapshot of `append` if the case's stored
+    /// version is `append.expected`.
     ///
     /// # Errors
     /// [`StoreError::Conflict`], [`StoreError::InvalidAppend`], [`StoreError::DuplicateKey`]
     /// as the contract says; [`StoreError::Backend`] when the store fails (nothing is stored).
-    fn append(
-        &self,
-        case: &CaseId,
-        expected: u64,
-        events: &[Event],
-        key: Option<&IdempotencyRecord>,
-    ) -> Result<(), StoreError>;
+    fn append(&self, append: &Append<'_>) -> Result<(), StoreError>;
 
     /// What the idempotency key `key` produced on the case, if it was used.
     ///
@@ -131,10 +202,104 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`].
     fn cases(&self) -> Result<Vec<CaseId>, StoreError>;
+
+    /// The cases of `definition` whose due date is before `before`, by due date then case
+    /// id: what a tick on `before` must look at. One indexed read.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn due(&self, definition: &DefinitionId, before: Date) -> Result<Vec<DueEntry>, StoreError>;
+
+    /// The projection of the case: its summary as last appended.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`] for an unreadable row.
+    fn summary(&self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError>;
+
+    /// Every case's projection, sorted by case id.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`] for an unreadable row.
+    fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError>;
+
+    /// Replaces the projection of a case whose version is `summary.version` (an upgraded
+    /// database, a changed calendar), outside any append.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the case is at another version; [`StoreError::Backend`].
+    fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError>;
+
+    /// The cases whose projection is missing or behind their events (a database written
+    /// before projections existed), sorted by id.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn unprojected(&self) -> Result<Vec<CaseId>, StoreError>;
+
+    /// The case's latest snapshot, if any.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn snapshot(&self, case: &CaseId) -> Result<Option<Snapshot>, StoreError>;
+
+    /// Keeps a definition's text under its SHA-256 (nothing happens if it is kept already).
+    ///
+    /// # Errors
+    /// [`StoreError::DefinitionHash`] when `sha256` is not the text's; [`StoreError::Backend`].
+    fn put_definition(&self, definition: &StoredDefinition) -> Result<(), StoreError>;
+
+    /// The definition kept under `sha256`.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError>;
+
+    /// Every definition kept, sorted by id, version and SHA-256.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn definitions(&self) -> Result<Vec<StoredDefinition>, StoreError>;
 }
 
-/// Checks that `events` continue `case` at version `expected`.
-pub fn check_append(case: &CaseId, expected: u64, events: &[Event]) -> Result<(), StoreError> {
+/// Checks that an append's events continue its case at the expected version and that its
+/// summary is of the case after them.
+pub fn check_append(append: &Append<'_>) -> Result<(), StoreError> {
+    let (case, expected, events) = (append.case, append.expected, append.events);
+    let last = expected.saturating_add(u64::try_from(events.len()).unwrap_or(u64::MAX));
+    if append.summary.case != *case || append.summary.version != last {
+        return Err(StoreError::InvalidAppend {
+            case: case.clone(),
+            reason: format!(
+                "the summary is of case `{}` at version {}, not of this case at version {last}",
+                append.summary.case, append.summary.version
+            ),
+        });
+    }
+    if let Some(s) = append.snapshot
+        && (s.version == 0 || s.version > last)
+    {
+        return Err(StoreError::InvalidAppend {
+            case: case.clone(),
+            reason: format!("a snapshot at version {} after version {last}", s.version),
+        });
+    }
+    check_events(case, expected, events)
+}
+
+/// Checks that a definition's SHA-256 is its text's.
+pub fn check_definition(definition: &StoredDefinition) -> Result<(), StoreError> {
+    let computed = crate::event::sha256_hex(definition.text.as_bytes());
+    if computed != definition.sha256 {
+        return Err(StoreError::DefinitionHash {
+            id: definition.id.to_string(),
+            given: definition.sha256.clone(),
+            computed,
+        });
+    }
+    Ok(())
+}
+
+fn check_events(case: &CaseId, expected: u64, events: &[Event]) -> Result<(), StoreError> {
     if events.is_empty() {
         return Err(StoreError::InvalidAppend {
             case: case.clone(),

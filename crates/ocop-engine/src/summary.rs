@@ -19,6 +19,9 @@ pub struct CaseSummary {
     pub definition: DefinitionId,
     /// That definition's version.
     pub definition_version: String,
+    /// SHA-256 of the exact text of that definition, when the case pins it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition_sha256: Option<String>,
     /// The state it is in.
     pub state: StateId,
     /// The state's name (absent when the case runs under another definition than the

@@ -66,16 +66,20 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod derived;
 mod pool;
 mod tls;
 mod watchdog;
 
 use std::time::Duration;
 
-use ocop_engine::store::{IdempotencyRecord, Recorded};
-use ocop_engine::{CaseId, Event, Store, StoreError};
+use ocop_core::{Date, DefinitionId};
+use ocop_engine::store::{Append, DueEntry, Recorded, Snapshot, StoredDefinition};
+use ocop_engine::{CaseId, CaseSummary, Event, Store, StoreError};
 use pool::{Limits, Manager, Pool, backend};
 use postgres::Client;
+
+pub use derived::SCHEMA_VERSION;
 use postgres::error::SqlState;
 
 /// Configures a [`PostgresStore`].
@@ -197,30 +201,11 @@ impl PostgresStoreBuilder {
         let ddl = format!(
             "SELECT pg_advisory_xact_lock(hashtext('ocop-schema-{s}'));
              {drop_first}
-             CREATE SCHEMA IF NOT EXISTS {s};
-             CREATE TABLE IF NOT EXISTS {s}.cases (
-                 case_id TEXT PRIMARY KEY,
-                 version BIGINT NOT NULL
-             );
-             CREATE TABLE IF NOT EXISTS {s}.events (
-                 case_id TEXT NOT NULL,
-                 seq BIGINT NOT NULL,
-                 kind TEXT NOT NULL,
-                 hash TEXT NOT NULL,
-                 body TEXT NOT NULL,
-                 PRIMARY KEY (case_id, seq)
-             );
-             CREATE TABLE IF NOT EXISTS {s}.idempotency (
-                 case_id TEXT NOT NULL,
-                 key TEXT NOT NULL,
-                 fingerprint TEXT NOT NULL,
-                 first_seq BIGINT NOT NULL,
-                 last_seq BIGINT NOT NULL,
-                 PRIMARY KEY (case_id, key)
-             );"
+             CREATE SCHEMA IF NOT EXISTS {s};"
         );
         let mut tx = conn.client()?.transaction().map_err(backend)?;
         tx.batch_execute(&ddl).map_err(backend)?;
+        derived::upgrade(&mut tx, s)?;
         tx.commit().map_err(backend)?;
         drop(conn);
         Ok(store)
@@ -274,11 +259,11 @@ impl Conn {
     }
 }
 
-fn to_i64(n: u64) -> i64 {
+pub(crate) fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn to_u64(n: i64) -> u64 {
+pub(crate) fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
@@ -376,14 +361,10 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    fn append(
-        &self,
-        case: &CaseId,
-        expected: u64,
-        events: &[Event],
-        key: Option<&IdempotencyRecord>,
-    ) -> Result<(), StoreError> {
-        ocop_engine::store::check_append(case, expected, events)?;
+    fn append(&self, append: &Append<'_>) -> Result<(), StoreError> {
+        ocop_engine::store::check_append(append)?;
+        let (case, expected, events, key) =
+            (append.case, append.expected, append.events, append.key);
         let s = &self.schema;
         let mut conn = self.connection()?;
         let mut tx = conn.client()?.transaction().map_err(backend)?;
@@ -461,6 +442,10 @@ impl Store for PostgresStore {
             )
             .map_err(backend)?;
         }
+        derived::write_summary(&mut tx, s, append.summary)?;
+        if let Some(snapshot) = append.snapshot {
+            derived::write_snapshot(&mut tx, s, case, snapshot)?;
+        }
         tx.commit().map_err(backend)
     }
 
@@ -511,5 +496,65 @@ impl Store for PostgresStore {
             .iter()
             .map(|r| CaseId::from(r.get::<_, String>(0)))
             .collect())
+    }
+
+    fn due(&self, definition: &DefinitionId, before: Date) -> Result<Vec<DueEntry>, StoreError> {
+        derived::due(
+            self.connection()?.client()?,
+            &self.schema,
+            definition,
+            before,
+        )
+    }
+
+    fn summary(&self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+        derived::summary(self.connection()?.client()?, &self.schema, case)
+    }
+
+    fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        derived::summaries(self.connection()?.client()?, &self.schema)
+    }
+
+    fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {
+        let s = &self.schema;
+        let mut conn = self.connection()?;
+        let mut tx = conn.client()?.transaction().map_err(backend)?;
+        let actual = tx
+            .query_opt(
+                &format!("SELECT version FROM {s}.cases WHERE case_id = $1 FOR UPDATE"),
+                &[&summary.case.as_str()],
+            )
+            .map_err(backend)?
+            .map_or(0, |r| to_u64(r.get(0)));
+        if actual != summary.version || actual == 0 {
+            return Err(StoreError::Conflict {
+                case: summary.case.clone(),
+                expected: summary.version,
+                actual,
+            });
+        }
+        derived::write_summary(&mut tx, s, summary)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn unprojected(&self) -> Result<Vec<CaseId>, StoreError> {
+        derived::unprojected(self.connection()?.client()?, &self.schema)
+    }
+
+    fn snapshot(&self, case: &CaseId) -> Result<Option<Snapshot>, StoreError> {
+        derived::snapshot(self.connection()?.client()?, &self.schema, case)
+    }
+
+    fn put_definition(&self, definition: &StoredDefinition) -> Result<(), StoreError> {
+        ocop_engine::store::check_definition(definition)?;
+        derived::put_definition(self.connection()?.client()?, &self.schema, definition)
+    }
+
+    fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
+        derived::definition(self.connection()?.client()?, &self.schema, sha256)
+    }
+
+    fn definitions(&self) -> Result<Vec<StoredDefinition>, StoreError> {
+        derived::definitions(self.connection()?.client()?, &self.schema)
     }
 }

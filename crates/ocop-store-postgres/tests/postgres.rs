@@ -73,7 +73,16 @@ fn race(url: &str, schema: &str, racer: &str) {
                     key: format!("{racer}-{version}"),
                     fingerprint: racer.to_owned(),
                 };
-                match store.append(&case, version, &events, Some(&key)) {
+                let summary = conformance::sample_summary(&case, version + 1, "race", None);
+                let append = ocop_engine::store::Append {
+                    case: &case,
+                    expected: version,
+                    events: &events,
+                    key: Some(&key),
+                    summary: &summary,
+                    snapshot: None,
+                };
+                match store.append(&append) {
                     Ok(()) => {
                         wins += 1;
                         break;
@@ -156,6 +165,10 @@ fn engine() -> ocop_engine::Engine {
     let clock = ocop_engine::ManualClock::on(ocop_core::Date::new(2026, 6, 1).unwrap());
     ocop_engine::EngineBuilder::new(cycle)
         .clock(clock)
+        .scorer(
+            "criteria-26-2026",
+            std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new()),
+        )
         .build()
         .unwrap()
 }

@@ -359,7 +359,7 @@ fn append_next(store: &PostgresStore, case: &CaseId, key: &str) -> Result<(), St
             key: key.to_owned(),
             fingerprint: key.to_owned(),
         };
-        match store.append(case, version, &events, Some(&record)) {
+        match conformance::append_sample(store, case, version, &events, Some(&record)) {
             Ok(()) => return Ok(()),
             Err(StoreError::Conflict { .. } | StoreError::DuplicateKey { .. }) => continue,
             Err(e) => return Err(e),

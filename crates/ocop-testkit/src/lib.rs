@@ -37,16 +37,17 @@ pub mod time;
 pub mod transitions;
 
 pub use ocop_core::{
-    AnswerSheet, Code, CriteriaSheet, Cycle, Date, Definition, DossierDocument, Evaluation,
-    GuardPlugin, LoadError, PluginDecl, PluginError, PluginId, Producer, ProducerKind, ProductSet,
-    RegistrationType, Scorer, Stars, StateId, TransitionId, load_definition,
+    AnswerSheet, Code, CriteriaSheet, Cycle, Date, Definition, DefinitionId, DossierDocument,
+    Evaluation, GuardPlugin, LoadError, PluginDecl, PluginError, PluginId, Producer, ProducerKind,
+    ProductSet, RegistrationType, Scorer, Stars, StateId, TransitionId, load_definition,
 };
+pub use ocop_engine::store::{Append, DueEntry, Snapshot, StoredDefinition};
 pub use ocop_engine::{
     Action, Actor, BuildError, Calendar, Case, CaseId, CaseSummary, Clock, Command, CommandError,
     CouncilMember, DueDate, Engine, EngineBuilder, Event, EventBody, FiredTimeout,
-    IdempotencyRecord, ManualClock, MemoryStore, OpenCase, Product, Recorded, SqliteStore,
-    SqliteStoreBuilder, Store, StoreError, Synchronous, TickFailure, TickReport, Timestamp,
-    TransitionInput, replay, verify,
+    IdempotencyRecord, ManualClock, MemoryStore, OpenCase, Product, Projector, Recorded,
+    RetryPolicy, SqliteStore, SqliteStoreBuilder, Store, StoreError, Synchronous, TickFailure,
+    TickReport, Timestamp, TransitionInput, replay, verify,
 };
 pub use ocop_plugin_host::{
     BuildError as PluginBuildError, BuiltPlugin, PluginHost, PluginHostBuilder, WasmGuard,

@@ -33,7 +33,9 @@ pub fn next_deadline(
     store: &dyn Store,
 ) -> Result<Option<(CaseId, DueDate)>, CommandError> {
     let mut best: Option<(CaseId, DueDate)> = None;
-    for id in store.cases()? {
+    // The due-date index names every case with something pending, at its earliest day.
+    for entry in store.due(&engine.cycle().definition().id, Date::MAX)? {
+        let id = entry.case;
         let case = engine.case(store, &id)?;
         if engine.cycle().is_terminal(case.state()) {
             continue;

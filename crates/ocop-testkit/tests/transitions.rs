@@ -17,9 +17,10 @@ use ocop_criteria_26_2026::NativeScorer;
 use ocop_testkit::strategy::{Rules, Step, command_sequences};
 use ocop_testkit::time::{advance_to_next_deadline, run_until};
 use ocop_testkit::{
-    CaseId, Clock, Cycle, EngineBuilder, Event, EventBody, IdempotencyRecord, ManualClock,
-    MemoryStore, ProductSet, Recorded, Scorer, SqliteStore, Store, StoreError, Synchronous,
-    TransitionHarness, check_transitions, load_definition,
+    Append, CaseId, CaseSummary, Clock, Cycle, Date, DefinitionId, DueEntry, EngineBuilder, Event,
+    EventBody, ManualClock, MemoryStore, ProductSet, Recorded, Scorer, Snapshot, SqliteStore,
+    Store, StoreError, StoredDefinition, Synchronous, TransitionHarness, check_transitions,
+    load_definition,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -124,6 +125,42 @@ struct Lossy(MemoryStore);
 /// come back entering `limbo`.
 struct Misreporting(MemoryStore);
 
+/// The store methods a faulty store passes straight through to its `MemoryStore`.
+macro_rules! passed_through {
+    () => {
+        fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
+            self.0.cases()
+        }
+        fn due(&self, d: &DefinitionId, before: Date) -> Result<Vec<DueEntry>, StoreError> {
+            self.0.due(d, before)
+        }
+        fn summary(&self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+            self.0.summary(case)
+        }
+        fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
+            self.0.summaries()
+        }
+        fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {
+            self.0.reproject(summary)
+        }
+        fn unprojected(&self) -> Result<Vec<CaseId>, StoreError> {
+            self.0.unprojected()
+        }
+        fn snapshot(&self, case: &CaseId) -> Result<Option<Snapshot>, StoreError> {
+            self.0.snapshot(case)
+        }
+        fn put_definition(&self, d: &StoredDefinition) -> Result<(), StoreError> {
+            self.0.put_definition(d)
+        }
+        fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
+            self.0.definition(sha256)
+        }
+        fn definitions(&self) -> Result<Vec<StoredDefinition>, StoreError> {
+            self.0.definitions()
+        }
+    };
+}
+
 impl Store for Forgetful {
     fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
         self.0.version(case)
@@ -131,21 +168,16 @@ impl Store for Forgetful {
     fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
         self.0.load(case, after)
     }
-    fn append(
-        &self,
-        case: &CaseId,
-        expected: u64,
-        events: &[Event],
-        _key: Option<&IdempotencyRecord>,
-    ) -> Result<(), StoreError> {
-        self.0.append(case, expected, events, None)
+    fn append(&self, append: &Append<'_>) -> Result<(), StoreError> {
+        self.0.append(&Append {
+            key: None,
+            ..*append
+        })
     }
     fn recorded(&self, _case: &CaseId, _key: &str) -> Result<Option<Recorded>, StoreError> {
         Ok(None)
     }
-    fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
-        self.0.cases()
-    }
+    passed_through!();
 }
 
 impl Store for Lossy {
@@ -155,26 +187,26 @@ impl Store for Lossy {
     fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
         self.0.load(case, after)
     }
-    fn append(
-        &self,
-        case: &CaseId,
-        expected: u64,
-        events: &[Event],
-        key: Option<&IdempotencyRecord>,
-    ) -> Result<(), StoreError> {
-        let kept = if events.len() > 1 {
-            &events[..events.len() - 1]
-        } else {
-            events
-        };
-        self.0.append(case, expected, kept, key)
+    fn append(&self, append: &Append<'_>) -> Result<(), StoreError> {
+        let events = append.events;
+        if events.len() < 2 {
+            return self.0.append(append);
+        }
+        // The last event is lost, and the projection quietly follows.
+        let kept = &events[..events.len() - 1];
+        let mut summary = append.summary.clone();
+        summary.version -= 1;
+        self.0.append(&Append {
+            events: kept,
+            summary: &summary,
+            snapshot: None,
+            ..*append
+        })
     }
     fn recorded(&self, case: &CaseId, key: &str) -> Result<Option<Recorded>, StoreError> {
         self.0.recorded(case, key)
     }
-    fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
-        self.0.cases()
-    }
+    passed_through!();
 }
 
 impl Store for Misreporting {
@@ -190,21 +222,13 @@ impl Store for Misreporting {
         }
         Ok(events)
     }
-    fn append(
-        &self,
-        case: &CaseId,
-        expected: u64,
-        events: &[Event],
-        key: Option<&IdempotencyRecord>,
-    ) -> Result<(), StoreError> {
-        self.0.append(case, expected, events, key)
+    fn append(&self, append: &Append<'_>) -> Result<(), StoreError> {
+        self.0.append(append)
     }
     fn recorded(&self, case: &CaseId, key: &str) -> Result<Option<Recorded>, StoreError> {
         self.0.recorded(case, key)
     }
-    fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
-        self.0.cases()
-    }
+    passed_through!();
 }
 
 /// Runs the harness on the store `make` builds until a sequence fails, and returns the

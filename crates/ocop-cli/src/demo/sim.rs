@@ -430,9 +430,16 @@ impl<'a> Sim<'a> {
             self.schedule(today.add_days(delay), i);
             return Ok(());
         }
-        let case = ocop_engine::replay(&self.store.load(&id, 0)?)?;
-        let def = case.definition().to_string();
+        // The projection says which definition the case runs under now (a migration moves
+        // it); that engine's cache holds the case, and reads only the events it has not seen.
+        let def = self
+            .store
+            .summary(&id)?
+            .with_context(|| format!("case `{id}` has no projection"))?
+            .definition
+            .to_string();
         let engine = self.engine_for(&def)?;
+        let case = engine.case(self.store, &id)?;
         let cycle = engine.cycle().clone();
         let state = case.state().clone();
         if cycle.is_terminal(&state) {
@@ -865,7 +872,8 @@ impl<'a> Sim<'a> {
             return Ok(());
         };
         let actor = Actor::new("van-phong-ocop-can-tho", "province_office");
-        let report = migration.run(self.store, &actor, Timestamp::vn(today, 8, 0))?;
+        let target = self.engine_for("national-2026")?.projector();
+        let report = migration.run(self.store, target, &actor, Timestamp::vn(today, 8, 0))?;
         self.stats.migrated = report.migrate.len();
         self.stats.cannot_migrate = report.cannot_migrate.len();
         Ok(())

@@ -84,33 +84,38 @@ impl Engine {
     /// another state with a passed deadline fires again, in the same order, until nothing
     /// is due. Migrated cases whose transitional limit (Art. 12.2) passed get a notice event.
     ///
+    /// The cases come from the store's due-date index ([`Store::due`]): a tick with
+    /// nothing due is one indexed read, however many cases the store holds. An index date
+    /// is the earliest day something may be due, so each case it names is checked again on
+    /// its events before anything fires.
+    ///
     /// # Errors
-    /// [`StoreError`] when the cases cannot be listed. Failures on single cases are in the
+    /// [`StoreError`] when the index cannot be read. Failures on single cases are in the
     /// report.
     pub fn tick(&self, store: &dyn Store, now: Timestamp) -> Result<TickReport, StoreError> {
         let today = now.vn_date();
         let mut report = TickReport::default();
-        let mut todo: Vec<CaseId> = store.cases()?;
-        let mut failed: BTreeSet<CaseId> = BTreeSet::new();
+        // Cases that failed, or that the index named but have nothing due after all (a
+        // deadline pushed back by a calendar update): not looked at again in this tick.
+        let mut done: BTreeSet<CaseId> = BTreeSet::new();
         let def_id = &self.cycle.definition().id;
         for _ in 0..MAX_TICK_PASSES {
             let mut due: Vec<(Date, CaseId, u64, Due)> = Vec::new();
-            for id in &todo {
-                if failed.contains(id) {
+            for entry in store.due(def_id, today)? {
+                if done.contains(&entry.case) {
                     continue;
                 }
-                let case = match self.case(store, id) {
+                let id = entry.case;
+                let case = match self.case(store, &id) {
                     Ok(c) => c,
                     Err(error) => {
-                        failed.insert(id.clone());
-                        report.failed.push(TickFailure {
-                            case: id.clone(),
-                            error,
-                        });
+                        done.insert(id.clone());
+                        report.failed.push(TickFailure { case: id, error });
                         continue;
                     }
                 };
                 if case.definition != *def_id || self.cycle.is_terminal(&case.state) {
+                    done.insert(id);
                     continue;
                 }
                 match self.projector.due_now(&case, today) {
@@ -119,13 +124,15 @@ impl Engine {
                             Due::Timeout(t) => t.due,
                             Due::Limit(l) => *l,
                         };
-                        due.push((date, id.clone(), case.version, d));
+                        due.push((date, id, case.version, d));
                     }
-                    Ok(None) => {}
+                    Ok(None) => {
+                        done.insert(id);
+                    }
                     Err(e) => {
-                        failed.insert(id.clone());
+                        done.insert(id.clone());
                         report.failed.push(TickFailure {
-                            case: id.clone(),
+                            case: id,
                             error: e.into(),
                         });
                     }
@@ -135,7 +142,6 @@ impl Engine {
                 break;
             }
             due.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-            todo.clear();
             let system = Actor::system();
             for (date, id, version, d) in due {
                 let (op, transition) = match d {
@@ -154,15 +160,14 @@ impl Engine {
                 match self.run(store, &id, &system, Some(version), None, &op, now) {
                     Ok(events) => {
                         report.fired.push(FiredTimeout {
-                            case: id.clone(),
+                            case: id,
                             due: date,
                             transition,
                             events,
                         });
-                        todo.push(id);
                     }
                     Err(error) => {
-                        failed.insert(id.clone());
+                        done.insert(id.clone());
                         report.failed.push(TickFailure { case: id, error });
                     }
                 }

@@ -8,7 +8,15 @@ use crate::case::Case;
 use crate::clock::Timestamp;
 use crate::command::{Action, Command, CommandError};
 use crate::event::{Actor, CaseId, Event, EventBody, TransitionInput};
-use crate::store::{IdempotencyRecord, Recorded, Store, StoreError};
+use crate::store::{Append, IdempotencyRecord, Recorded, Store, StoreError};
+
+/// A snapshot is written with the append that crosses a multiple of this many events.
+const SNAPSHOT_EVERY: u64 = 32;
+
+/// Whether an append from version `from` to `to` crosses a snapshot boundary.
+fn snapshot_due(from: u64, to: u64) -> bool {
+    from / SNAPSHOT_EVERY != to / SNAPSHOT_EVERY
+}
 
 impl Engine {
     /// Checks `command` and, if it is allowed, appends its events to `store` atomically and
@@ -70,13 +78,19 @@ impl Engine {
         std::sync::Arc::clone(cache.entry(case.clone()).or_default())
     }
 
-    /// Brings the cached case up to the store's version.
+    /// Brings the cached case up to the store's version: from the case's latest snapshot
+    /// when nothing is cached, then the events after it.
     fn refresh(
         &self,
         store: &dyn Store,
         id: &CaseId,
         slot: &mut Option<Case>,
     ) -> Result<(), CommandError> {
+        if slot.is_none()
+            && let Some(snapshot) = store.snapshot(id)?
+        {
+            *slot = Case::from_snapshot(&snapshot).filter(|c| c.id == *id);
+        }
         let after = slot.as_ref().map_or(0, |c| c.version);
         let events = store.load(id, after)?;
         if events.is_empty() {
@@ -177,7 +191,22 @@ impl Engine {
                     return Err(*error);
                 }
             };
-            match store.append(id, base, &events, key) {
+            let Some(case) = guard.as_ref() else {
+                return Err(CommandError::UnknownCase { case: id.clone() });
+            };
+            let summary = self.projector.summary(case);
+            let snapshot = snapshot_due(base, case.version)
+                .then(|| case.snapshot())
+                .flatten();
+            let append = Append {
+                case: id,
+                expected: base,
+                events: &events,
+                key,
+                summary: &summary,
+                snapshot: snapshot.as_ref(),
+            };
+            match store.append(&append) {
                 Ok(()) => return Ok(events),
                 Err(StoreError::Conflict { actual, .. }) if expected.is_none() => {
                     *guard = None;

@@ -1,15 +1,13 @@
 //! What a case allows and how it stands: available transitions, the summary.
 
+use ocop_core::TransitionId;
 use ocop_core::cycle::Guard;
-use ocop_core::{StateId, TransitionId};
 
 use super::{Engine, lock};
 use crate::calendar::CalendarError;
 use crate::case::Case;
-use crate::clock::Timestamp;
 use crate::command::CommandError;
-use crate::event::{Actor, CaseId, Event, EventBody, TransitionInput};
-use crate::store::Store;
+use crate::event::{Actor, CaseId, TransitionInput};
 use crate::summary::{CaseSummary, DueDate};
 
 impl Engine {
@@ -75,28 +73,6 @@ impl Engine {
     /// projection.
     pub fn summary(&self, case: &Case) -> CaseSummary {
         self.projector.summary(case)
-    }
-
-    /// Appends a migration event for a case (used by [`Migration::run`](crate::Migration::run)).
-    pub(crate) fn append_migration(
-        store: &dyn Store,
-        case: &Case,
-        actor: &Actor,
-        at: Timestamp,
-        to: StateId,
-        body: crate::event::Migrated,
-    ) -> Result<Event, CommandError> {
-        let event = Event::new(
-            case,
-            at,
-            actor.clone(),
-            None,
-            Some(case.state.clone()),
-            to,
-            EventBody::Migrated(body),
-        );
-        store.append(&case.id, case.version, std::slice::from_ref(&event), None)?;
-        Ok(event)
     }
 
     /// Forgets the cached copy of `case`, so that it is reloaded from the store.

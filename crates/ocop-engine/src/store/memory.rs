@@ -3,13 +3,50 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use super::{IdempotencyRecord, Recorded, Store, StoreError, check_append};
+use ocop_core::{Date, DefinitionId};
+
+use super::{
+    Append, DueEntry, Recorded, Snapshot, Store, StoreError, StoredDefinition, check_append,
+    check_definition,
+};
 use crate::event::{CaseId, Event};
+use crate::summary::CaseSummary;
 
 #[derive(Debug, Default)]
 struct Inner {
     cases: BTreeMap<CaseId, Vec<Event>>,
     keys: HashMap<(CaseId, String), (String, u64, u64)>,
+    summaries: BTreeMap<CaseId, CaseSummary>,
+    /// The due-date index: (definition, due, case) with the case's version, and the entry
+    /// of each case, to remove it when the case moves on.
+    due: BTreeMap<(DefinitionId, Date, CaseId), u64>,
+    due_of: HashMap<CaseId, (DefinitionId, Date)>,
+    snapshots: HashMap<CaseId, Snapshot>,
+    definitions: BTreeMap<String, StoredDefinition>,
+}
+
+impl Inner {
+    fn project(&mut self, summary: &CaseSummary) {
+        let case = &summary.case;
+        if let Some((def, date)) = self.due_of.remove(case) {
+            self.due.remove(&(def, date, case.clone()));
+        }
+        if let Some(date) = summary.next_due {
+            self.due.insert(
+                (summary.definition.clone(), date, case.clone()),
+                summary.version,
+            );
+            self.due_of
+                .insert(case.clone(), (summary.definition.clone(), date));
+        }
+        self.summaries.insert(case.clone(), summary.clone());
+    }
+
+    fn version(&self, case: &CaseId) -> u64 {
+        self.cases
+            .get(case)
+            .map_or(0, |v| u64::try_from(v.len()).unwrap_or(u64::MAX))
+    }
 }
 
 /// A store that keeps everything in memory; it forgets everything when dropped.
@@ -41,11 +78,7 @@ fn slice(events: &[Event], first: u64, last: u64) -> Vec<Event> {
 
 impl Store for MemoryStore {
     fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
-        Ok(self
-            .lock()
-            .cases
-            .get(case)
-            .map_or(0, |v| u64::try_from(v.len()).unwrap_or(u64::MAX)))
+        Ok(self.lock().version(case))
     }
 
     fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
@@ -60,18 +93,10 @@ impl Store for MemoryStore {
             .unwrap_or_default())
     }
 
-    fn append(
-        &self,
-        case: &CaseId,
-        expected: u64,
-        events: &[Event],
-        key: Option<&IdempotencyRecord>,
-    ) -> Result<(), StoreError> {
+    fn append(&self, append: &Append<'_>) -> Result<(), StoreError> {
+        let (case, expected, events) = (append.case, append.expected, append.events);
         let mut inner = self.lock();
-        let actual = inner
-            .cases
-            .get(case)
-            .map_or(0, |v| u64::try_from(v.len()).unwrap_or(u64::MAX));
+        let actual = inner.version(case);
         if actual != expected {
             return Err(StoreError::Conflict {
                 case: case.clone(),
@@ -79,8 +104,8 @@ impl Store for MemoryStore {
                 actual,
             });
         }
-        check_append(case, expected, events)?;
-        if let Some(k) = key {
+        check_append(append)?;
+        if let Some(k) = append.key {
             let id = (case.clone(), k.key.clone());
             if inner.keys.contains_key(&id) {
                 return Err(StoreError::DuplicateKey {
@@ -99,6 +124,10 @@ impl Store for MemoryStore {
             .entry(case.clone())
             .or_default()
             .extend_from_slice(events);
+        inner.project(append.summary);
+        if let Some(snapshot) = append.snapshot {
+            inner.snapshots.insert(case.clone(), snapshot.clone());
+        }
         Ok(())
     }
 
@@ -121,5 +150,79 @@ impl Store for MemoryStore {
 
     fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
         Ok(self.lock().cases.keys().cloned().collect())
+    }
+
+    fn due(&self, definition: &DefinitionId, before: Date) -> Result<Vec<DueEntry>, StoreError> {
+        let inner = self.lock();
+        let mut out: Vec<DueEntry> = inner
+            .due
+            .range((definition.clone(), Date::MIN, CaseId::new(""))..)
+            .take_while(|((def, date, _), _)| def == definition && *date < before)
+            .map(|((_, due, case), version)| DueEntry {
+                due: *due,
+                case: case.clone(),
+                version: *version,
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    fn summary(&self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+        Ok(self.lock().summaries.get(case).cloned())
+    }
+
+    fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        Ok(self.lock().summaries.values().cloned().collect())
+    }
+
+    fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        let actual = inner.version(&summary.case);
+        if actual != summary.version || actual == 0 {
+            return Err(StoreError::Conflict {
+                case: summary.case.clone(),
+                expected: summary.version,
+                actual,
+            });
+        }
+        inner.project(summary);
+        Ok(())
+    }
+
+    fn unprojected(&self) -> Result<Vec<CaseId>, StoreError> {
+        let inner = self.lock();
+        Ok(inner
+            .cases
+            .iter()
+            .filter(|(id, events)| {
+                inner.summaries.get(*id).map(|s| s.version)
+                    != Some(u64::try_from(events.len()).unwrap_or(u64::MAX))
+            })
+            .map(|(id, _)| id.clone())
+            .collect())
+    }
+
+    fn snapshot(&self, case: &CaseId) -> Result<Option<Snapshot>, StoreError> {
+        Ok(self.lock().snapshots.get(case).cloned())
+    }
+
+    fn put_definition(&self, definition: &StoredDefinition) -> Result<(), StoreError> {
+        check_definition(definition)?;
+        self.lock()
+            .definitions
+            .entry(definition.sha256.clone())
+            .or_insert_with(|| definition.clone());
+        Ok(())
+    }
+
+    fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
+        Ok(self.lock().definitions.get(sha256).cloned())
+    }
+
+    fn definitions(&self) -> Result<Vec<StoredDefinition>, StoreError> {
+        let mut all: Vec<StoredDefinition> = self.lock().definitions.values().cloned().collect();
+        all.sort_by(|a, b| (&a.id, &a.version, &a.sha256).cmp(&(&b.id, &b.version, &b.sha256)));
+        Ok(all)
     }
 }

@@ -9,6 +9,7 @@
 
 mod can_tho;
 mod crash;
+mod derived;
 mod migration;
 mod model;
 mod national;

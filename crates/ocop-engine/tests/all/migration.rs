@@ -274,7 +274,12 @@ fn dry_run_then_real_run() {
     // The real run records one migration event per case.
     let at = Timestamp::vn(d("2026-05-25"), 8, 0);
     let real = migration
-        .run(&store, &Actor::new("so-nn-ct", "system"), at)
+        .run(
+            &store,
+            engine("national-2026", &ManualClock::on(d("2026-05-25"))).projector(),
+            &Actor::new("so-nn-ct", "system"),
+            at,
+        )
         .unwrap();
     assert!(real.applied && real.failed.is_empty());
     assert_eq!(ids(&real.migrate), ids(&dry.migrate));

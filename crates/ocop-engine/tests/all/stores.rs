@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier};
 
-use ocop_engine::store::conformance;
+use ocop_core::{Date, DefinitionId};
+use ocop_engine::store::{Append, DueEntry, Snapshot, StoredDefinition, conformance};
 use ocop_engine::{
-    Action, CaseId, Command, CommandError, Event, ManualClock, MemoryStore, SqliteStore, Store,
+    Action, CaseId, CaseSummary, Command, CommandError, Event, ManualClock, MemoryStore, Recorded,
+    SqliteStore, Store, StoreError,
 };
 
 use crate::support::*;
@@ -171,35 +173,56 @@ struct AlwaysBeaten {
 }
 
 impl Store for AlwaysBeaten {
-    fn version(&self, case: &CaseId) -> Result<u64, ocop_engine::StoreError> {
-        self.inner.version(case)
-    }
-    fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, ocop_engine::StoreError> {
-        self.inner.load(case, after)
-    }
-    fn append(
-        &self,
-        case: &CaseId,
-        expected: u64,
-        events: &[Event],
-        key: Option<&ocop_engine::IdempotencyRecord>,
-    ) -> Result<(), ocop_engine::StoreError> {
-        let n = self.inner.version(case)?;
-        let rival = Command::new(case.clone(), a("so-nn", "commune_officer"), fact(n, 9));
+    fn append(&self, append: &Append<'_>) -> Result<(), StoreError> {
+        let n = self.inner.version(append.case)?;
+        let rival = Command::new(
+            append.case.clone(),
+            a("so-nn", "commune_officer"),
+            fact(n, 9),
+        );
         self.engine
             .execute(&self.inner, &rival)
-            .map_err(|e| ocop_engine::StoreError::Backend(e.to_string()))?;
-        self.inner.append(case, expected, events, key)
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        self.inner.append(append)
     }
-    fn recorded(
-        &self,
-        case: &CaseId,
-        key: &str,
-    ) -> Result<Option<ocop_engine::Recorded>, ocop_engine::StoreError> {
+    fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
+        self.inner.version(case)
+    }
+    fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
+        self.inner.load(case, after)
+    }
+    fn recorded(&self, case: &CaseId, key: &str) -> Result<Option<Recorded>, StoreError> {
         self.inner.recorded(case, key)
     }
-    fn cases(&self) -> Result<Vec<CaseId>, ocop_engine::StoreError> {
+    fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
         self.inner.cases()
+    }
+    fn due(&self, def: &DefinitionId, before: Date) -> Result<Vec<DueEntry>, StoreError> {
+        self.inner.due(def, before)
+    }
+    fn summary(&self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+        self.inner.summary(case)
+    }
+    fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        self.inner.summaries()
+    }
+    fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {
+        self.inner.reproject(summary)
+    }
+    fn unprojected(&self) -> Result<Vec<CaseId>, StoreError> {
+        self.inner.unprojected()
+    }
+    fn snapshot(&self, case: &CaseId) -> Result<Option<Snapshot>, StoreError> {
+        self.inner.snapshot(case)
+    }
+    fn put_definition(&self, d: &StoredDefinition) -> Result<(), StoreError> {
+        self.inner.put_definition(d)
+    }
+    fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
+        self.inner.definition(sha256)
+    }
+    fn definitions(&self) -> Result<Vec<StoredDefinition>, StoreError> {
+        self.inner.definitions()
     }
 }
 

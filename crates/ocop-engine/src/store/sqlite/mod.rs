@@ -1,5 +1,9 @@
 //! The SQLite store: the embedded default. WAL journal, one immediate transaction per
-//! append, optimistic concurrency on the case version.
+//! append (events, projection, due-date index entry, snapshot), optimistic concurrency on
+//! the case version.
+
+mod rows;
+mod schema;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -7,31 +11,14 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{IdempotencyRecord, Recorded, Store, StoreError, check_append};
-use crate::event::{CaseId, Event};
+use ocop_core::{Date, DefinitionId};
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS ocop_cases (
-    case_id TEXT PRIMARY KEY,
-    version INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ocop_events (
-    case_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (case_id, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ocop_idempotency (
-    case_id TEXT NOT NULL,
-    key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    first_seq INTEGER NOT NULL,
-    last_seq INTEGER NOT NULL,
-    PRIMARY KEY (case_id, key)
-) WITHOUT ROWID;
-";
+use super::{
+    Append, DueEntry, Recorded, Snapshot, Store, StoreError, StoredDefinition, check_append,
+    check_definition,
+};
+use crate::event::{CaseId, Event};
+use crate::summary::CaseSummary;
 
 /// How hard SQLite pushes each commit to disk (`PRAGMA synchronous`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -92,9 +79,11 @@ impl SqliteStoreBuilder {
         };
         conn.pragma_update(None, "synchronous", sync)
             .map_err(backend)?;
-        conn.execute_batch(SCHEMA).map_err(backend)?;
+        let mut conn = conn;
+        let found = schema::upgrade(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            upgraded_from: (found > 0 && found < schema::SCHEMA_VERSION).then_some(found),
         })
     }
 }
@@ -102,9 +91,14 @@ impl SqliteStoreBuilder {
 /// A store in one SQLite database file.
 ///
 /// Each append is one `BEGIN IMMEDIATE` transaction that checks the case's version, inserts
-/// the events, bumps the version and records the idempotency key, so a crash leaves either
-/// the whole command or none of it. Several processes or connections may share the file:
-/// the version check in the transaction makes exactly one of racing appends win.
+/// the events, bumps the version, records the idempotency key and replaces the case's
+/// projection row (which carries the due-date index: `(definition, next_due, case_id)`) and,
+/// when given, its snapshot, so a crash leaves either the whole command or none of it.
+/// Several processes or connections may share the file: the version check in the
+/// transaction makes exactly one of racing appends win.
+///
+/// Opening a database written by an older ocop upgrades its schema in place (see
+/// [`SqliteStore::SCHEMA_VERSION`]); its events are kept as they are.
 ///
 /// # Examples
 /// ```
@@ -120,21 +114,25 @@ impl SqliteStoreBuilder {
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    upgraded_from: Option<u32>,
 }
 
-fn backend(e: rusqlite::Error) -> StoreError {
+pub(super) fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-fn to_i64(n: u64) -> i64 {
+pub(super) fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn to_u64(n: i64) -> u64 {
+pub(super) fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
 impl SqliteStore {
+    /// The schema version this ocop writes (recorded in the database's `ocop_meta`).
+    pub const SCHEMA_VERSION: u32 = schema::SCHEMA_VERSION;
+
     /// A builder for a database at `path`.
     pub fn builder(path: impl AsRef<Path>) -> SqliteStoreBuilder {
         SqliteStoreBuilder {
@@ -163,6 +161,29 @@ impl SqliteStore {
             busy_timeout: Duration::from_secs(5),
         }
         .open()
+    }
+
+    /// The schema version the database had when this store opened it, if it was upgraded.
+    pub fn upgraded_from(&self) -> Option<u32> {
+        self.upgraded_from
+    }
+
+    /// The query plan SQLite uses for the due-date read of [`Store::due`], one line per
+    /// step (e.g. `SEARCH ocop_summaries USING COVERING INDEX ocop_summaries_due ...`).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when SQLite fails.
+    pub fn due_query_plan(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", rows::DUE_QUERY))
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(rusqlite::params!["x", "2000-01-01"], |r| {
+                r.get::<_, String>(3)
+            })
+            .map_err(backend)?;
+        rows.collect::<Result<_, _>>().map_err(backend)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -214,12 +235,7 @@ fn load_range(
 
 impl Store for SqliteStore {
     fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
-        let conn = self.lock();
-        let v: Option<i64> = conn
-            .prepare_cached("SELECT version FROM ocop_cases WHERE case_id = ?1")
-            .and_then(|mut s| s.query_row([case.as_str()], |r| r.get(0)).optional())
-            .map_err(backend)?;
-        Ok(v.map_or(0, to_u64))
+        rows::stored_version(&self.lock(), case)
     }
 
     fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
@@ -227,31 +243,20 @@ impl Store for SqliteStore {
         load_range(&conn, case, after.saturating_add(1), u64::MAX >> 1)
     }
 
-    fn append(
-        &self,
-        case: &CaseId,
-        expected: u64,
-        events: &[Event],
-        key: Option<&IdempotencyRecord>,
-    ) -> Result<(), StoreError> {
-        check_append(case, expected, events)?;
+    fn append(&self, append: &Append<'_>) -> Result<(), StoreError> {
+        check_append(append)?;
+        let (case, expected, events) = (append.case, append.expected, append.events);
         let mut rows = Vec::with_capacity(events.len());
         for e in events {
             let body = serde_json::to_string(e).map_err(|e| StoreError::Backend(e.to_string()))?;
             rows.push((e, body));
         }
+        let projection = rows::Projection::of(append.summary)?;
         let mut conn = self.lock();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
-        let actual: u64 = tx
-            .prepare_cached("SELECT version FROM ocop_cases WHERE case_id = ?1")
-            .and_then(|mut s| {
-                s.query_row([case.as_str()], |r| r.get::<_, i64>(0))
-                    .optional()
-            })
-            .map_err(backend)?
-            .map_or(0, to_u64);
+        let actual = rows::stored_version(&tx, case)?;
         if actual != expected {
             return Err(StoreError::Conflict {
                 case: case.clone(),
@@ -260,7 +265,7 @@ impl Store for SqliteStore {
             });
         }
         let last = expected.saturating_add(u64::try_from(events.len()).unwrap_or(0));
-        if let Some(k) = key {
+        if let Some(k) = append.key {
             let used: Option<i64> = tx
                 .prepare_cached(
                     "SELECT first_seq FROM ocop_idempotency WHERE case_id = ?1 AND key = ?2",
@@ -313,6 +318,10 @@ impl Store for SqliteStore {
         )
         .and_then(|mut s| s.execute(params![case.as_str(), to_i64(last)]))
         .map_err(backend)?;
+        projection.write(&tx)?;
+        if let Some(snapshot) = append.snapshot {
+            rows::write_snapshot(&tx, case, snapshot)?;
+        }
         tx.commit().map_err(backend)
     }
 
@@ -352,5 +361,56 @@ impl Store for SqliteStore {
             out.push(CaseId::new(r.map_err(backend)?));
         }
         Ok(out)
+    }
+
+    fn due(&self, definition: &DefinitionId, before: Date) -> Result<Vec<DueEntry>, StoreError> {
+        rows::due(&self.lock(), definition, before)
+    }
+
+    fn summary(&self, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+        rows::summary(&self.lock(), case)
+    }
+
+    fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        rows::summaries(&self.lock())
+    }
+
+    fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {
+        let projection = rows::Projection::of(summary)?;
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let actual = rows::stored_version(&tx, &summary.case)?;
+        if actual != summary.version || actual == 0 {
+            return Err(StoreError::Conflict {
+                case: summary.case.clone(),
+                expected: summary.version,
+                actual,
+            });
+        }
+        projection.write(&tx)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn unprojected(&self) -> Result<Vec<CaseId>, StoreError> {
+        rows::unprojected(&self.lock())
+    }
+
+    fn snapshot(&self, case: &CaseId) -> Result<Option<Snapshot>, StoreError> {
+        rows::snapshot(&self.lock(), case)
+    }
+
+    fn put_definition(&self, definition: &StoredDefinition) -> Result<(), StoreError> {
+        check_definition(definition)?;
+        rows::put_definition(&self.lock(), definition)
+    }
+
+    fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
+        rows::definition(&self.lock(), sha256)
+    }
+
+    fn definitions(&self) -> Result<Vec<StoredDefinition>, StoreError> {
+        rows::definitions(&self.lock())
     }
 }

@@ -1,0 +1,227 @@
+//! The SQLite store's reads and writes beyond the events: projections (with the due-date
+//! index), snapshots and definitions.
+
+use ocop_core::{Date, DefinitionId};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{backend, to_i64, to_u64};
+use crate::event::CaseId;
+use crate::store::{DueEntry, Snapshot, StoreError, StoredDefinition};
+use crate::summary::CaseSummary;
+
+/// The due-date read: one range scan of the partial index `ocop_summaries_due`.
+pub(super) const DUE_QUERY: &str = "SELECT next_due, case_id, version FROM ocop_summaries \
+     WHERE definition = ?1 AND next_due < ?2 ORDER BY next_due, case_id";
+
+pub(super) fn stored_version(conn: &Connection, case: &CaseId) -> Result<u64, StoreError> {
+    let v: Option<i64> = conn
+        .prepare_cached("SELECT version FROM ocop_cases WHERE case_id = ?1")
+        .and_then(|mut s| s.query_row([case.as_str()], |r| r.get(0)).optional())
+        .map_err(backend)?;
+    Ok(v.map_or(0, to_u64))
+}
+
+/// A projection row: the summary's indexed columns and its JSON.
+pub(super) struct Projection<'a> {
+    summary: &'a CaseSummary,
+    body: String,
+}
+
+impl<'a> Projection<'a> {
+    pub(super) fn of(summary: &'a CaseSummary) -> Result<Self, StoreError> {
+        let body =
+            serde_json::to_string(summary).map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(Projection { summary, body })
+    }
+
+    pub(super) fn write(&self, conn: &Connection) -> Result<(), StoreError> {
+        let s = self.summary;
+        conn.prepare_cached(
+            "INSERT INTO ocop_summaries (case_id, version, definition, definition_sha256, state, \
+             stars, certificate_expiry, next_due, commune, product_set, body) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+             ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, \
+             definition = excluded.definition, definition_sha256 = excluded.definition_sha256, \
+             state = excluded.state, stars = excluded.stars, \
+             certificate_expiry = excluded.certificate_expiry, next_due = excluded.next_due, \
+             commune = excluded.commune, product_set = excluded.product_set, body = excluded.body",
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                s.case.as_str(),
+                to_i64(s.version),
+                s.definition.as_str(),
+                s.definition_sha256,
+                s.state.as_str(),
+                s.certificate.as_ref().map(|c| c.stars.get()),
+                s.certificate_valid_until().map(|d| d.to_string()),
+                s.next_due.map(|d| d.to_string()),
+                s.product.producer.commune,
+                s.product.product_set.number(),
+                self.body,
+            ])
+        })
+        .map_err(backend)?;
+        Ok(())
+    }
+}
+
+fn decode_summary(case: &str, body: &str) -> Result<CaseSummary, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        case: CaseId::new(case),
+        seq: 0,
+        reason: format!("the case's projection is unreadable: {e}"),
+    })
+}
+
+pub(super) fn due(
+    conn: &Connection,
+    definition: &DefinitionId,
+    before: Date,
+) -> Result<Vec<DueEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(DUE_QUERY).map_err(backend)?;
+    let rows = stmt
+        .query_map(params![definition.as_str(), before.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .map_err(backend)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (due, case, version) = row.map_err(backend)?;
+        let due = due.parse().map_err(|e| StoreError::Corrupt {
+            case: CaseId::new(case.clone()),
+            seq: 0,
+            reason: format!("the due-date index holds `{due}`: {e}"),
+        })?;
+        out.push(DueEntry {
+            due,
+            case: CaseId::new(case),
+            version: to_u64(version),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn summary(conn: &Connection, case: &CaseId) -> Result<Option<CaseSummary>, StoreError> {
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM ocop_summaries WHERE case_id = ?1")
+        .and_then(|mut s| s.query_row([case.as_str()], |r| r.get(0)).optional())
+        .map_err(backend)?;
+    body.map(|b| decode_summary(case.as_str(), &b)).transpose()
+}
+
+pub(super) fn summaries(conn: &Connection) -> Result<Vec<CaseSummary>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT case_id, body FROM ocop_summaries ORDER BY case_id")
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(backend)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (case, body) = row.map_err(backend)?;
+        out.push(decode_summary(&case, &body)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn unprojected(conn: &Connection) -> Result<Vec<CaseId>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT c.case_id FROM ocop_cases c LEFT JOIN ocop_summaries s ON s.case_id = c.case_id \
+             WHERE s.version IS NULL OR s.version <> c.version ORDER BY c.case_id",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(backend)?;
+    rows.map(|r| r.map(CaseId::new).map_err(backend)).collect()
+}
+
+pub(super) fn write_snapshot(
+    conn: &Connection,
+    case: &CaseId,
+    snapshot: &Snapshot,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO ocop_snapshots (case_id, version, body) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, body = excluded.body",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            case.as_str(),
+            to_i64(snapshot.version),
+            snapshot.body
+        ])
+    })
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(super) fn snapshot(conn: &Connection, case: &CaseId) -> Result<Option<Snapshot>, StoreError> {
+    conn.prepare_cached("SELECT version, body FROM ocop_snapshots WHERE case_id = ?1")
+        .and_then(|mut s| {
+            s.query_row([case.as_str()], |r| {
+                Ok(Snapshot {
+                    version: to_u64(r.get(0)?),
+                    body: r.get(1)?,
+                })
+            })
+            .optional()
+        })
+        .map_err(backend)
+}
+
+pub(super) fn put_definition(conn: &Connection, d: &StoredDefinition) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO ocop_definitions (sha256, id, version, file_name, text) \
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            d.sha256,
+            d.id.as_str(),
+            d.version,
+            d.file_name,
+            d.text
+        ])
+    })
+    .map_err(backend)?;
+    Ok(())
+}
+
+fn definition_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDefinition> {
+    Ok(StoredDefinition {
+        sha256: r.get(0)?,
+        id: DefinitionId::new(r.get::<_, String>(1)?),
+        version: r.get(2)?,
+        file_name: r.get(3)?,
+        text: r.get(4)?,
+    })
+}
+
+pub(super) fn definition(
+    conn: &Connection,
+    sha256: &str,
+) -> Result<Option<StoredDefinition>, StoreError> {
+    conn.prepare_cached(
+        "SELECT sha256, id, version, file_name, text FROM ocop_definitions WHERE sha256 = ?1",
+    )
+    .and_then(|mut s| s.query_row([sha256], definition_row).optional())
+    .map_err(backend)
+}
+
+pub(super) fn definitions(conn: &Connection) -> Result<Vec<StoredDefinition>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT sha256, id, version, file_name, text FROM ocop_definitions \
+             ORDER BY id, version, sha256",
+        )
+        .map_err(backend)?;
+    let rows = stmt.query_map([], definition_row).map_err(backend)?;
+    rows.collect::<Result<_, _>>().map_err(backend)
+}
