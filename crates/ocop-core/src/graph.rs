@@ -2,6 +2,7 @@
 //! parts.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -29,6 +30,7 @@ use crate::validate::{Lowered, build_graph, check};
 #[derive(Clone, Debug)]
 pub struct Cycle {
     definition: Definition,
+    source: Arc<Source>,
     states: Vec<State>,
     transitions: Vec<Transition>,
     evaluations: Vec<Evaluation>,
@@ -47,7 +49,23 @@ impl Cycle {
     /// A [`Report`] with every finding (errors and warnings) when any finding is an error.
     /// The report has no file name or locations; use [`load_definition`](crate::load_definition)
     /// to get them from a file.
+    ///
+    /// The cycle's [`source`](Cycle::source) is the definition written as JSON (its
+    /// canonical text); a cycle read from a file with
+    /// [`load_definition`](crate::load_definition) keeps the file's exact text instead.
     pub fn new(definition: Definition) -> Result<Cycle, Report> {
+        let mut text = serde_json::to_string_pretty(&definition).unwrap_or_default();
+        text.push('\n');
+        let file_name = format!("{}.json", definition.id);
+        Cycle::read(definition, &file_name, text)
+    }
+
+    /// Validates `definition`, read from `text` in file `file_name`.
+    pub(crate) fn read(
+        definition: Definition,
+        file_name: &str,
+        text: String,
+    ) -> Result<Cycle, Report> {
         let (diagnostics, lowered) = check(&definition);
         if diagnostics.iter().any(|d| d.severity == Severity::Error) {
             return Err(Report::new(definition.id.as_str(), diagnostics));
@@ -110,6 +128,7 @@ impl Cycle {
             .collect();
         Ok(Cycle {
             definition,
+            source: Arc::new(Source::new(file_name, text)),
             states,
             transitions,
             evaluations,
@@ -126,6 +145,16 @@ impl Cycle {
     /// loads). The rules themselves are read through the typed accessors.
     pub fn definition(&self) -> &Definition {
         &self.definition
+    }
+
+    /// The exact text the cycle was read from, with its SHA-256.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// SHA-256 of the exact text the cycle was read from: what a case opened under it pins.
+    pub fn sha256(&self) -> &str {
+        &self.source.sha256
     }
 
     /// Warnings the validator raised (an accepted definition has no errors).
@@ -254,6 +283,36 @@ impl Cycle {
             }
         }
         out
+    }
+}
+
+/// The exact text of a definition and its SHA-256: a case pins the hash, a store keeps the
+/// text under it, so the case can be read and reported without the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The file's name, without its folder (its extension says TOML or JSON).
+    pub file_name: String,
+    /// The text, exactly as read.
+    pub text: String,
+    /// SHA-256 of `text`, lowercase hex.
+    pub sha256: String,
+}
+
+impl Source {
+    /// The source `text` of file `file_name` (a path keeps only its last part).
+    pub fn new(file_name: &str, text: String) -> Source {
+        use sha2::{Digest, Sha256};
+        use std::fmt::Write;
+        let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+        let mut sha256 = String::with_capacity(64);
+        for b in Sha256::digest(text.as_bytes()) {
+            let _infallible = write!(sha256, "{b:02x}");
+        }
+        Source {
+            file_name: base.to_owned(),
+            text,
+            sha256,
+        }
     }
 }
 

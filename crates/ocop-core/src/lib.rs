@@ -76,7 +76,7 @@ pub use domain::{
     Evaluation, EvaluationLine, Level, PartTotals, PluginRef, Producer, ProducerKind,
     RegistrationType, RevocationGround, Stars,
 };
-pub use graph::Cycle;
+pub use graph::{Cycle, Source};
 pub use i18n::{Label, Lang, UnknownLangError};
 pub use ids::{
     CriterionId, DefinitionId, EvaluationId, PluginId, RoleId, RoundId, StateId, TransitionId,

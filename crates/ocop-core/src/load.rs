@@ -113,5 +113,6 @@ pub fn check_definition(file: &str, text: &str) -> Report {
 /// ```
 pub fn load_definition(file: &str, text: &str) -> Result<Cycle, LoadError> {
     let (def, map) = parse_definition(file, text)?;
-    Cycle::new(def).map_err(|r| LoadError::Invalid(Report::new(file, r.diagnostics).locate(&map)))
+    Cycle::read(def, file, text.to_owned())
+        .map_err(|r| LoadError::Invalid(Report::new(file, r.diagnostics).locate(&map)))
 }

@@ -158,6 +158,7 @@ impl Baseline {
         at: Timestamp,
     ) {
         let mut e = Event {
+            format: ocop_engine::EVENT_FORMAT,
             case: self.case.clone(),
             seq: self.version + 1,
             at,

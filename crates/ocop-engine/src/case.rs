@@ -83,6 +83,9 @@ pub struct Case {
     pub(crate) id: CaseId,
     pub(crate) definition: DefinitionId,
     pub(crate) definition_version: String,
+    /// The SHA-256 of the definition's text, when the events pin it (format 2).
+    #[serde(default)]
+    pub(crate) definition_sha256: Option<String>,
     pub(crate) state: StateId,
     pub(crate) entered_on: Date,
     pub(crate) entry_seq: u64,
@@ -245,6 +248,7 @@ impl Case {
             id: e.case.clone(),
             definition: o.definition.clone(),
             definition_version: o.definition_version.clone(),
+            definition_sha256: o.definition_sha256.clone(),
             state: e.to.clone(),
             entered_on: on,
             entry_seq: 1,
@@ -401,6 +405,7 @@ impl Case {
             EventBody::Migrated(m) => {
                 self.definition = m.to_definition.clone();
                 self.definition_version.clone_from(&m.to_version);
+                self.definition_sha256.clone_from(&m.to_definition_sha256);
                 if let Some((from, to)) = &m.evaluation
                     && let Some(mut c) = self.councils.remove(from)
                 {
@@ -445,6 +450,12 @@ impl Case {
     /// The version of that definition.
     pub fn definition_version(&self) -> &str {
         &self.definition_version
+    }
+
+    /// The SHA-256 of the exact text of that definition, when the case's events pin it
+    /// (cases opened or migrated by an ocop writing event format 2).
+    pub fn definition_sha256(&self) -> Option<&str> {
+        self.definition_sha256.as_deref()
     }
 
     /// The state the case is in.

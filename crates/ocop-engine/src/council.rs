@@ -20,7 +20,7 @@ use ocop_core::cycle::Evaluation;
 use ocop_core::{CouncilRules, Rounding, Stars};
 
 use crate::case::Council;
-use crate::event::{CouncilResult, MemberTotal};
+use crate::event::{CouncilResult, MemberSheet, MemberTotal};
 
 /// Tolerance for comparing totals read from floating-point sheets.
 const EPS: f64 = 1e-9;
@@ -92,7 +92,7 @@ pub(crate) fn status(stage: &Evaluation, council: Option<&Council>) -> CouncilSt
             spread: 0.0,
         };
     };
-    let totals: Vec<f64> = c.sheets().map(|s| s.scored.evaluation.total).collect();
+    let totals: Vec<f64> = c.sheets().map(MemberSheet::total).collect();
     let spread = match (
         totals.iter().copied().reduce(f64::max),
         totals.iter().copied().reduce(f64::min),
@@ -127,9 +127,9 @@ pub(crate) fn aggregate(stage: &Evaluation, council: &Council) -> Option<Council
         .sheets()
         .map(|s| MemberTotal {
             member: s.member.clone(),
-            total: s.scored.evaluation.total,
-            cap: s.scored.evaluation.cap,
-            knockouts: s.scored.evaluation.knockouts.clone(),
+            total: s.total(),
+            cap: s.cap(),
+            knockouts: s.knockouts().to_vec(),
         })
         .collect();
     if members.is_empty() {
@@ -218,7 +218,7 @@ mod aggregate_tests {
     };
 
     use super::*;
-    use crate::event::{CouncilMember, MemberSheet};
+    use crate::event::{CouncilMember, MemberSheet, SheetScore};
 
     fn stage(
         aggregation: ocop_core::Aggregation,
@@ -259,7 +259,7 @@ mod aggregate_tests {
                 answers: BTreeMap::new(),
                 facts: BTreeMap::new(),
             },
-            scored: Scored {
+            score: SheetScore::Scored(Scored {
                 evaluation: Evaluation {
                     format: 1,
                     product_set: set,
@@ -281,7 +281,7 @@ mod aggregate_tests {
                     sha256: String::new(),
                 },
                 fuel_used: None,
-            },
+            }),
         }
     }
 

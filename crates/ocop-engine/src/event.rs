@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use ocop_core::{
-    AnswerSheet, Certificate, Date, DefinitionId, DossierDocument, EvaluationId, Level, Producer,
-    ProductSet, RegistrationType, RevocationGround, RoleId, RoundId, Scored, Stars, StateId,
-    TransitionId,
+    AnswerSheet, Certificate, Date, DefinitionId, DossierDocument, EvaluationId, Level, PartTotals,
+    PluginRef, Producer, ProductSet, RegistrationType, RevocationGround, RoleId, RoundId, Scored,
+    Stars, StateId, TransitionId,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,27 @@ use crate::clock::Timestamp;
 
 /// The `prev_hash` of a case's first event: 64 zeros.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The event format this ocop writes, and the newest it reads.
+///
+/// - **1**: events written before compact sheets; they have no `format` field. A member's
+///   sheet carries the plugin's whole evaluation (`scored`), explanations included.
+/// - **2**: `"format": 2`. A member's sheet carries the answers, the plugin's identity
+///   (sha256) and the totals it returned (`result`); the per-line explanation is recomputed
+///   from the pinned plugin on demand ([`MemberSheet::rescore`]). The opening and
+///   migration events pin the SHA-256 of the definition's text.
+///
+/// Both read back and verify: an event is hashed as it was written, and the stores never
+/// rewrite one.
+pub const EVENT_FORMAT: u32 = 2;
+
+fn is_format_1(format: &u32) -> bool {
+    *format == 1
+}
+
+fn format_1() -> u32 {
+    1
+}
 
 /// Identifies a case: one product's journey through a cycle.
 #[derive(
@@ -88,6 +109,10 @@ impl Actor {
 /// form (object keys sorted, no spaces), so any change to a stored history breaks the chain.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Event {
+    /// The event format ([`EVENT_FORMAT`]); absent, and 1, in events written before
+    /// formats were numbered.
+    #[serde(default = "format_1", skip_serializing_if = "is_format_1")]
+    pub format: u32,
     /// The case.
     pub case: CaseId,
     /// Position in the case's history, from 1; the case's version after this event.
@@ -263,6 +288,9 @@ pub struct Opened {
     /// A certificate the product already holds (for an upgrade or re-evaluation opened here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<Certificate>,
+    /// SHA-256 of the exact text of the definition (format 2; absent in older events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition_sha256: Option<String>,
 }
 
 /// What a command may carry with a transition.
@@ -331,8 +359,10 @@ pub struct CouncilMember {
 }
 
 /// One member's scored sheet.
+///
+/// Hashed as written: unknown fields are not refused on reading, but they are not kept, so
+/// an event carrying one no longer matches its hash and `verify` names it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct MemberSheet {
     /// The stage.
     pub evaluation: EvaluationId,
@@ -342,14 +372,193 @@ pub struct MemberSheet {
     pub chair: bool,
     /// The answers as submitted.
     pub sheet: AnswerSheet,
-    /// The plugin's evaluation, with the plugin's name, version, sha256 and fuel used.
-    pub scored: Scored,
+    /// What the plugin returned: `result` (format 2) or `scored` (format 1).
+    #[serde(flatten)]
+    pub score: SheetScore,
+}
+
+/// How a member's score is recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SheetScore {
+    /// Format 2: the totals the plugin returned and its identity.
+    Result(SheetResult),
+    /// Format 1: the plugin's whole evaluation, per-line explanations included.
+    Scored(Scored),
+}
+
+/// What a scoring plugin returned for a sheet, without the per-line explanation: its
+/// identity (the sha256 pins the exact code) and everything that decides an outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SheetResult {
+    /// The plugin (name, version, sha256 of its component).
+    pub plugin: PluginRef,
+    /// Totals of parts A, B and C.
+    pub parts: PartTotals,
+    /// The total, 0 to 100.
+    pub total: f64,
+    /// The band of the total.
+    pub band: Stars,
+    /// The star cap of the minimum marks.
+    pub cap: Stars,
+    /// Knock-outs that apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub knockouts: Vec<String>,
+    /// The sheet's rank; none when knocked out.
+    pub stars: Option<Stars>,
+    /// Fuel the call used, when run in the sandbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel_used: Option<u64>,
+}
+
+impl SheetResult {
+    /// The totals of a plugin's evaluation.
+    pub fn of(scored: &Scored) -> SheetResult {
+        let e = &scored.evaluation;
+        SheetResult {
+            plugin: scored.plugin.clone(),
+            parts: e.parts.clone(),
+            total: e.total,
+            band: e.band,
+            cap: e.cap,
+            knockouts: e.knockouts.clone(),
+            stars: e.stars,
+            fuel_used: scored.fuel_used,
+        }
+    }
+}
+
+/// A sheet that could not be scored again as it was recorded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RescoreError {
+    /// The plugin given is not the one that scored the sheet.
+    #[error(
+        "the sheet was scored by `{recorded_name}` {recorded_version} (sha256 {recorded}), not by this plugin (sha256 {given}): load the pinned component"
+    )]
+    OtherPlugin {
+        /// The recorded plugin's name.
+        recorded_name: String,
+        /// The recorded plugin's version.
+        recorded_version: String,
+        /// The recorded sha256.
+        recorded: String,
+        /// The sha256 of the plugin given.
+        given: String,
+    },
+    /// The plugin failed.
+    #[error(transparent)]
+    Plugin(#[from] ocop_core::PluginError),
+    /// The pinned plugin now returns other totals: it is not deterministic, or the event
+    /// was changed (run `verify`).
+    #[error("scored again, the sheet gives {what} {now}, but {recorded} was recorded")]
+    Differs {
+        /// What differs, e.g. "total".
+        what: &'static str,
+        /// What was recorded.
+        recorded: String,
+        /// What the plugin returns now.
+        now: String,
+    },
 }
 
 impl MemberSheet {
     /// The plugin that scored the sheet.
-    pub fn plugin(&self) -> &ocop_core::PluginRef {
-        &self.scored.plugin
+    pub fn plugin(&self) -> &PluginRef {
+        match &self.score {
+            SheetScore::Result(r) => &r.plugin,
+            SheetScore::Scored(s) => &s.plugin,
+        }
+    }
+
+    /// The member's total.
+    pub fn total(&self) -> f64 {
+        match &self.score {
+            SheetScore::Result(r) => r.total,
+            SheetScore::Scored(s) => s.evaluation.total,
+        }
+    }
+
+    /// The member's star cap.
+    pub fn cap(&self) -> Stars {
+        match &self.score {
+            SheetScore::Result(r) => r.cap,
+            SheetScore::Scored(s) => s.evaluation.cap,
+        }
+    }
+
+    /// The knock-outs the member's sheet records.
+    pub fn knockouts(&self) -> &[String] {
+        match &self.score {
+            SheetScore::Result(r) => &r.knockouts,
+            SheetScore::Scored(s) => &s.evaluation.knockouts,
+        }
+    }
+
+    /// The totals of the sheet, whatever its format.
+    pub fn result(&self) -> SheetResult {
+        match &self.score {
+            SheetScore::Result(r) => r.clone(),
+            SheetScore::Scored(s) => SheetResult::of(s),
+        }
+    }
+
+    /// The full evaluation, with its per-line points and explanations: a format-1 sheet
+    /// has it; a format-2 sheet is scored again by `scorer`, which must be the pinned plugin
+    /// (same sha256) and must give the recorded totals, cap and knock-outs again.
+    ///
+    /// # Errors
+    /// [`RescoreError`] when `scorer` is another plugin, fails, or gives other totals.
+    pub fn rescore(&self, scorer: &dyn ocop_core::Scorer) -> Result<Scored, RescoreError> {
+        let recorded = match &self.score {
+            SheetScore::Scored(s) => return Ok(s.clone()),
+            SheetScore::Result(r) => r,
+        };
+        let given = scorer.plugin_ref();
+        if given.sha256 != recorded.plugin.sha256 {
+            return Err(RescoreError::OtherPlugin {
+                recorded_name: recorded.plugin.name.clone(),
+                recorded_version: recorded.plugin.version.clone(),
+                recorded: recorded.plugin.sha256.clone(),
+                given: given.sha256,
+            });
+        }
+        let scored = scorer.score(&self.sheet)?;
+        let now = SheetResult::of(&scored);
+        let differs = |what, a: String, b: String| {
+            (a != b).then_some(RescoreError::Differs {
+                what,
+                recorded: a,
+                now: b,
+            })
+        };
+        let checks = [
+            ("total", recorded.total.to_string(), now.total.to_string()),
+            (
+                "parts",
+                format!("{:?}", recorded.parts),
+                format!("{:?}", now.parts),
+            ),
+            ("cap", recorded.cap.to_string(), now.cap.to_string()),
+            ("band", recorded.band.to_string(), now.band.to_string()),
+            (
+                "knock-outs",
+                recorded.knockouts.join(", "),
+                now.knockouts.join(", "),
+            ),
+            (
+                "rank",
+                format!("{:?}", recorded.stars),
+                format!("{:?}", now.stars),
+            ),
+        ];
+        for (what, a, b) in checks {
+            if let Some(e) = differs(what, a, b) {
+                return Err(e);
+            }
+        }
+        Ok(scored)
     }
 }
 
@@ -458,6 +667,10 @@ pub struct Migrated {
     pub certificate_extended_until: Option<Date>,
     /// SHA-256 of the migration file's text.
     pub migration_sha256: String,
+    /// SHA-256 of the exact text of the definition it runs under now (format 2; absent in
+    /// older events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_definition_sha256: Option<String>,
 }
 
 /// A stored history that does not verify. Names the first bad event.
@@ -538,6 +751,7 @@ impl Event {
         body: EventBody,
     ) -> Event {
         Event {
+            format: EVENT_FORMAT,
             case: case.id().clone(),
             seq: case.version().saturating_add(1),
             at,
@@ -550,6 +764,21 @@ impl Event {
             hash: String::new(),
         }
         .seal()
+    }
+
+    /// Reads one stored event (JSON), refusing a format newer than this ocop reads.
+    ///
+    /// # Errors
+    /// What is wrong with the text: not an event, or an event of a newer format.
+    pub fn decode(json: &str) -> Result<Event, String> {
+        let e: Event = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        if e.format > EVENT_FORMAT || e.format == 0 {
+            return Err(format!(
+                "event {} of case `{}` has format {}; this ocop reads formats 1 to {EVENT_FORMAT}: use a newer ocop",
+                e.seq, e.case, e.format
+            ));
+        }
+        Ok(e)
     }
 
     /// Sets `hash` from the content.
@@ -642,9 +871,9 @@ pub fn decode_log(text: &str) -> Result<Vec<Event>, DecodeError> {
         if line.trim().is_empty() {
             continue;
         }
-        let e: Event = serde_json::from_str(line).map_err(|e| DecodeError {
+        let e = Event::decode(line).map_err(|message| DecodeError {
             line: i + 1,
-            message: e.to_string(),
+            message,
         })?;
         events.push(e);
     }
@@ -777,6 +1006,27 @@ mod chain_tests {
             verify(&foreign),
             Err(VerifyError::WrongCase { seq: 5, .. })
         ));
+    }
+
+    #[test]
+    fn event_formats_read_and_newer_ones_are_refused() {
+        let e = sample_events(&CaseId::new("c"), 0, GENESIS_HASH, 1).remove(0);
+        assert_eq!(e.format, EVENT_FORMAT);
+        let text = serde_json::to_string(&e).unwrap();
+        assert!(text.contains("\"format\":2"), "{text}");
+        assert_eq!(Event::decode(&text).unwrap(), e);
+        // Format 1 wrote no `format`: it reads as 1, and hashes as written.
+        let mut old = e.clone();
+        old.format = 1;
+        let old = old.seal();
+        let text = serde_json::to_string(&old).unwrap();
+        assert!(!text.contains("format"), "{text}");
+        let back = Event::decode(&text).unwrap();
+        assert_eq!(back.format, 1);
+        verify(std::slice::from_ref(&back)).unwrap();
+        let newer = text.replacen('{', "{\"format\":3,", 1);
+        let err = Event::decode(&newer).unwrap_err();
+        assert!(err.contains("format 3"), "{err}");
     }
 
     #[test]

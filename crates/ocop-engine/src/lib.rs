@@ -113,10 +113,10 @@ pub use engine::{
     BuildError, Engine, EngineBuilder, FiredTimeout, RetryPolicy, TickFailure, TickReport,
 };
 pub use event::{
-    Actor, CaseId, CouncilMember, CouncilResult, DecodeError, Event, EventBody, GENESIS_HASH,
-    Inspection, InspectionOutcome, MemberSheet, MemberTotal, Migrated, Opened, Product,
-    RoundAssignment, Timeout, TransitionInput, Transitioned, VerifyError, decode_log, encode_log,
-    verify,
+    Actor, CaseId, CouncilMember, CouncilResult, DecodeError, EVENT_FORMAT, Event, EventBody,
+    GENESIS_HASH, Inspection, InspectionOutcome, MemberSheet, MemberTotal, Migrated, Opened,
+    Product, RescoreError, RoundAssignment, SheetResult, SheetScore, Timeout, TransitionInput,
+    Transitioned, VerifyError, decode_log, encode_log, verify,
 };
 pub use migration::{
     CaseFailure, CasePlan, MIGRATION_FORMAT, Migration, MigrationError, MigrationFile,

@@ -498,6 +498,9 @@ impl Migration {
         }
         let (mut report, cases) = self.report(store, at.vn_date())?;
         report.applied = true;
+        if !report.migrate.is_empty() {
+            crate::store::keep_definition(store, target.cycle())?;
+        }
         let mut failed = Vec::new();
         for (plan, case) in report.migrate.iter_mut().zip(cases) {
             let Some(to) = plan.to_state.clone() else {
@@ -512,6 +515,7 @@ impl Migration {
                 finish_by: plan.finish_by,
                 certificate_extended_until: plan.certificate_extended_until,
                 migration_sha256: self.sha256.clone(),
+                to_definition_sha256: Some(target.cycle().sha256().to_owned()),
             };
             match append_migration(store, target, &case, actor, at, to, body) {
                 Ok(e) => plan.event_seq = Some(e.seq),

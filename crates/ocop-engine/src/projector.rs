@@ -63,6 +63,16 @@ impl Projector {
         case.definition == self.cycle.definition().id
     }
 
+    /// The SHA-256 of the definition the case runs under: its pin, or, for a case whose
+    /// events predate pins, this projector's definition when id and version match.
+    fn pin(&self, case: &Case) -> Option<String> {
+        let def = self.cycle.definition();
+        case.definition_sha256.clone().or_else(|| {
+            (case.definition == def.id && case.definition_version == def.version)
+                .then(|| self.cycle.sha256().to_owned())
+        })
+    }
+
     /// The day the deadline of the case's state counts from (none without a deadline, an
     /// anchor that is not set, or a case of another definition).
     fn anchor(&self, case: &Case) -> Option<(Date, &ocop_core::cycle::Deadline)> {
@@ -189,7 +199,7 @@ impl Projector {
             case: case.id.clone(),
             definition: case.definition.clone(),
             definition_version: case.definition_version.clone(),
-            definition_sha256: None,
+            definition_sha256: self.pin(case),
             state: case.state.clone(),
             state_label: state.map(|s| s.label.clone()),
             state_kind: state.map(|s| s.kind),

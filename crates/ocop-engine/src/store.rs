@@ -248,6 +248,12 @@ pub trait Store: Send + Sync {
     /// [`StoreError::DefinitionHash`] when `sha256` is not the text's; [`StoreError::Backend`].
     fn put_definition(&self, definition: &StoredDefinition) -> Result<(), StoreError>;
 
+    /// Whether a definition is kept under `sha256` (without reading its text).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`].
+    fn has_definition(&self, sha256: &str) -> Result<bool, StoreError>;
+
     /// The definition kept under `sha256`.
     ///
     /// # Errors
@@ -284,6 +290,26 @@ pub fn check_append(append: &Append<'_>) -> Result<(), StoreError> {
         });
     }
     check_events(case, expected, events)
+}
+
+/// Keeps `cycle`'s definition text in `store` under its SHA-256, unless it is kept already,
+/// so that the cases pinning it can be read, reported and verified without the file.
+pub(crate) fn keep_definition(
+    store: &dyn Store,
+    cycle: &ocop_core::Cycle,
+) -> Result<(), StoreError> {
+    let source = cycle.source();
+    if store.has_definition(&source.sha256)? {
+        return Ok(());
+    }
+    let def = cycle.definition();
+    store.put_definition(&StoredDefinition {
+        sha256: source.sha256.clone(),
+        id: def.id.clone(),
+        version: def.version.clone(),
+        file_name: source.file_name.clone(),
+        text: source.text.clone(),
+    })
 }
 
 /// Checks that a definition's SHA-256 is its text's.

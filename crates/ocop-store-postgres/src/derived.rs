@@ -321,6 +321,20 @@ pub(crate) fn put_definition(
     Ok(())
 }
 
+pub(crate) fn has_definition(
+    c: &mut impl GenericClient,
+    s: &str,
+    sha256: &str,
+) -> Result<bool, StoreError> {
+    let row = c
+        .query_opt(
+            &format!("SELECT 1 FROM {s}.definitions WHERE sha256 = $1"),
+            &[&sha256],
+        )
+        .map_err(backend)?;
+    Ok(row.is_some())
+}
+
 fn definition_row(r: &postgres::Row) -> StoredDefinition {
     StoredDefinition {
         sha256: r.get(0),

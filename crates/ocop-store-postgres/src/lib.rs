@@ -324,10 +324,10 @@ impl PostgresStore {
     }
 
     fn decode(case: &CaseId, seq: i64, body: &str) -> Result<Event, StoreError> {
-        serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        Event::decode(body).map_err(|reason| StoreError::Corrupt {
             case: case.clone(),
             seq: to_u64(seq),
-            reason: e.to_string(),
+            reason,
         })
     }
 }
@@ -548,6 +548,10 @@ impl Store for PostgresStore {
     fn put_definition(&self, definition: &StoredDefinition) -> Result<(), StoreError> {
         ocop_engine::store::check_definition(definition)?;
         derived::put_definition(self.connection()?.client()?, &self.schema, definition)
+    }
+
+    fn has_definition(&self, sha256: &str) -> Result<bool, StoreError> {
+        derived::has_definition(self.connection()?.client()?, &self.schema, sha256)
     }
 
     fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {

@@ -1011,7 +1011,7 @@ impl Run<'_> {
                 // A sitting mostly agrees: later sheets follow the first one's level.
                 let first = before
                     .council(&stage.id)
-                    .and_then(|c| c.sheets().next().map(|s| s.scored.evaluation.total));
+                    .and_then(|c| c.sheets().next().map(|s| s.total()));
                 let level = match first {
                     Some(t) if *target > 0 => TARGETS
                         .iter()

@@ -152,6 +152,9 @@ macro_rules! passed_through {
         fn put_definition(&self, d: &StoredDefinition) -> Result<(), StoreError> {
             self.0.put_definition(d)
         }
+        fn has_definition(&self, sha256: &str) -> Result<bool, StoreError> {
+            self.0.has_definition(sha256)
+        }
         fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
             self.0.definition(sha256)
         }

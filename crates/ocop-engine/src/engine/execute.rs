@@ -39,6 +39,9 @@ impl Engine {
         {
             return replayed(command, k, rec);
         }
+        if matches!(command.action, Action::Open(_)) {
+            crate::store::keep_definition(store, &self.cycle)?;
+        }
         let at = self.clock.now();
         match self.run(
             store,

@@ -8,7 +8,7 @@ use ocop_core::{AnswerSheet, EvaluationId, RoleId};
 use super::{Engine, Refused, Tx, quoted};
 use crate::case::Case;
 use crate::command::CommandError;
-use crate::event::{CouncilMember, EventBody, MemberSheet};
+use crate::event::{CouncilMember, EventBody, MemberSheet, SheetResult, SheetScore};
 
 impl Engine {
     pub(super) fn constitute(
@@ -233,7 +233,9 @@ impl Engine {
                 member: actor.id.clone(),
                 chair,
                 sheet,
-                scored,
+                // The totals and the plugin's identity; the explanation of each line is
+                // recomputed from the pinned plugin when asked for (`MemberSheet::rescore`).
+                score: SheetScore::Result(SheetResult::of(&scored)),
             }),
             here,
         )

@@ -8,7 +8,8 @@ use crate::case::Case;
 use crate::clock::Timestamp;
 use crate::command::{CommandError, OpenCase};
 use crate::event::{
-    Actor, CaseId, Event, EventBody, GENESIS_HASH, Opened, Timeout, TransitionInput, Transitioned,
+    Actor, CaseId, EVENT_FORMAT, Event, EventBody, GENESIS_HASH, Opened, Timeout, TransitionInput,
+    Transitioned,
 };
 
 impl Engine {
@@ -53,6 +54,7 @@ impl Engine {
             return Err(CommandError::InvalidInput("the product has no name".into()));
         }
         Ok(Event {
+            format: EVENT_FORMAT,
             case: id.clone(),
             seq: 1,
             at,
@@ -68,6 +70,7 @@ impl Engine {
                 documents: open.documents.clone(),
                 facts: open.facts.clone(),
                 certificate: open.certificate.clone(),
+                definition_sha256: Some(self.cycle.sha256().to_owned()),
             }),
             prev_hash: GENESIS_HASH.to_owned(),
             hash: String::new(),

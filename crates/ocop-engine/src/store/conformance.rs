@@ -89,6 +89,7 @@ pub fn sample_events(case: &CaseId, after: u64, prev: &str, n: usize) -> Vec<Eve
     for i in 0..n {
         let seq = after + u64::try_from(i).unwrap_or(0) + 1;
         let e = Event {
+            format: crate::event::EVENT_FORMAT,
             case: case.clone(),
             seq,
             at: Timestamp::from_unix_seconds(1_780_000_000 + i64::try_from(seq).unwrap_or(0)),
@@ -671,8 +672,14 @@ fn definitions_are_content_addressed<S: Store>(store: &S) -> Result<(), String> 
     ensure(s(store.definitions())?.is_empty(), || {
         "an empty store lists definitions".into()
     })?;
+    ensure(!s(store.has_definition(&d.sha256))?, || {
+        "an empty store has a definition".into()
+    })?;
     s(store.put_definition(&d))?;
     s(store.put_definition(&d))?;
+    ensure(s(store.has_definition(&d.sha256))?, || {
+        "a definition kept is not found by its sha256".into()
+    })?;
     ensure(s(store.definition(&d.sha256))? == Some(d.clone()), || {
         "the definition read back differs".into()
     })?;

@@ -216,6 +216,10 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn has_definition(&self, sha256: &str) -> Result<bool, StoreError> {
+        Ok(self.lock().definitions.contains_key(sha256))
+    }
+
     fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
         Ok(self.lock().definitions.get(sha256).cloned())
     }

@@ -94,6 +94,9 @@ impl<S: Store> Store for Counting<S> {
         self.count("put_definition");
         self.inner.put_definition(d)
     }
+    fn has_definition(&self, sha256: &str) -> Result<bool, StoreError> {
+        self.inner.has_definition(sha256)
+    }
     fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
         self.count("definition");
         self.inner.definition(sha256)

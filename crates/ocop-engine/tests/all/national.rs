@@ -425,13 +425,59 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         })
         .collect();
     assert_eq!(sheets.len(), 20);
-    assert!(
-        sheets
-            .iter()
-            .all(|s| s.scored.plugin.name == "criteria-26-2026"
-                && !s.scored.plugin.version.is_empty()
-                && s.sheet.evaluator.as_deref() == Some(s.member.as_str()))
-    );
+    assert!(sheets.iter().all(|s| s.plugin().name == "criteria-26-2026"
+        && !s.plugin().version.is_empty()
+        && s.sheet.evaluator.as_deref() == Some(s.member.as_str())));
+    // The events keep the totals; the pinned plugin gives every line again, on demand.
+    for s in &sheets {
+        assert!(matches!(s.score, ocop_engine::SheetScore::Result(_)));
+        let scored = s.rescore(&*scorer()).unwrap();
+        assert_eq!(scored.evaluation.total, s.total());
+        assert!(!scored.evaluation.lines.is_empty());
+        assert!(
+            scored
+                .evaluation
+                .lines
+                .iter()
+                .all(|l| !l.explanation.is_empty()),
+            "every line is explained"
+        );
+    }
+    // A plugin that is not the pinned one is refused.
+    let other = ocop_plugin_free_double();
+    assert!(matches!(
+        sheets[0].rescore(&other),
+        Err(ocop_engine::RescoreError::OtherPlugin { .. })
+    ));
+}
+
+/// A scorer that claims another identity than the pinned plugin.
+fn ocop_plugin_free_double() -> impl ocop_core::Scorer {
+    struct Impostor(std::sync::Arc<ocop_criteria_26_2026::NativeScorer>);
+    impl ocop_core::Scorer for Impostor {
+        fn info(&self) -> &ocop_core::PluginInfo {
+            self.0.info()
+        }
+        fn plugin_ref(&self) -> ocop_core::PluginRef {
+            ocop_core::PluginRef {
+                sha256: "0".repeat(64),
+                ..self.0.plugin_ref()
+            }
+        }
+        fn criteria(
+            &self,
+            set: ocop_core::ProductSet,
+        ) -> Result<ocop_core::CriteriaSheet, ocop_core::PluginError> {
+            self.0.criteria(set)
+        }
+        fn score(
+            &self,
+            sheet: &ocop_core::AnswerSheet,
+        ) -> Result<ocop_core::Scored, ocop_core::PluginError> {
+            self.0.score(sheet)
+        }
+    }
+    Impostor(scorer())
 }
 
 #[test]

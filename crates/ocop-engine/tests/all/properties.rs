@@ -128,7 +128,7 @@ fn run(definition: &str, start: &str, ops: &[Op]) -> BTreeSet<String> {
                     // A sitting mostly agrees: later sheets follow the first one's level.
                     let first = before
                         .council(&stage.id)
-                        .and_then(|c| c.sheets().next().map(|s| s.scored.evaluation.total));
+                        .and_then(|c| c.sheets().next().map(|s| s.total()));
                     let (total, stars) = match first {
                         Some(t) if *target > 0 => TARGETS
                             .iter()

@@ -218,6 +218,9 @@ impl Store for AlwaysBeaten {
     fn put_definition(&self, d: &StoredDefinition) -> Result<(), StoreError> {
         self.inner.put_definition(d)
     }
+    fn has_definition(&self, sha256: &str) -> Result<bool, StoreError> {
+        self.inner.has_definition(sha256)
+    }
     fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {
         self.inner.definition(sha256)
     }

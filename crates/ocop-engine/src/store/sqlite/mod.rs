@@ -194,10 +194,10 @@ impl SqliteStore {
 }
 
 fn decode(case: &CaseId, seq: i64, body: &str) -> Result<Event, StoreError> {
-    let e: Event = serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+    let e = Event::decode(body).map_err(|reason| StoreError::Corrupt {
         case: case.clone(),
         seq: to_u64(seq),
-        reason: e.to_string(),
+        reason,
     })?;
     if e.seq != to_u64(seq) || e.case != *case {
         return Err(StoreError::Corrupt {
@@ -404,6 +404,10 @@ impl Store for SqliteStore {
     fn put_definition(&self, definition: &StoredDefinition) -> Result<(), StoreError> {
         check_definition(definition)?;
         rows::put_definition(&self.lock(), definition)
+    }
+
+    fn has_definition(&self, sha256: &str) -> Result<bool, StoreError> {
+        rows::has_definition(&self.lock(), sha256)
     }
 
     fn definition(&self, sha256: &str) -> Result<Option<StoredDefinition>, StoreError> {

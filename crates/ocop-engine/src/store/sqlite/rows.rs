@@ -194,6 +194,13 @@ pub(super) fn put_definition(conn: &Connection, d: &StoredDefinition) -> Result<
     Ok(())
 }
 
+pub(super) fn has_definition(conn: &Connection, sha256: &str) -> Result<bool, StoreError> {
+    conn.prepare_cached("SELECT 1 FROM ocop_definitions WHERE sha256 = ?1")
+        .and_then(|mut s| s.query_row([sha256], |_| Ok(())).optional())
+        .map(|r| r.is_some())
+        .map_err(backend)
+}
+
 fn definition_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDefinition> {
     Ok(StoredDefinition {
         sha256: r.get(0)?,
