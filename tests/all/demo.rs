@@ -140,8 +140,6 @@ fn the_report_for_a_fixed_seed_is_stable() {
         "en",
         "--out",
         out.to_str().unwrap(),
-        "--workflows",
-        root().join("workflows").to_str().unwrap(),
     ]);
     assert_eq!(code, ExitCode::SUCCESS);
     let text = std::fs::read_to_string(&out).unwrap();

@@ -11,4 +11,5 @@ mod definitions;
 mod demo;
 mod graphs;
 mod properties;
+mod provinces;
 mod schemas;

@@ -198,6 +198,7 @@ prop_compose! {
             legal_basis: "test".into(),
             in_force_from: None,
             calendar: "vn".into(),
+            jurisdiction: None,
             initial: initial.into(),
             roles: vec![
                 Role { id: "producer".into(), level: Level::Producer, label: label("p") },

@@ -124,9 +124,6 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// The folder of the cycle definitions and targets.
-        #[arg(long, default_value = "workflows")]
-        workflows: PathBuf,
         /// Language.
         #[arg(long, default_value = "vi")]
         lang: Lang,
@@ -443,7 +440,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             as_of,
             out,
-            workflows,
             lang,
         } => {
             let format = match format {
@@ -451,7 +447,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ReportFormat::Json => "json",
                 ReportFormat::Html => "html",
             };
-            ops::report(&store, &workflows, format, as_of, out.as_deref(), lang)
+            ops::report(&store, format, as_of, out.as_deref(), lang)
         }
         Command::Export {
             store,

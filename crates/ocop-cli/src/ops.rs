@@ -14,7 +14,7 @@ use ocop_engine::{
     Case, CaseId, CaseSummary, EngineBuilder, ManualClock, Migration, SqliteStore, Store,
 };
 use ocop_plugin_host::{PluginHost, PluginHostBuilder, build_plugin};
-use ocop_report::{ProgrammeReport, ReportInput, Targets};
+use ocop_report::{ProgrammeReport, ReportInput};
 use ocop_store_postgres::PostgresStore;
 
 use crate::demo::sim::Sim;
@@ -70,13 +70,12 @@ impl StoreArgs {
     }
 }
 
-/// The shipped cycles, the migration between them, and the targets.
+/// The shipped cycles and the migration between them.
 pub(crate) struct Workflows {
     pub(crate) dir: PathBuf,
     pub(crate) can_tho: Cycle,
     pub(crate) national: Cycle,
     pub(crate) migration_text: String,
-    pub(crate) targets: Targets,
 }
 
 impl Workflows {
@@ -89,20 +88,12 @@ impl Workflows {
             let file = dir.join(name).display().to_string();
             Ok(load_definition(&file, &read(name)?)?)
         };
-        let targets: Targets = toml::from_str(&read("can-tho-2024.targets.toml")?).context(
-            "`can-tho-2024.targets.toml` is not a targets file (see schemas/targets.schema.json)",
-        )?;
         Ok(Workflows {
             dir: dir.to_owned(),
             can_tho: cycle("can-tho-2024.toml")?,
             national: cycle("national-2026.toml")?,
             migration_text: read("migrations/can-tho-2024-to-national-2026.toml")?,
-            targets,
         })
-    }
-
-    pub(crate) fn cycles(&self) -> Vec<&Cycle> {
-        vec![&self.can_tho, &self.national]
     }
 }
 
@@ -264,11 +255,10 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
     }
     let stats = &sim.stats;
     let cases = summaries(store.as_ref(), lang)?;
+    let cycles = stored_cycles(store.as_ref(), &cases, lang)?;
     let report = ocop_report::compute(&ReportInput {
-        province: "Cần Thơ",
         as_of: args.end,
-        targets: &wf.targets,
-        cycles: &wf.cycles(),
+        cycles: &cycles.iter().collect::<Vec<_>>(),
         cases: &cases,
     });
     let events: usize = cases.iter().map(|c| c.version as usize).sum();
@@ -385,6 +375,53 @@ pub(crate) fn summaries(store: &dyn Store, lang: Lang) -> Result<Vec<CaseSummary
     Ok(store.summaries()?)
 }
 
+/// Every definition the store keeps (each case pins one, by SHA-256, or for a case that
+/// predates pins, by id and version), in the order of their ids. All of them, not only those
+/// the cases run under now: a province whose cases all migrated to the national definition
+/// is still named by the definition they started under.
+pub(crate) fn stored_cycles(
+    store: &dyn Store,
+    cases: &[CaseSummary],
+    lang: Lang,
+) -> Result<Vec<Cycle>> {
+    let kept = store.definitions()?;
+    for case in cases {
+        let found = kept.iter().any(|d| match &case.definition_sha256 {
+            Some(sha) => d.sha256 == *sha,
+            None => d.id == case.definition && d.version == case.definition_version,
+        });
+        if !found {
+            bail!(
+                "{} `{}` {} `{}` {}: {}",
+                t(lang, "hồ sơ", "case"),
+                case.case,
+                t(lang, "chạy theo", "runs under"),
+                case.definition,
+                t(
+                    lang,
+                    "nhưng cơ sở dữ liệu không lưu định nghĩa này",
+                    "but the database does not keep that definition"
+                ),
+                t(
+                    lang,
+                    "chạy `ocop upgrade --workflows <thư mục định nghĩa>`",
+                    "run `ocop upgrade --workflows <the definitions' folder>`"
+                )
+            );
+        }
+    }
+    kept.iter()
+        .map(|d| {
+            load_definition(&d.file_name, &d.text).with_context(|| {
+                format!(
+                    "definition `{}` (sha256 {}) kept in the database no longer loads",
+                    d.id, d.sha256
+                )
+            })
+        })
+        .collect()
+}
+
 /// The last day anything happened in the store.
 fn last_day(cases: &[CaseSummary]) -> Option<Date> {
     cases.iter().map(|c| c.entered_on).max()
@@ -392,23 +429,20 @@ fn last_day(cases: &[CaseSummary]) -> Option<Date> {
 
 pub(crate) fn report(
     store: &StoreArgs,
-    workflows: &Path,
     format: &str,
     as_of: Option<Date>,
     out: Option<&Path>,
     lang: Lang,
 ) -> Result<ExitCode> {
     let store = store.open(lang)?;
-    let wf = Workflows::load(workflows)?;
     let cases = summaries(store.as_ref(), lang)?;
     let as_of = as_of
         .or_else(|| last_day(&cases))
         .context("the database holds no case")?;
+    let cycles = stored_cycles(store.as_ref(), &cases, lang)?;
     let report = ocop_report::compute(&ReportInput {
-        province: "Cần Thơ",
         as_of,
-        targets: &wf.targets,
-        cycles: &wf.cycles(),
+        cycles: &cycles.iter().collect::<Vec<_>>(),
         cases: &cases,
     });
     let text = match format {

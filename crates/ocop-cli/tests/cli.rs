@@ -568,3 +568,54 @@ export_scoring!(Clocked);
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_database_is_read_outside_the_repository() {
+    let _plugin = criteria_plugin();
+    let dir = std::env::temp_dir().join(format!("ocop-cli-away-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("ocop.sqlite");
+    let db = db.to_str().unwrap();
+    // The demo needs the definitions and plugins; nothing that reads the database does.
+    let demo = ocop(&[
+        "demo",
+        "--products",
+        "4",
+        "--seed",
+        "5",
+        "--lang",
+        "en",
+        "--db",
+        db,
+    ]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let away = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ocop"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let list = away(&["case", "list", "--db", db]);
+    assert!(list.status.success(), "{}", text(&list));
+    let case = String::from_utf8_lossy(&list.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    for args in [
+        &["report", "--db", db, "--lang", "en"][..],
+        &["report", "--db", db, "--format", "html"],
+        &["export", "--db", db],
+        &["verify", "--db", db],
+        &["replay", "--db", db, "--case", &case],
+        &["case", "show", "--db", db, "--case", &case],
+    ] {
+        let out = away(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    let report = away(&["report", "--db", db, "--lang", "en"]);
+    assert!(text(&report).contains("— Cần Thơ"), "{}", text(&report));
+    std::fs::remove_dir_all(&dir).ok();
+}

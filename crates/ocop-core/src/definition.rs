@@ -39,6 +39,10 @@ pub struct Definition {
     pub in_force_from: Option<crate::Date>,
     /// Working-day calendar used for deadlines counted in working days, e.g. `vn`.
     pub calendar: String,
+    /// The province the definition is for, and its plan's targets (absent for a national
+    /// definition that any province may run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<Jurisdiction>,
     /// The state a new case starts in.
     pub initial: StateId,
     /// Roles that act on cases.
@@ -62,6 +66,49 @@ pub struct Definition {
     /// Plugins the definition uses, pinned by SHA-256.
     #[serde(default)]
     pub plugins: Vec<PluginDecl>,
+}
+
+/// Where a definition applies: the province whose reports it names, and the yearly targets
+/// of that province's OCOP plan, which the programme report compares new certificates with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Jurisdiction {
+    /// The province or centrally-run city, e.g. `Cần Thơ`.
+    pub province: String,
+    /// The plan that sets the targets, e.g. "Kế hoạch 109/KH-UBND ngày 24/5/2024".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// The plan's targets, one entry per year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<YearTargets>,
+}
+
+/// A plan's targets for one year (Kế hoạch 109/KH-UBND: 20 new 3★, 10 new 4★, 2 new 5★).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct YearTargets {
+    /// The year.
+    pub year: i16,
+    /// New 3-star products.
+    pub new_three_star: u32,
+    /// New 4-star products.
+    pub new_four_star: u32,
+    /// New 5-star products.
+    pub new_five_star: u32,
+    /// Existing products to standardise (148 in Cần Thơ's 2024 plan), if the plan sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing_to_standardise: Option<u32>,
+}
+
+impl Jurisdiction {
+    /// The targets a report on `day` compares with: those of the latest year not after the
+    /// day's year (a plan's targets stand until the next plan sets new ones).
+    pub fn targets_on(&self, day: crate::Date) -> Option<&YearTargets> {
+        self.targets
+            .iter()
+            .filter(|t| t.year <= day.year())
+            .max_by_key(|t| t.year)
+    }
 }
 
 /// A role that may act on cases.

@@ -7,20 +7,18 @@ use ocop_engine::CaseSummary;
 
 use crate::model::{
     AreaRow, CommuneRow, Count, ExpiringRow, ExportRecord, GroupRow, OverdueCase, OverdueRow,
-    ProgrammeReport, REPORT_FORMAT, ReportPeriod, ScoreSummary, StarCount, TargetRow, Targets,
+    ProgrammeReport, REPORT_FORMAT, ReportPeriod, ScoreSummary, StarCount, TargetRow,
 };
 
 /// Cases and certified products of a district, and the same per commune.
 type AreaTally = (u32, u32, BTreeMap<String, (u32, u32)>);
 
-/// What a report is computed from.
+/// What a report is computed from. The province and the plan's targets come from the
+/// cycles' [`jurisdiction`](ocop_core::Jurisdiction): the provinces they name, and the
+/// targets of the latest year not after `as_of` (the first cycle that sets them).
 pub struct ReportInput<'a> {
-    /// The province or city.
-    pub province: &'a str,
     /// The report's date.
     pub as_of: Date,
-    /// The plan's targets (their year is the report's year).
-    pub targets: &'a Targets,
     /// One cycle per definition the cases run under, first the one whose states lead the
     /// pipeline table (their labels and deadlines name the rows).
     pub cycles: &'a [&'a Cycle],
@@ -69,12 +67,36 @@ fn deadline_label(cycle: &Cycle, state: &ocop_core::StateId) -> Label {
 /// Computes the programme report.
 pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
     let as_of = input.as_of;
-    let year = input.targets.year;
+    let jurisdictions: Vec<&ocop_core::Jurisdiction> = input
+        .cycles
+        .iter()
+        .filter_map(|c| c.definition().jurisdiction.as_ref())
+        .collect();
+    let mut provinces: Vec<&str> = Vec::new();
+    for j in &jurisdictions {
+        if !provinces.contains(&j.province.as_str()) {
+            provinces.push(&j.province);
+        }
+    }
+    let mut plan: Option<&ocop_core::YearTargets> = None;
+    for t in jurisdictions.iter().filter_map(|j| j.targets_on(as_of)) {
+        if plan.is_none_or(|p| t.year > p.year) {
+            plan = Some(t);
+        }
+    }
+    let year = plan.map_or(as_of.year(), |t| t.year);
     let cycle_of = |case: &CaseSummary| {
-        input
-            .cycles
-            .iter()
-            .find(|c| c.definition().id == case.definition)
+        let by_pin = case
+            .definition_sha256
+            .as_deref()
+            .and_then(|sha| input.cycles.iter().find(|c| c.sha256() == sha));
+        by_pin
+            .or_else(|| {
+                input
+                    .cycles
+                    .iter()
+                    .find(|c| c.definition().id == case.definition)
+            })
             .copied()
     };
 
@@ -214,24 +236,25 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
     expiring.sort_by(|a, b| a.expires_on.cmp(&b.expires_on).then(a.case.cmp(&b.case)));
 
     let new = |i: usize| stars.get(i).map_or(0, |s| s.new_this_year);
-    let t = input.targets;
-    let targets = vec![
-        TargetRow {
-            stars: Stars::THREE,
-            target: t.new_three_star,
-            actual: new(0),
-        },
-        TargetRow {
-            stars: Stars::FOUR,
-            target: t.new_four_star,
-            actual: new(1),
-        },
-        TargetRow {
-            stars: Stars::FIVE,
-            target: t.new_five_star,
-            actual: new(2),
-        },
-    ];
+    let targets = plan.map_or_else(Vec::new, |t| {
+        vec![
+            TargetRow {
+                stars: Stars::THREE,
+                target: t.new_three_star,
+                actual: new(0),
+            },
+            TargetRow {
+                stars: Stars::FOUR,
+                target: t.new_four_star,
+                actual: new(1),
+            },
+            TargetRow {
+                stars: Stars::FIVE,
+                target: t.new_five_star,
+                actual: new(2),
+            },
+        ]
+    });
     let periods = [
         (
             3,
@@ -268,7 +291,7 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
 
     ProgrammeReport {
         format: REPORT_FORMAT,
-        province: input.province.to_owned(),
+        province: provinces.join(", "),
         definitions: input
             .cycles
             .iter()

@@ -4,7 +4,8 @@
 //! March), half-yearly (by 10 June) and yearly (by 10 December) reports, and for products tied
 //! to the national database. [`compute`] turns the cases of a store into a [`ProgrammeReport`]:
 //! the pipeline by state, certificates by rank, product group and district/commune, new
-//! certificates against the plan's [`Targets`], certificates expiring within 180 days and those
+//! certificates against the plan's targets (from the definition's
+//! [`jurisdiction`](ocop_core::Jurisdiction)), certificates expiring within 180 days and those
 //! in their re-evaluation window, overdue cases per deadline, revocations by ground, and the
 //! year's reporting dates. [`render_markdown`] and [`render_html`] (self-contained, with SVG
 //! charts) print it in Vietnamese or English; [`export`] gives the certified products as
@@ -12,25 +13,18 @@
 //!
 //! # Examples
 //! ```
-//! use ocop_core::{Date, Lang};
-//! use ocop_report::{ReportInput, Targets, compute, render_markdown};
+//! use ocop_core::{Date, Lang, load_definition};
+//! use ocop_report::{ReportInput, compute, render_markdown};
 //!
-//! let targets = Targets {
-//!     format: 1,
-//!     basis: "Kế hoạch 109/KH-UBND".into(),
-//!     year: 2024,
-//!     new_three_star: 20,
-//!     new_four_star: 10,
-//!     new_five_star: 2,
-//!     existing_to_standardise: Some(148),
-//! };
+//! // The province and the plan's targets come from the definition's `jurisdiction`.
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/can-tho-2024.toml"));
+//! let cycle = load_definition("can-tho-2024.toml", text).unwrap();
 //! let report = compute(&ReportInput {
-//!     province: "Cần Thơ",
 //!     as_of: Date::new(2024, 12, 10).unwrap(),
-//!     targets: &targets,
-//!     cycles: &[],
+//!     cycles: &[&cycle],
 //!     cases: &[],
 //! });
+//! assert_eq!(report.province, "Cần Thơ");
 //! assert_eq!(report.targets[0].target, 20);
 //! assert!(render_markdown(&report, Lang::En).contains("Targets"));
 //! ```
@@ -44,7 +38,7 @@ mod render;
 pub use compute::{ReportInput, compute, export};
 pub use model::{
     AreaRow, CommuneRow, Count, ExpiringRow, ExportRecord, GroupRow, OverdueCase, OverdueRow,
-    ProgrammeReport, REPORT_FORMAT, ReportPeriod, ScoreSummary, StarCount, TargetRow, Targets,
+    ProgrammeReport, REPORT_FORMAT, ReportPeriod, ScoreSummary, StarCount, TargetRow,
     document_schemas,
 };
 pub use render::{render_html, render_markdown};

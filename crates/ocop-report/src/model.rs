@@ -8,28 +8,6 @@ use ocop_core::{Date, Label, ProductGroup, Stars};
 /// The current format of the documents in this crate.
 pub const REPORT_FORMAT: u32 = 1;
 
-/// A province's targets for a year (Kế hoạch 109/KH-UBND: 20 new 3★, 10 new 4★, 2 new 5★),
-/// kept in a targets file beside the definition.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Targets {
-    /// Format version; must be 1.
-    pub format: u32,
-    /// The plan the targets come from.
-    pub basis: String,
-    /// The year they are for.
-    pub year: i16,
-    /// New 3-star products.
-    pub new_three_star: u32,
-    /// New 4-star products.
-    pub new_four_star: u32,
-    /// New 5-star products.
-    pub new_five_star: u32,
-    /// Existing products to standardise (148 in the seed plan), if the plan sets it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub existing_to_standardise: Option<u32>,
-}
-
 /// A count under a key, with the key's label.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -175,13 +153,15 @@ pub struct ReportPeriod {
 pub struct ProgrammeReport {
     /// Format version; 1.
     pub format: u32,
-    /// The province or city, e.g. "Cần Thơ".
+    /// The province or city, e.g. "Cần Thơ", from the definitions' `jurisdiction` (empty
+    /// when none names one).
     pub province: String,
     /// The definitions the cases run under (ids), e.g. `can-tho-2024`, `national-2026`.
     pub definitions: Vec<String>,
     /// The day the report describes.
     pub as_of: Date,
-    /// The plan year the targets and "new this year" counts refer to.
+    /// The plan year the targets and "new this year" counts refer to: the year of the
+    /// latest targets not after the report's date, else the report's year.
     pub year: i16,
     /// Cases in the database.
     pub cases: u32,
@@ -193,7 +173,7 @@ pub struct ProgrammeReport {
     pub by_group: Vec<GroupRow>,
     /// Cases and certificates per district and commune.
     pub by_area: Vec<AreaRow>,
-    /// New certificates against the plan's targets.
+    /// New certificates against the plan's targets (none when no definition sets targets).
     pub targets: Vec<TargetRow>,
     /// Valid certificates expiring within 180 days of the report date.
     pub expiring: Vec<ExpiringRow>,
@@ -270,10 +250,6 @@ pub fn document_schemas() -> Vec<ocop_core::NamedSchema> {
         ocop_core::NamedSchema {
             name: "export-record",
             schema: schemars::schema_for!(ExportRecord),
-        },
-        ocop_core::NamedSchema {
-            name: "targets",
-            schema: schemars::schema_for!(Targets),
         },
     ]
 }

@@ -291,15 +291,26 @@ fn none_text(lang: Lang) -> &'static str {
 }
 
 fn build(r: &ProgrammeReport, lang: Lang) -> Doc {
-    let title = format!(
-        "{} — {}",
+    let heading = tr(
+        lang,
+        "Báo cáo tình hình thực hiện Chương trình OCOP",
+        "OCOP programme implementation report",
+    );
+    let title = if r.province.is_empty() {
+        heading.to_owned()
+    } else {
+        format!("{heading} — {}", r.province)
+    };
+    let province = if r.province.is_empty() {
         tr(
             lang,
-            "Báo cáo tình hình thực hiện Chương trình OCOP",
-            "OCOP programme implementation report"
-        ),
-        r.province
-    );
+            "(các định nghĩa chu trình không ghi tỉnh)",
+            "(no definition names one)",
+        )
+        .to_owned()
+    } else {
+        r.province.clone()
+    };
     let definitions = if r.definitions.is_empty() {
         tr(lang, "Không có", "None").to_owned()
     } else {
@@ -308,7 +319,7 @@ fn build(r: &ProgrammeReport, lang: Lang) -> Doc {
     let facts = vec![
         (
             tr(lang, "Tỉnh/thành phố", "Province/city").to_owned(),
-            r.province.clone(),
+            province,
         ),
         (
             tr(lang, "Số liệu đến ngày", "As of").to_owned(),

@@ -134,6 +134,7 @@ prop_compose! {
             legal_basis: "test".into(),
             in_force_from: None,
             calendar: "vn".into(),
+            jurisdiction: None,
             initial: state_id(0).into(),
             roles: vec![
                 Role { id: "producer".into(), level: Level::Producer, label: label("p") },

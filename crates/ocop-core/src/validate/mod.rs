@@ -94,6 +94,7 @@ impl<'a> Validator<'a> {
             );
         }
         self.label("label", &def.label);
+        self.jurisdiction();
 
         let roles = self.ids("roles", def.roles.iter().map(|r| r.id.as_str()));
         let states = self.ids("states", def.states.iter().map(|s| s.id.as_str()));
@@ -139,6 +140,40 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// The jurisdiction: a province named, each year's targets given once.
+    fn jurisdiction(&mut self) {
+        let Some(j) = &self.def.jurisdiction else {
+            return;
+        };
+        if j.province.trim().is_empty() {
+            self.push(
+                Diagnostic::error(
+                    Code::EmptyLabel,
+                    "jurisdiction.province",
+                    "the jurisdiction names no province",
+                )
+                .help("write the province or city the definition is for, e.g. `province = \"Cần Thơ\"`"),
+            );
+        }
+        let mut seen = HashMap::new();
+        for (i, t) in j.targets.iter().enumerate() {
+            if let Some(first) = seen.get(&t.year).copied() {
+                self.push(
+                    Diagnostic::error(
+                        Code::DuplicateId,
+                        format!("jurisdiction.targets[{i}].year"),
+                        format!("the targets for {} are given twice", t.year),
+                    )
+                    .help(format!(
+                        "the first are `jurisdiction.targets[{first}]`; keep one entry per year"
+                    )),
+                );
+            } else {
+                seen.insert(t.year, i);
+            }
+        }
+    }
+
     fn label(&mut self, path: &str, label: &Label) {
         for (lang, text) in [("vi", &label.vi), ("en", &label.en)] {
             if text.trim().is_empty() {
@@ -181,5 +216,40 @@ impl<'a> Validator<'a> {
             }
         }
         seen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Code, load_definition};
+
+    #[test]
+    fn a_jurisdiction_names_its_province_and_gives_each_year_once() {
+        let national = include_str!("../../../../workflows/national-2026.toml");
+        let text = national.replacen(
+            "initial = ",
+            "jurisdiction = { province = \" \", targets = [\
+             { year = 2026, new_three_star = 1, new_four_star = 1, new_five_star = 1 },\
+             { year = 2026, new_three_star = 2, new_four_star = 2, new_five_star = 2 }] }\n\
+             initial = ",
+            1,
+        );
+        let err = load_definition("x.toml", &text).unwrap_err();
+        let codes: Vec<(Code, &str)> = err
+            .report()
+            .errors()
+            .map(|d| (d.code, d.path.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                (Code::EmptyLabel, "jurisdiction.province"),
+                (Code::DuplicateId, "jurisdiction.targets[1].year"),
+            ]
+        );
+        assert!(
+            err.to_string()
+                .contains("the targets for 2026 are given twice")
+        );
     }
 }
