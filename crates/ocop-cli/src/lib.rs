@@ -150,6 +150,19 @@ enum Command {
         #[arg(long, default_value = "vi")]
         lang: Lang,
     },
+    /// Upgrade a database written by an older ocop in place: its schema, the projections
+    /// of its cases and the definitions they ran under. Events are kept as they are.
+    Upgrade {
+        #[command(flatten)]
+        store: ops::StoreArgs,
+        /// The folder of the definitions the cases ran under (needed once, for a database
+        /// written before the store kept them).
+        #[arg(long, default_value = "workflows")]
+        workflows: PathBuf,
+        /// Language of messages.
+        #[arg(long, default_value = "vi")]
+        lang: Lang,
+    },
     /// A case's history as a timeline.
     Replay {
         #[command(flatten)]
@@ -456,6 +469,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
         } => ops::export(&store, as_of, out.as_deref(), lang),
         Command::Verify { store, lang } => ops::verify(&store, lang),
+        Command::Upgrade {
+            store,
+            workflows,
+            lang,
+        } => ops::upgrade(&store, &workflows, lang),
         Command::Replay { store, case, lang } => ops::replay(&store, &case, lang),
         Command::Case(CaseCommand::List { store, lang }) => ops::case_list(&store, lang),
         Command::Case(CaseCommand::Show { store, case, lang }) => {

@@ -11,7 +11,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use ocop_core::{Cycle, Date, Lang, PluginKind, Scorer, load_definition};
 use ocop_engine::{
-    Case, CaseId, CaseSummary, EngineBuilder, ManualClock, Migration, SqliteStore, Store,
+    Calendar, Case, CaseId, CaseSummary, EngineBuilder, ManualClock, Migration, Projector,
+    SqliteStore, Store,
 };
 use ocop_plugin_host::{PluginHost, PluginHostBuilder, build_plugin};
 use ocop_report::{ProgrammeReport, ReportInput};
@@ -531,6 +532,129 @@ pub(crate) fn verify(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
         t(lang, "sự kiện", "events"),
         snapshots,
         t(lang, "ảnh chụp khớp", "snapshots match"),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The definitions in `dir` (every `.toml` or `.json` file directly in it that reads as a
+/// definition), each with its calendar.
+fn folder_cycles(dir: &Path) -> Result<Vec<Cycle>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml" || x == "json"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        if let Ok(cycle) = load_definition(&file.display().to_string(), &text) {
+            out.push(cycle);
+        }
+    }
+    Ok(out)
+}
+
+/// The working-day calendar a cycle names: the shipped Vietnamese one, or
+/// `calendars/<id>.toml` in the definitions' folder.
+fn calendar_for(cycle: &Cycle, dir: &Path) -> Result<Calendar> {
+    let id = &cycle.definition().calendar;
+    if id == "vn" {
+        return Ok(Calendar::vietnam());
+    }
+    let file = dir.join("calendars").join(format!("{id}.toml"));
+    let text = std::fs::read_to_string(&file).with_context(|| {
+        format!(
+            "definition `{}` counts on calendar `{id}`: cannot read `{}`",
+            cycle.definition().id,
+            file.display()
+        )
+    })?;
+    Ok(Calendar::from_toml(&text)?)
+}
+
+pub(crate) fn upgrade(store_args: &StoreArgs, workflows: &Path, lang: Lang) -> Result<ExitCode> {
+    // Opening the store upgrades its schema (in one transaction; events untouched).
+    let store = store_args.open(lang)?;
+    let missing = store.unprojected()?;
+    if missing.is_empty() {
+        println!(
+            "{}",
+            t(
+                lang,
+                "Cơ sở dữ liệu đã ở phiên bản mới nhất: không có gì để nâng cấp",
+                "The database is up to date: nothing to upgrade"
+            )
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut cycles: Vec<Cycle> = Vec::new();
+    for d in store.definitions()? {
+        cycles.push(load_definition(&d.file_name, &d.text)?);
+    }
+    for c in folder_cycles(workflows)? {
+        if !cycles.iter().any(|k| k.sha256() == c.sha256()) {
+            cycles.push(c);
+        }
+    }
+    // Keep every definition the cases' histories name (where they started, where they were
+    // migrated to), so that the database reads without the folder from now on.
+    let mut kept = Vec::new();
+    for id in &missing {
+        for e in store.load(id, 0)? {
+            let named = match &e.body {
+                ocop_engine::EventBody::Opened(o) => {
+                    Some((o.definition.clone(), o.definition_version.clone()))
+                }
+                ocop_engine::EventBody::Migrated(m) => {
+                    Some((m.to_definition.clone(), m.to_version.clone()))
+                }
+                _ => None,
+            };
+            if let Some((def, version)) = named
+                && let Some(c) = cycles
+                    .iter()
+                    .find(|c| c.definition().id == def && c.definition().version == version)
+                && !kept.contains(&c.sha256().to_owned())
+            {
+                let source = c.source();
+                store.put_definition(&ocop_engine::store::StoredDefinition {
+                    sha256: source.sha256.clone(),
+                    id: c.definition().id.clone(),
+                    version: c.definition().version.clone(),
+                    file_name: source.file_name.clone(),
+                    text: source.text.clone(),
+                })?;
+                kept.push(c.sha256().to_owned());
+            }
+        }
+    }
+    let projectors = cycles
+        .iter()
+        .map(|c| Ok(Projector::new(c.clone(), calendar_for(c, workflows)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let projected =
+        ocop_engine::project_missing(store.as_ref(), &projectors).with_context(|| {
+            format!(
+                "{} `{}`",
+                t(
+                    lang,
+                    "không dựng được bản tóm tắt hồ sơ; thư mục định nghĩa",
+                    "cannot build the cases' projections; definitions folder"
+                ),
+                workflows.display()
+            )
+        })?;
+    println!(
+        "{}: {} {}, {} {}",
+        t(lang, "Đã nâng cấp", "Upgraded"),
+        projected.len(),
+        t(lang, "hồ sơ được tóm tắt", "cases projected"),
+        kept.len(),
+        t(lang, "định nghĩa được lưu", "definitions kept"),
     );
     Ok(ExitCode::SUCCESS)
 }

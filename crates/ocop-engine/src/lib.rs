@@ -122,7 +122,7 @@ pub use migration::{
     CaseFailure, CasePlan, MIGRATION_FORMAT, Migration, MigrationError, MigrationFile,
     MigrationReport, StateRule, TransitionalLimits,
 };
-pub use projector::Projector;
+pub use projector::{ProjectError, Projector, project_missing};
 pub use schema::document_schemas;
 pub use store::{
     IdempotencyRecord, MemoryStore, Recorded, SqliteStore, SqliteStoreBuilder, Store, StoreError,

@@ -221,3 +221,73 @@ impl Projector {
         }
     }
 }
+
+/// Why the projections of a database could not be rebuilt.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProjectError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// A stored history cannot be folded into a case.
+    #[error("case `{case}` cannot be replayed: {error}")]
+    Corrupt {
+        /// The case.
+        case: crate::event::CaseId,
+        /// Why.
+        error: crate::case::ReplayError,
+    },
+    /// No projector was given for the definition a case runs under.
+    #[error(
+        "case `{case}` runs under `{definition}` version {version}, and no definition given matches: add its file"
+    )]
+    NoDefinition {
+        /// The case.
+        case: crate::event::CaseId,
+        /// The definition's id.
+        definition: String,
+        /// Its version.
+        version: String,
+    },
+}
+
+/// Builds the projection of every case that has none or an outdated one (a database
+/// written before projections existed), each with the projector of the definition it runs
+/// under (by the SHA-256 its events pin, else by id and version). Returns the cases
+/// projected. Events are only read.
+///
+/// # Errors
+/// [`ProjectError`] at the first case that cannot be projected; the cases before it keep
+/// their new projection, so running it again carries on.
+pub fn project_missing(
+    store: &dyn crate::store::Store,
+    projectors: &[Projector],
+) -> Result<Vec<crate::event::CaseId>, ProjectError> {
+    let mut done = Vec::new();
+    for id in store.unprojected()? {
+        let events = store.load(&id, 0)?;
+        let case = Case::replay(&events).map_err(|error| ProjectError::Corrupt {
+            case: id.clone(),
+            error,
+        })?;
+        let projector = projectors
+            .iter()
+            .find(|p| case.definition_sha256() == Some(p.cycle().sha256()))
+            .or_else(|| {
+                projectors.iter().find(|p| {
+                    let def = p.cycle().definition();
+                    case.definition_sha256().is_none()
+                        && def.id == case.definition
+                        && def.version == case.definition_version
+                })
+            })
+            .ok_or_else(|| ProjectError::NoDefinition {
+                case: id.clone(),
+                definition: case.definition.to_string(),
+                version: case.definition_version.clone(),
+            })?;
+        store.reproject(&projector.summary(&case))?;
+        done.push(id);
+    }
+    Ok(done)
+}
