@@ -5,6 +5,9 @@
 //! - `cargo xtask test`: every test of the workspace (what CI runs).
 //! - `cargo xtask install`: installs the `ocop` binary into cargo's bin folder (what a rule
 //!   author needs to build and check plugins outside the repository).
+//! - `cargo xtask bench-demo [COMMIT]`: `ocop demo` at its default size, timed with this
+//!   tree's release binary and with the one built from git at `COMMIT` (default `f3e31d7`,
+//!   the tree before the due-date index), in one run. Not part of CI.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -115,6 +118,97 @@ fn test(args: &[String]) -> Result<(), String> {
     run(cargo().args(["test", "--workspace", "--locked"]).args(args))
 }
 
+/// Runs `cmd` and returns its wall time in seconds.
+fn timed(cmd: &mut Command) -> Result<f64, String> {
+    let start = std::time::Instant::now();
+    run(cmd)?;
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// `ocop demo` (default size) with the old binary and with this tree's, in one run.
+fn bench_demo(args: &[String]) -> Result<(), String> {
+    ensure_wasm_target()?;
+    let commit = args.first().map_or("f3e31d7", String::as_str);
+    let work = std::env::temp_dir().join(format!("ocop-bench-demo-{commit}"));
+    let old_root = work.join("tree");
+    if !old_root.join("Cargo.toml").exists() {
+        std::fs::create_dir_all(&old_root).map_err(|e| e.to_string())?;
+        let archive = Command::new("git")
+            .args(["archive", commit])
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        let status = Command::new("tar")
+            .arg("-x")
+            .arg("-C")
+            .arg(&old_root)
+            .stdin(archive.stdout.ok_or("git archive gave no output")?)
+            .status()
+            .map_err(|e| format!("cannot run tar: {e}"))?;
+        if !status.success() {
+            return Err(format!("cannot unpack commit {commit}"));
+        }
+    }
+    run(cargo().args(["build", "--locked", "--release", "-p", "ocop-cli"]))?;
+    eprintln!("+ building ocop at {commit} in {}", old_root.display());
+    let status = cargo()
+        .args(["build", "--locked", "--release", "-p", "ocop-cli"])
+        .current_dir(&old_root)
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("cannot build ocop at {commit}"));
+    }
+    let new = root().join("target/release/ocop");
+    let old = old_root.join("target/release/ocop");
+    // Both read this tree's definitions and plugins (the pins are the same).
+    for plugin in ["plugins/criteria-26-2026", "plugins/cantho-local"] {
+        run(Command::new(&new).args(["plugin", "build", plugin]))?;
+    }
+    // The old tree's definitions pin the same components: give it this tree's.
+    let components = old_root.join("target/ocop-plugins");
+    std::fs::create_dir_all(&components).map_err(|e| e.to_string())?;
+    for file in ["ocop_criteria_26_2026.wasm", "ocop_cantho_local.wasm"] {
+        std::fs::copy(root().join("target/ocop-plugins").join(file), components.join(file))
+            .map_err(|e| format!("cannot copy {file}: {e}"))?;
+    }
+    let mut rows = Vec::new();
+    for (name, bin, workflows) in [
+        (commit.to_owned(), &old, old_root.join("workflows")),
+        ("this tree".to_owned(), &new, root().join("workflows")),
+    ] {
+        let dir = work.join(name.replace(' ', "-"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        // One untimed run warms the plugin cache, so both are timed on a warm cache.
+        let db = dir.join("warm.sqlite");
+        run(Command::new(bin)
+            .args(["demo", "--lang", "en", "--db"])
+            .arg(&db)
+            .arg("--workflows")
+            .arg(&workflows))?;
+        let db = dir.join("ocop.sqlite");
+        let secs = timed(
+            Command::new(bin)
+                .args(["demo", "--lang", "en", "--db"])
+                .arg(&db)
+                .arg("--workflows")
+                .arg(&workflows),
+        )?;
+        rows.push((name, secs));
+    }
+    println!("| ocop demo (default size) | wall seconds |");
+    println!("|---|---|");
+    for (name, secs) in &rows {
+        println!("| {name} | {secs:.1} |");
+    }
+    if let [(_, old), (_, new)] = rows.as_slice() {
+        println!("\nspeed-up: {:.1}×", old / new);
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (task, rest) = match args.split_first() {
@@ -125,9 +219,10 @@ fn main() -> ExitCode {
         "demo" => demo(rest),
         "test" => test(rest),
         "install" => install(rest),
+        "bench-demo" => bench_demo(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask demo | cargo xtask test [cargo test args] | cargo xtask install [cargo install args]"
+                "usage: cargo xtask demo | cargo xtask test [cargo test args] | cargo xtask install [cargo install args] | cargo xtask bench-demo [COMMIT]"
             );
             return ExitCode::from(2);
         }
