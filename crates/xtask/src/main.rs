@@ -170,8 +170,11 @@ fn bench_demo(args: &[String]) -> Result<(), String> {
     let components = old_root.join("target/ocop-plugins");
     std::fs::create_dir_all(&components).map_err(|e| e.to_string())?;
     for file in ["ocop_criteria_26_2026.wasm", "ocop_cantho_local.wasm"] {
-        std::fs::copy(root().join("target/ocop-plugins").join(file), components.join(file))
-            .map_err(|e| format!("cannot copy {file}: {e}"))?;
+        std::fs::copy(
+            root().join("target/ocop-plugins").join(file),
+            components.join(file),
+        )
+        .map_err(|e| format!("cannot copy {file}: {e}"))?;
     }
     let mut rows = Vec::new();
     for (name, bin, workflows) in [
