@@ -13,3 +13,4 @@ mod graphs;
 mod properties;
 mod provinces;
 mod schemas;
+mod upgrade;
