@@ -2,6 +2,7 @@
 //! be replayed (and verified) without the cycle it ran under.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use ocop_core::{
     Certificate, CertificateStatus, Date, DefinitionId, DossierDocument, EvaluationId,
@@ -24,7 +25,8 @@ const SNAPSHOT_FORMAT: u32 = 1;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Council {
     pub(crate) members: Vec<CouncilMember>,
-    pub(crate) sheets: BTreeMap<String, MemberSheet>,
+    /// Shared, so that handing out a copy of a case does not copy its sheets.
+    pub(crate) sheets: BTreeMap<String, Arc<MemberSheet>>,
 }
 
 impl Council {
@@ -35,12 +37,12 @@ impl Council {
 
     /// The sheets submitted in the current sitting, by member.
     pub fn sheets(&self) -> impl Iterator<Item = &MemberSheet> {
-        self.sheets.values()
+        self.sheets.values().map(|s| &**s)
     }
 
     /// The sheet of `member`, if submitted.
     pub fn sheet(&self, member: &str) -> Option<&MemberSheet> {
-        self.sheets.get(member)
+        self.sheets.get(member).map(|s| &**s)
     }
 
     /// Whether the council has been constituted.
@@ -339,7 +341,7 @@ impl Case {
                     .entry(s.evaluation.clone())
                     .or_default()
                     .sheets
-                    .insert(s.member.clone(), s.clone());
+                    .insert(s.member.clone(), Arc::new(s.clone()));
             }
             EventBody::EvaluationRecorded(r) => {
                 self.results.insert(r.evaluation.clone(), r.clone());
@@ -410,7 +412,7 @@ impl Case {
                     && let Some(mut c) = self.councils.remove(from)
                 {
                     for s in c.sheets.values_mut() {
-                        s.evaluation = to.clone();
+                        Arc::make_mut(s).evaluation = to.clone();
                     }
                     self.councils.insert(to.clone(), c);
                 }

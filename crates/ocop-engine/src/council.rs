@@ -301,7 +301,7 @@ mod aggregate_tests {
             })
             .collect();
         for s in sheets {
-            c.sheets.insert(s.member.clone(), s);
+            c.sheets.insert(s.member.clone(), std::sync::Arc::new(s));
         }
         c
     }

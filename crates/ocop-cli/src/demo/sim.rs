@@ -60,7 +60,7 @@ pub(crate) struct Sim<'a> {
     clock: ManualClock,
     rng: Rng,
     scorer: Arc<dyn Scorer>,
-    catalogs: HashMap<u8, CriteriaSheet>,
+    catalogs: HashMap<u8, Arc<CriteriaSheet>>,
     pub(crate) plans: Vec<Plan>,
     queue: BinaryHeap<Reverse<(Date, u64, usize)>>,
     seq: u64,
@@ -279,12 +279,12 @@ impl<'a> Sim<'a> {
             .collect()
     }
 
-    fn catalog(&mut self, set: ProductSet) -> Result<CriteriaSheet> {
+    fn catalog(&mut self, set: ProductSet) -> Result<Arc<CriteriaSheet>> {
         if let Some(c) = self.catalogs.get(&set.number()) {
-            return Ok(c.clone());
+            return Ok(Arc::clone(c));
         }
-        let c = self.scorer.criteria(set)?;
-        self.catalogs.insert(set.number(), c.clone());
+        let c = Arc::new(self.scorer.criteria(set)?);
+        self.catalogs.insert(set.number(), Arc::clone(&c));
         Ok(c)
     }
 
