@@ -6,6 +6,10 @@
 //! definitions. An upgrade only adds: every event stays as it is, so the hash chains still
 //! verify. The projections of the cases an upgrade finds are built afterwards by the engine
 //! (`Store::unprojected` lists them; `ocop upgrade` does it).
+//!
+//! The projections, snapshots and definitions are ordinary rowid tables: their rows are
+//! large (a summary is about 1.5 KB, a snapshot several), which `WITHOUT ROWID` tables store
+//! poorly.
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -55,21 +59,21 @@ CREATE TABLE IF NOT EXISTS ocop_summaries (
     commune TEXT NOT NULL,
     product_set INTEGER NOT NULL,
     body TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS ocop_summaries_due
     ON ocop_summaries (definition, next_due, case_id) WHERE next_due IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ocop_snapshots (
     case_id TEXT PRIMARY KEY,
     version INTEGER NOT NULL,
     body TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS ocop_definitions (
     sha256 TEXT PRIMARY KEY,
     id TEXT NOT NULL,
     version TEXT NOT NULL,
     file_name TEXT NOT NULL,
     text TEXT NOT NULL
-) WITHOUT ROWID;
+);
 ";
 
 fn table_exists(conn: &Connection, name: &str) -> Result<bool, StoreError> {
