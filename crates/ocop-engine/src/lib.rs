@@ -126,7 +126,7 @@ pub use projector::{ProjectError, Projector, project_missing};
 pub use schema::document_schemas;
 pub use store::{
     IdempotencyRecord, MemoryStore, Recorded, SqliteStore, SqliteStoreBuilder, Store, StoreError,
-    Synchronous,
+    SummaryQuery, Synchronous,
 };
 pub use summary::{CaseSummary, DueDate};
 

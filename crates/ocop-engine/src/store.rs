@@ -8,7 +8,7 @@ mod sqlite;
 pub use memory::MemoryStore;
 pub use sqlite::{SqliteStore, SqliteStoreBuilder, Synchronous};
 
-use ocop_core::{Date, DefinitionId};
+use ocop_core::{Date, DefinitionId, StateId};
 
 use crate::event::{CaseId, Event};
 use crate::summary::CaseSummary;
@@ -125,6 +125,67 @@ pub struct DueEntry {
     pub version: u64,
 }
 
+/// Which projections [`Store::list`] returns: every filter given must hold. The rows come
+/// in case-id order, after `after`, at most `limit` of them, so a caller pages through a
+/// province by passing the last case id it got.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SummaryQuery {
+    /// Cases in this state.
+    pub state: Option<StateId>,
+    /// Cases running under this definition.
+    pub definition: Option<DefinitionId>,
+    /// Products of this product set (its number, 1-26).
+    pub product_set: Option<u8>,
+    /// Producers of this commune: the same name, ignoring ASCII case.
+    pub commune: Option<String>,
+    /// Cases whose current certificate has this many stars.
+    pub stars: Option<u8>,
+    /// Cases whose next due date (the due-date index's: a deadline not yet fired, or a
+    /// transitional limit) falls before this day.
+    pub due_before: Option<Date>,
+    /// Cases whose id sorts after this one (the previous page's last).
+    pub after: Option<CaseId>,
+    /// The most rows returned; 0 for no limit.
+    pub limit: usize,
+}
+
+impl SummaryQuery {
+    /// Whether `summary` passes the filters (not `after` or `limit`): what every store's
+    /// [`Store::list`] must agree with.
+    pub fn matches(&self, summary: &CaseSummary) -> bool {
+        self.state.as_ref().is_none_or(|v| summary.state == *v)
+            && self
+                .definition
+                .as_ref()
+                .is_none_or(|v| summary.definition == *v)
+            && self
+                .product_set
+                .is_none_or(|v| summary.product.product_set.number() == v)
+            && self
+                .commune
+                .as_ref()
+                .is_none_or(|v| summary.product.producer.commune.eq_ignore_ascii_case(v))
+            && self.stars.is_none_or(|v| {
+                summary
+                    .certificate
+                    .as_ref()
+                    .is_some_and(|c| c.stars.get() == v)
+            })
+            && self
+                .due_before
+                .is_none_or(|v| summary.next_due.is_some_and(|d| d < v))
+    }
+
+    /// The limit as a row count for SQL (`-1`, no limit, when 0).
+    pub(crate) fn sql_limit(&self) -> i64 {
+        if self.limit == 0 {
+            -1
+        } else {
+            i64::try_from(self.limit).unwrap_or(i64::MAX)
+        }
+    }
+}
+
 /// A case's state at a version, so that it can be rebuilt from there and the events after
 /// it. The body is the engine's own encoding; stores keep it as they get it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,6 +229,8 @@ pub struct StoredDefinition {
 /// - The projection read back is the last summary appended; the due-date index holds a case
 ///   exactly while its last summary has a `next_due`, with that date and version, and
 ///   [`due`](Store::due) finds it by definition and date.
+/// - [`list`](Store::list) returns exactly the projections [`SummaryQuery::matches`] accepts,
+///   by case id, after the cursor, at most the limit.
 /// - The snapshot read back is the last one appended for the case.
 /// - Definitions are kept by SHA-256; putting the same one twice keeps one.
 pub trait Store: Send + Sync {
@@ -221,6 +284,14 @@ pub trait Store: Send + Sync {
     /// # Errors
     /// [`StoreError::Backend`], [`StoreError::Corrupt`] for an unreadable row.
     fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError>;
+
+    /// The projections that pass `query`'s filters, by case id, after `query.after`, at most
+    /// `query.limit`: a page of a case list, read from the projection rows alone (no event
+    /// is read).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`], [`StoreError::Corrupt`] for an unreadable row.
+    fn list(&self, query: &SummaryQuery) -> Result<Vec<CaseSummary>, StoreError>;
 
     /// Replaces the projection of a case whose version is `summary.version` (an upgraded
     /// database, a changed calendar), outside any append.

@@ -5,8 +5,9 @@
 
 use ocop_core::{Date, DefinitionId};
 use ocop_engine::store::{DueEntry, Snapshot, StoredDefinition};
-use ocop_engine::{CaseId, CaseSummary, StoreError};
+use ocop_engine::{CaseId, CaseSummary, StoreError, SummaryQuery};
 use postgres::GenericClient;
+use postgres::types::ToSql;
 
 use crate::{backend, to_i64, to_u64};
 
@@ -62,6 +63,7 @@ fn v2(s: &str) -> String {
          );
          CREATE INDEX IF NOT EXISTS summaries_due
              ON {s}.summaries (definition, next_due, case_id) WHERE next_due IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS summaries_by_id ON {s}.summaries (case_id COLLATE \"C\");
          CREATE TABLE IF NOT EXISTS {s}.snapshots (
              case_id TEXT PRIMARY KEY,
              version BIGINT NOT NULL,
@@ -266,6 +268,68 @@ pub(crate) fn summaries(
             &[],
         )
         .map_err(backend)?;
+    rows.iter()
+        .map(|r| decode_summary(r.get(0), r.get(1)))
+        .collect()
+}
+
+/// The listing query of `q` and its parameters: only the filters it gives, in case-id byte
+/// order (the index `summaries_by_id`) from the cursor, stopping at the limit.
+pub(crate) fn list_query(s: &str, q: &SummaryQuery) -> (String, Vec<Box<dyn ToSql + Sync>>) {
+    let mut sql = format!("SELECT case_id, body FROM {s}.summaries WHERE true");
+    let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+    let mut filter = |clause: &str, value: Box<dyn ToSql + Sync>, close: &str| {
+        params.push(value);
+        sql.push_str(&format!(" AND {clause} ${}{close}", params.len()));
+    };
+    if let Some(a) = &q.after {
+        filter(
+            "case_id COLLATE \"C\" >",
+            Box::new(a.as_str().to_owned()),
+            "",
+        );
+    }
+    if let Some(v) = &q.state {
+        filter("state =", Box::new(v.as_str().to_owned()), "");
+    }
+    if let Some(v) = &q.definition {
+        filter("definition =", Box::new(v.as_str().to_owned()), "");
+    }
+    if let Some(v) = q.product_set {
+        filter("product_set =", Box::new(small(v)), "");
+    }
+    if let Some(v) = &q.commune {
+        // Under the C collation lower() folds ASCII letters only, as
+        // `SummaryQuery::matches` does.
+        filter(
+            "lower(commune COLLATE \"C\") = lower(",
+            Box::new(v.clone()),
+            " COLLATE \"C\")",
+        );
+    }
+    if let Some(v) = q.stars {
+        filter("stars =", Box::new(small(v)), "");
+    }
+    if let Some(v) = q.due_before {
+        filter("next_due <", Box::new(v.to_string()), "");
+    }
+    let limit = (q.limit > 0).then(|| i64::try_from(q.limit).unwrap_or(i64::MAX));
+    params.push(Box::new(limit));
+    sql.push_str(&format!(
+        " ORDER BY case_id COLLATE \"C\" LIMIT ${}",
+        params.len()
+    ));
+    (sql, params)
+}
+
+pub(crate) fn list(
+    c: &mut impl GenericClient,
+    s: &str,
+    q: &SummaryQuery,
+) -> Result<Vec<CaseSummary>, StoreError> {
+    let (sql, params) = list_query(s, q);
+    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
+    let rows = c.query(&sql, &refs).map_err(backend)?;
     rows.iter()
         .map(|r| decode_summary(r.get(0), r.get(1)))
         .collect()

@@ -75,7 +75,7 @@ use std::time::Duration;
 
 use ocop_core::{Date, DefinitionId};
 use ocop_engine::store::{Append, DueEntry, Recorded, Snapshot, StoredDefinition};
-use ocop_engine::{CaseId, CaseSummary, Event, Store, StoreError};
+use ocop_engine::{CaseId, CaseSummary, Event, Store, StoreError, SummaryQuery};
 use pool::{Limits, Manager, Pool, backend};
 use postgres::Client;
 
@@ -513,6 +513,10 @@ impl Store for PostgresStore {
 
     fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
         derived::summaries(self.connection()?.client()?, &self.schema)
+    }
+
+    fn list(&self, query: &SummaryQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        derived::list(self.connection()?.client()?, &self.schema, query)
     }
 
     fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {

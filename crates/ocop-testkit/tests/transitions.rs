@@ -140,6 +140,9 @@ macro_rules! passed_through {
         fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
             self.0.summaries()
         }
+        fn list(&self, query: &ocop_engine::SummaryQuery) -> Result<Vec<CaseSummary>, StoreError> {
+            self.0.list(query)
+        }
         fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {
             self.0.reproject(summary)
         }

@@ -17,10 +17,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ocop_core::{
-    Date, DefinitionId, Producer, ProducerKind, ProductSet, RegistrationType, StateId,
+    Certificate, CertificateStatus, Date, DefinitionId, Level, Producer, ProducerKind, ProductSet,
+    RegistrationType, Stars, StateId,
 };
 
-use super::{Append, DueEntry, IdempotencyRecord, Snapshot, Store, StoreError, StoredDefinition};
+use super::{
+    Append, DueEntry, IdempotencyRecord, Snapshot, Store, StoreError, StoredDefinition,
+    SummaryQuery,
+};
 use crate::clock::Timestamp;
 use crate::event::{Actor, CaseId, Event, EventBody, GENESIS_HASH, Product};
 use crate::summary::CaseSummary;
@@ -58,6 +62,7 @@ where
         ("summary_must_fit_the_append", summary_must_fit_the_append),
         ("reproject_needs_the_version", reproject_needs_the_version),
         ("snapshots_are_kept", snapshots_are_kept),
+        ("list_filters_and_pages", list_filters_and_pages),
         (
             "definitions_are_content_addressed",
             definitions_are_content_addressed,
@@ -457,6 +462,146 @@ fn projection_follows_appends<S: Store>(store: &S) -> Result<(), String> {
     ensure(s(store.unprojected())?.is_empty(), || {
         "cases written through append are listed as unprojected".into()
     })
+}
+
+/// A case of [`list_filters_and_pages`]: id, events, definition, product set, commune,
+/// stars, next due date.
+type ListRow = (
+    &'static str,
+    usize,
+    &'static str,
+    u8,
+    &'static str,
+    Option<u8>,
+    Option<&'static str>,
+);
+
+/// Cases that differ in every listed column: each filter, alone and combined, returns what
+/// [`SummaryQuery::matches`] accepts, by case id, and pages of two rebuild the whole list.
+fn list_filters_and_pages<S: Store>(store: &S) -> Result<(), String> {
+    // Case id, events, definition, product set, commune, stars, next due date.
+    let rows: [ListRow; 7] = [
+        ("a", 1, "x", 1, "Thới Lai", Some(4), Some("2026-06-10")),
+        ("b", 2, "y", 2, "thới lai", None, None),
+        ("c", 2, "x", 2, "THỚI LAI", Some(3), Some("2026-07-01")),
+        ("d", 1, "x", 1, "Ô Môn", Some(4), Some("2026-05-01")),
+        ("e", 1, "y", 1, "ô môn", None, Some("2026-06-09")),
+        ("f", 2, "x", 3, "thới Lai", Some(5), None),
+        ("g'; --", 1, "x", 1, "Thới Lai", Some(4), Some("2026-06-10")),
+    ];
+    let mut all = Vec::new();
+    for (id, n, def, set, commune, stars, due) in rows {
+        let case = CaseId::new(id);
+        let events = sample_events(&case, 0, GENESIS_HASH, n);
+        let due = due.map(day).transpose()?;
+        let mut summary = sample_summary(&case, u64::try_from(n).unwrap_or(0), def, due);
+        summary.product.product_set = ProductSet::new(set).ok_or("bad product set")?;
+        summary.product.producer.commune = commune.to_owned();
+        let (issued_on, expires_on) = (day("2025-03-01")?, day("2028-02-29")?);
+        summary.certificate = stars.and_then(Stars::new).map(|stars| Certificate {
+            number: format!("{id}/QĐ"),
+            product_code: format!("92-{id}"),
+            stars,
+            issued_by: Level::Province,
+            issued_on,
+            expires_on,
+            status: CertificateStatus::Active,
+        });
+        s(store.append(&Append {
+            case: &case,
+            expected: 0,
+            events: &events,
+            key: None,
+            summary: &summary,
+            snapshot: None,
+        }))?;
+        all.push(summary);
+    }
+    all.sort_by(|a, b| a.case.cmp(&b.case));
+    let base = SummaryQuery::default();
+    let queries = [
+        base.clone(),
+        SummaryQuery {
+            state: Some(StateId::new("state_2")),
+            ..base.clone()
+        },
+        SummaryQuery {
+            definition: Some(DefinitionId::new("y")),
+            ..base.clone()
+        },
+        SummaryQuery {
+            product_set: Some(1),
+            ..base.clone()
+        },
+        SummaryQuery {
+            commune: Some("thới lai".into()),
+            ..base.clone()
+        },
+        SummaryQuery {
+            commune: Some("Ô MÔN".into()),
+            ..base.clone()
+        },
+        SummaryQuery {
+            stars: Some(4),
+            ..base.clone()
+        },
+        SummaryQuery {
+            due_before: Some(day("2026-06-10")?),
+            ..base.clone()
+        },
+        SummaryQuery {
+            definition: Some(DefinitionId::new("x")),
+            product_set: Some(1),
+            stars: Some(4),
+            due_before: Some(day("2026-06-11")?),
+            commune: Some("THới LAI".into()),
+            ..base.clone()
+        },
+        SummaryQuery {
+            after: Some(CaseId::new("c")),
+            limit: 2,
+            ..base.clone()
+        },
+    ];
+    for q in &queries {
+        let want: Vec<CaseSummary> = all
+            .iter()
+            .filter(|s| q.after.as_ref().is_none_or(|a| s.case > *a) && q.matches(s))
+            .take(if q.limit == 0 { usize::MAX } else { q.limit })
+            .cloned()
+            .collect();
+        let got = s(store.list(q))?;
+        ensure(got == want, || {
+            format!(
+                "list({q:?}) returned {:?}, expected {:?}",
+                got.iter().map(|s| s.case.as_str()).collect::<Vec<_>>(),
+                want.iter().map(|s| s.case.as_str()).collect::<Vec<_>>()
+            )
+        })?;
+        let mut paged = Vec::new();
+        let mut page = SummaryQuery {
+            limit: 2,
+            ..q.clone()
+        };
+        loop {
+            let rows = s(store.list(&page))?;
+            ensure(rows.len() <= 2, || {
+                "a page holds more than its limit".into()
+            })?;
+            let Some(last) = rows.last() else { break };
+            page.after = Some(last.case.clone());
+            paged.extend(rows);
+        }
+        let whole: Vec<CaseSummary> = all
+            .iter()
+            .filter(|s| q.after.as_ref().is_none_or(|a| s.case > *a) && q.matches(s))
+            .cloned()
+            .collect();
+        ensure(paged == whole, || {
+            format!("pages of two of {q:?} do not rebuild the list")
+        })?;
+    }
+    Ok(())
 }
 
 /// Cases of two definitions with due dates, moved on and re-dated: the index follows.

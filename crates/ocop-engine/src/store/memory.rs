@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 use ocop_core::{Date, DefinitionId};
 
 use super::{
-    Append, DueEntry, Recorded, Snapshot, Store, StoreError, StoredDefinition, check_append,
-    check_definition,
+    Append, DueEntry, Recorded, Snapshot, Store, StoreError, StoredDefinition, SummaryQuery,
+    check_append, check_definition,
 };
 use crate::event::{CaseId, Event};
 use crate::summary::CaseSummary;
@@ -174,6 +174,28 @@ impl Store for MemoryStore {
 
     fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
         Ok(self.lock().summaries.values().cloned().collect())
+    }
+
+    fn list(&self, query: &SummaryQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        use std::ops::Bound;
+        let inner = self.lock();
+        let from = query
+            .after
+            .as_ref()
+            .map_or(Bound::Unbounded, |a| Bound::Excluded(a.clone()));
+        let limit = if query.limit == 0 {
+            usize::MAX
+        } else {
+            query.limit
+        };
+        Ok(inner
+            .summaries
+            .range((from, Bound::Unbounded))
+            .map(|(_, s)| s)
+            .filter(|s| query.matches(s))
+            .take(limit)
+            .cloned()
+            .collect())
     }
 
     fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {

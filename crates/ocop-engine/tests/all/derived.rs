@@ -78,6 +78,10 @@ impl<S: Store> Store for Counting<S> {
         self.count("summaries");
         self.inner.summaries()
     }
+    fn list(&self, query: &ocop_engine::SummaryQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        self.count("list");
+        self.inner.list(query)
+    }
     fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {
         self.count("reproject");
         self.inner.reproject(summary)

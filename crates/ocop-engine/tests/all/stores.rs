@@ -206,6 +206,9 @@ impl Store for AlwaysBeaten {
     fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
         self.inner.summaries()
     }
+    fn list(&self, query: &ocop_engine::SummaryQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        self.inner.list(query)
+    }
     fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {
         self.inner.reproject(summary)
     }

@@ -14,8 +14,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use ocop_core::{Date, DefinitionId};
 
 use super::{
-    Append, DueEntry, Recorded, Snapshot, Store, StoreError, StoredDefinition, check_append,
-    check_definition,
+    Append, DueEntry, Recorded, Snapshot, Store, StoreError, StoredDefinition, SummaryQuery,
+    check_append, check_definition,
 };
 use crate::event::{CaseId, Event};
 use crate::summary::CaseSummary;
@@ -373,6 +373,10 @@ impl Store for SqliteStore {
 
     fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
         rows::summaries(&self.lock())
+    }
+
+    fn list(&self, query: &SummaryQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        rows::list(&self.lock(), query)
     }
 
     fn reproject(&self, summary: &CaseSummary) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{backend, to_i64, to_u64};
 use crate::event::CaseId;
-use crate::store::{DueEntry, Snapshot, StoreError, StoredDefinition};
+use crate::store::{DueEntry, Snapshot, StoreError, StoredDefinition, SummaryQuery};
 use crate::summary::CaseSummary;
 
 /// The due-date read: one range scan of the partial index `ocop_summaries_due`.
@@ -120,6 +120,59 @@ pub(super) fn summaries(conn: &Connection) -> Result<Vec<CaseSummary>, StoreErro
         .map_err(backend)?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(backend)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (case, body) = row.map_err(backend)?;
+        out.push(decode_summary(&case, &body)?);
+    }
+    Ok(out)
+}
+
+/// The listing query of `q`: only the filters it gives, so that SQLite walks the primary
+/// key from the cursor and stops at the limit.
+pub(super) fn list_query(q: &SummaryQuery) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let mut sql = String::from("SELECT case_id, body FROM ocop_summaries WHERE 1 = 1");
+    let mut params: Vec<Value> = Vec::new();
+    let mut filter = |clause: &str, value: Value| {
+        params.push(value);
+        sql.push_str(&format!(" AND {clause} ?{}", params.len()));
+    };
+    if let Some(a) = &q.after {
+        filter("case_id >", Value::Text(a.as_str().to_owned()));
+    }
+    if let Some(v) = &q.state {
+        filter("state =", Value::Text(v.as_str().to_owned()));
+    }
+    if let Some(v) = &q.definition {
+        filter("definition =", Value::Text(v.as_str().to_owned()));
+    }
+    if let Some(v) = q.product_set {
+        filter("product_set =", Value::Integer(v.into()));
+    }
+    if let Some(v) = &q.commune {
+        // NOCASE folds ASCII letters only, as `SummaryQuery::matches` does.
+        filter("commune COLLATE NOCASE =", Value::Text(v.clone()));
+    }
+    if let Some(v) = q.stars {
+        filter("stars =", Value::Integer(v.into()));
+    }
+    if let Some(v) = q.due_before {
+        filter("next_due <", Value::Text(v.to_string()));
+    }
+    params.push(Value::Integer(q.sql_limit()));
+    sql.push_str(&format!(" ORDER BY case_id LIMIT ?{}", params.len()));
+    (sql, params)
+}
+
+pub(super) fn list(conn: &Connection, q: &SummaryQuery) -> Result<Vec<CaseSummary>, StoreError> {
+    let (sql, params) = list_query(q);
+    let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
         .map_err(backend)?;
     let mut out = Vec::new();
     for row in rows {
