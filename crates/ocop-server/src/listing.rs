@@ -1,10 +1,12 @@
 //! Case listing with filters and cursor pagination, and the deadlines due: the one place
-//! that reads many cases at once. Today it folds each case through its engine's cache and
-//! filters the summaries; when the stores keep case-summary projections and a due-date
-//! index, only this module changes.
+//! that reads many cases at once. Both read the store's projections (one summary row per
+//! case, written with its events) and never a case's events: the listing is one
+//! [`Store::list`](ocop_engine::Store::list) query from the cursor with the filters pushed
+//! into it, the deadlines one due-date index read per definition.
 
 use ocop_core::Date;
-use ocop_engine::{CaseId, CaseSummary, CommandError};
+use ocop_core::{DefinitionId, StateId};
+use ocop_engine::{CaseId, CaseSummary, CommandError, SummaryQuery};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +34,8 @@ pub struct CaseFilter {
     /// Cases whose current certificate has this many stars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stars: Option<u8>,
-    /// Cases whose current deadline (not yet fired) falls before this day.
+    /// Cases with something due before this day: a deadline not yet fired, or the
+    /// transitional limit of a migrated case (what the ticker reads).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_before: Option<Date>,
     /// Where the previous page ended (its `next_cursor`).
@@ -101,81 +104,70 @@ impl From<CommandError> for ListError {
     }
 }
 
-fn summary(province: &Province, id: &CaseId) -> Result<Option<CaseSummary>, CommandError> {
-    match province.case(id) {
-        Ok((engine, case)) => Ok(Some(engine.summary(&case))),
-        // A case this server has no definition for is not listed.
-        Err(CommandError::WrongDefinition { .. } | CommandError::UnknownCase { .. }) => Ok(None),
-        Err(e) => Err(e),
+/// The store query of a filter (the cursor and limit aside).
+fn query(f: &CaseFilter) -> SummaryQuery {
+    SummaryQuery {
+        state: f.state.as_deref().map(StateId::new),
+        definition: f.definition.as_deref().map(DefinitionId::new),
+        product_set: f.product_set,
+        commune: f.commune.clone(),
+        stars: f.stars,
+        due_before: f.due_before,
+        after: None,
+        limit: 0,
     }
 }
 
-fn matches(s: &CaseSummary, f: &CaseFilter) -> bool {
-    f.state.as_ref().is_none_or(|v| s.state.as_str() == v)
-        && f.definition
-            .as_ref()
-            .is_none_or(|v| s.definition.as_str() == v)
-        && f.product_set
-            .is_none_or(|v| s.product.product_set.number() == v)
-        && f.commune
-            .as_ref()
-            .is_none_or(|v| s.product.producer.commune.eq_ignore_ascii_case(v))
-        && f.stars
-            .is_none_or(|v| s.certificate.as_ref().is_some_and(|c| c.stars.get() == v))
-        && f.due_before
-            .is_none_or(|v| s.deadline.as_ref().is_some_and(|d| !d.fired && d.due < v))
-}
-
-/// A page of the province's cases.
+/// A page of the province's cases: one query of the projections, one row more than the page
+/// to know whether another page follows.
 pub(crate) fn list(province: &Province, f: &CaseFilter) -> Result<CasePage, ListError> {
     let limit = f.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     let after = match &f.cursor {
         Some(c) => Some(decode_cursor(c).ok_or(ListError::BadCursor)?),
         None => None,
     };
-    let mut ids = province.store.cases().map_err(CommandError::from)?;
-    ids.sort();
-    let mut items = Vec::new();
-    let mut next_cursor = None;
-    for id in ids
-        .iter()
-        .filter(|id| after.as_ref().is_none_or(|a| *id > a))
-    {
-        let Some(s) = summary(province, id)? else {
-            continue;
-        };
-        if !matches(&s, f) {
-            continue;
-        }
-        if items.len() == limit {
-            next_cursor = items.last().map(|s: &CaseSummary| encode_cursor(&s.case));
-            break;
-        }
-        items.push(s);
-    }
+    let mut items = province
+        .store
+        .list(&SummaryQuery {
+            after,
+            limit: limit + 1,
+            ..query(f)
+        })
+        .map_err(CommandError::from)?;
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|s| encode_cursor(&s.case))
+    } else {
+        None
+    };
     Ok(CasePage { items, next_cursor })
 }
 
-/// The province's deadlines not yet fired whose last day falls before `before`, by due date.
+/// The province's deadlines not yet fired whose last day falls before `before`, by due date:
+/// per definition it runs, the due-date index's entries before `before`, then each of those
+/// cases' projection.
 pub(crate) fn deadlines(
     province: &Province,
     before: Date,
     today: Date,
 ) -> Result<Vec<DueItem>, CommandError> {
     let mut out = Vec::new();
-    for id in province.store.cases()? {
-        let Some(s) = summary(province, &id)? else {
-            continue;
-        };
-        if let Some(d) = s.deadline.filter(|d| !d.fired && d.due < before) {
-            out.push(DueItem {
-                case: s.case,
-                definition: s.definition.to_string(),
-                state: d.state.to_string(),
-                due: d.due,
-                on_timeout: d.on_timeout.to_string(),
-                overdue: today > d.due,
-            });
+    for definition in province.engines.keys() {
+        for entry in province.store.due(&DefinitionId::new(definition), before)? {
+            let Some(s) = province.store.summary(&entry.case)? else {
+                continue;
+            };
+            // The index also holds transitional limits; only deadlines are listed here.
+            if let Some(d) = s.deadline.filter(|d| !d.fired && d.due < before) {
+                out.push(DueItem {
+                    case: s.case,
+                    definition: s.definition.to_string(),
+                    state: d.state.to_string(),
+                    due: d.due,
+                    on_timeout: d.on_timeout.to_string(),
+                    overdue: today > d.due,
+                });
+            }
         }
     }
     out.sort_by(|a, b| (a.due, &a.case).cmp(&(b.due, &b.case)));

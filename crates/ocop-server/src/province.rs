@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use ocop_engine::{Case, CaseId, Command, CommandError, Engine, Event, Store};
-use ocop_report::Targets;
 
 use crate::auth::ProvinceConfig;
 
@@ -14,7 +13,6 @@ pub(crate) struct Province {
     pub(crate) config: ProvinceConfig,
     pub(crate) store: Arc<dyn Store>,
     pub(crate) engines: BTreeMap<String, Engine>,
-    pub(crate) targets: Option<Targets>,
     /// The definition each case was last seen under.
     hints: Mutex<HashMap<CaseId, String>>,
 }
@@ -32,13 +30,11 @@ impl Province {
         config: ProvinceConfig,
         store: Arc<dyn Store>,
         engines: BTreeMap<String, Engine>,
-        targets: Option<Targets>,
     ) -> Province {
         Province {
             config,
             store,
             engines,
-            targets,
             hints: Mutex::new(HashMap::new()),
         }
     }

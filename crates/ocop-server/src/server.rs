@@ -222,6 +222,22 @@ impl ServerBuilder {
                 Some(s) => Arc::clone(s),
                 None => open_store(&self.store, p, &base, file.provinces.len())?,
             };
+            // Lists, reports and deadlines read the projections: a database written before
+            // them must be brought up to date first.
+            let behind = store.unprojected().map_err(|e| StartError::Province {
+                province: p.id.clone(),
+                reason: format!("its store cannot be read: {e}"),
+            })?;
+            if let Some(first) = behind.first() {
+                return Err(StartError::Province {
+                    province: p.id.clone(),
+                    reason: format!(
+                        "its database was written by an older ocop ({} cases without a \
+                         projection, e.g. `{first}`): run `ocop upgrade` on it first",
+                        behind.len()
+                    ),
+                });
+            }
             let mut engines = BTreeMap::new();
             for (id, d) in &catalogue.definitions {
                 let engine = catalogue
@@ -233,24 +249,9 @@ impl ServerBuilder {
                     })?;
                 engines.insert(id.clone(), engine);
             }
-            let targets = match &p.targets {
-                Some(t) => {
-                    let path = base.join(t);
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|e| StartError::Province {
-                            province: p.id.clone(),
-                            reason: format!("cannot read targets `{}`: {e}", path.display()),
-                        })?;
-                    Some(toml::from_str(&text).map_err(|e| StartError::Province {
-                        province: p.id.clone(),
-                        reason: format!("`{}` is not a targets file: {e}", path.display()),
-                    })?)
-                }
-                None => None,
-            };
             provinces.insert(
                 p.id.clone(),
-                Arc::new(Province::new(p.clone(), store, engines, targets)),
+                Arc::new(Province::new(p.clone(), store, engines)),
             );
         }
         Ok(AppState(Arc::new(Shared {
@@ -352,12 +353,9 @@ impl<S: Store + 'static> Store for OffRuntime<S> {
 
     fn append(
         &self,
-        case: &ocop_engine::CaseId,
-        expected: u64,
-        events: &[ocop_engine::Event],
-        key: Option<&ocop_engine::IdempotencyRecord>,
+        append: &ocop_engine::store::Append<'_>,
     ) -> Result<(), ocop_engine::StoreError> {
-        self.inner()?.append(case, expected, events, key)
+        self.inner()?.append(append)
     }
 
     fn recorded(
@@ -370,6 +368,71 @@ impl<S: Store + 'static> Store for OffRuntime<S> {
 
     fn cases(&self) -> Result<Vec<ocop_engine::CaseId>, ocop_engine::StoreError> {
         self.inner()?.cases()
+    }
+
+    fn due(
+        &self,
+        definition: &ocop_core::DefinitionId,
+        before: ocop_core::Date,
+    ) -> Result<Vec<ocop_engine::store::DueEntry>, ocop_engine::StoreError> {
+        self.inner()?.due(definition, before)
+    }
+
+    fn summary(
+        &self,
+        case: &ocop_engine::CaseId,
+    ) -> Result<Option<ocop_engine::CaseSummary>, ocop_engine::StoreError> {
+        self.inner()?.summary(case)
+    }
+
+    fn summaries(&self) -> Result<Vec<ocop_engine::CaseSummary>, ocop_engine::StoreError> {
+        self.inner()?.summaries()
+    }
+
+    fn list(
+        &self,
+        query: &ocop_engine::SummaryQuery,
+    ) -> Result<Vec<ocop_engine::CaseSummary>, ocop_engine::StoreError> {
+        self.inner()?.list(query)
+    }
+
+    fn reproject(&self, summary: &ocop_engine::CaseSummary) -> Result<(), ocop_engine::StoreError> {
+        self.inner()?.reproject(summary)
+    }
+
+    fn unprojected(&self) -> Result<Vec<ocop_engine::CaseId>, ocop_engine::StoreError> {
+        self.inner()?.unprojected()
+    }
+
+    fn snapshot(
+        &self,
+        case: &ocop_engine::CaseId,
+    ) -> Result<Option<ocop_engine::store::Snapshot>, ocop_engine::StoreError> {
+        self.inner()?.snapshot(case)
+    }
+
+    fn put_definition(
+        &self,
+        definition: &ocop_engine::store::StoredDefinition,
+    ) -> Result<(), ocop_engine::StoreError> {
+        self.inner()?.put_definition(definition)
+    }
+
+    fn has_definition(&self, sha256: &str) -> Result<bool, ocop_engine::StoreError> {
+        self.inner()?.has_definition(sha256)
+    }
+
+    fn definition(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<ocop_engine::store::StoredDefinition>, ocop_engine::StoreError> {
+        self.inner()?.definition(sha256)
+    }
+
+    fn definitions(
+        &self,
+    ) -> Result<Vec<ocop_engine::store::StoredDefinition>, ocop_engine::StoreError> {
+        self.inner()?.definitions()
     }
 }
 

@@ -755,12 +755,15 @@ pub(crate) async fn council(
             sheets: council
                 .map(|c| {
                     c.sheets()
-                        .map(|s| SheetSummary {
-                            member: s.member.clone(),
-                            chair: s.chair,
-                            total: s.scored.evaluation.total,
-                            stars: s.scored.evaluation.stars.map(|x| x.get()),
-                            plugin: s.scored.plugin.clone(),
+                        .map(|s| {
+                            let scored = s.result();
+                            SheetSummary {
+                                member: s.member.clone(),
+                                chair: s.chair,
+                                total: scored.total,
+                                stars: scored.stars.map(|x| x.get()),
+                                plugin: scored.plugin,
+                            }
                         })
                         .collect()
                 })

@@ -4,9 +4,10 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use ocop_core::Cycle;
 use ocop_core::Date;
-use ocop_engine::{Case, Engine};
-use ocop_report::{ReportInput, Targets};
+use ocop_engine::{CaseId, CaseSummary, SummaryQuery};
+use ocop_report::ReportInput;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -86,14 +87,45 @@ pub(crate) struct ReportQuery {
     pub as_of: Option<Date>,
 }
 
-fn load_cases(province: &Province) -> Result<Vec<Case>, Problem> {
-    let ids = province.store.cases().map_err(|e| Problem::store(&e))?;
-    ids.iter()
-        .map(|id| {
-            province
-                .case(id)
-                .map(|(_, c)| c)
-                .map_err(|e| Problem::command(&e, false))
+/// Projections read per query when the whole province is read (report, export).
+const BATCH: usize = 1_000;
+
+/// The projections of the cases after `after`, a batch at a time (no event is read), until
+/// the last or until `each` says stop.
+fn for_each_batch(
+    province: &Province,
+    after: Option<CaseId>,
+    mut each: impl FnMut(Vec<CaseSummary>) -> bool,
+) -> Result<(), Problem> {
+    let mut query = SummaryQuery {
+        after,
+        limit: BATCH,
+        ..SummaryQuery::default()
+    };
+    loop {
+        let batch = province
+            .store
+            .list(&query)
+            .map_err(|e| Problem::store(&e))?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        query.after = Some(last.case.clone());
+        let full = batch.len() == BATCH;
+        if !each(batch) || !full {
+            return Ok(());
+        }
+    }
+}
+
+/// The export's JSON Lines for a batch of projections.
+fn export_lines(batch: &[CaseSummary], as_of: Date) -> String {
+    ocop_report::export(batch, as_of)
+        .into_iter()
+        .filter_map(|r| serde_json::to_string(&r).ok())
+        .map(|mut s| {
+            s.push('\n');
+            s
         })
         .collect()
 }
@@ -108,22 +140,17 @@ pub(crate) async fn report(
     let province = state.province(&principal)?;
     let as_of = q.as_of.unwrap_or_else(|| state.clock.now().vn_date());
     let response = blocking(move || -> Result<axum::response::Response, Problem> {
-        let cases = load_cases(&province)?;
-        let targets = province.targets.clone().unwrap_or(Targets {
-            format: 1,
-            basis: String::new(),
-            year: as_of.year(),
-            new_three_star: 0,
-            new_four_star: 0,
-            new_five_star: 0,
-            existing_to_standardise: None,
-        });
-        let engines: Vec<&Engine> = province.engines.values().collect();
+        let mut cases = Vec::new();
+        for_each_batch(&province, None, |batch| {
+            cases.extend(batch);
+            true
+        })?;
+        // The title, province, plan year and targets come from the definitions' jurisdiction
+        // data, as `ocop report` takes them from the definitions the database keeps.
+        let cycles: Vec<&Cycle> = province.engines.values().map(|e| e.cycle()).collect();
         let report = ocop_report::compute(&ReportInput {
-            province: &province.config.name,
             as_of,
-            targets: &targets,
-            engines: &engines,
+            cycles: &cycles,
             cases: &cases,
         });
         Ok(match q.format {
@@ -155,7 +182,8 @@ pub(crate) struct ExportQuery {
     pub as_of: Option<Date>,
 }
 
-/// `GET /api/v1/export`: certified products as JSON Lines, streamed case by case.
+/// `GET /api/v1/export`: certified products as JSON Lines, streamed from the projections a
+/// batch of cases at a time.
 pub(crate) async fn export(
     State(state): State<AppState>,
     principal: Principal,
@@ -164,34 +192,38 @@ pub(crate) async fn export(
 ) -> Result<ExportOutput, Problem> {
     let province = state.province(&principal)?;
     let as_of = q.as_of.unwrap_or_else(|| state.clock.now().vn_date());
-    let ids = {
+    // The first batch is read before answering, so that a store that cannot be read is a
+    // problem response rather than a cut stream.
+    let first = {
         let p = std::sync::Arc::clone(&province);
-        blocking(move || p.store.cases().map_err(|e| Problem::store(&e)))
-            .await
-            .and_then(|r| r)
-            .map_err(|p| p.in_lang(lang))?
+        blocking(move || {
+            p.store
+                .list(&SummaryQuery {
+                    limit: BATCH,
+                    ..SummaryQuery::default()
+                })
+                .map_err(|e| Problem::store(&e))
+        })
+        .await
+        .and_then(|r| r)
+        .map_err(|p| p.in_lang(lang))?
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(16);
     tokio::task::spawn_blocking(move || {
-        for id in ids {
-            let line = match province.case(&id) {
-                Ok((_, case)) => ocop_report::export(std::slice::from_ref(&case), as_of)
-                    .into_iter()
-                    .filter_map(|r| serde_json::to_string(&r).ok())
-                    .map(|mut s| {
-                        s.push('\n');
-                        s
-                    })
-                    .collect::<String>(),
-                Err(e) => {
-                    tracing::error!(target: "ocop_server::export", case = %id, error = %e, "export stopped");
-                    let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
-                    return;
-                }
-            };
-            if !line.is_empty() && tx.blocking_send(Ok(line)).is_err() {
-                return;
-            }
+        let lines = export_lines(&first, as_of);
+        if !lines.is_empty() && tx.blocking_send(Ok(lines)).is_err() {
+            return;
+        }
+        let Some(after) = first.last().filter(|_| first.len() == BATCH) else {
+            return;
+        };
+        let sent = for_each_batch(&province, Some(after.case.clone()), |batch| {
+            let lines = export_lines(&batch, as_of);
+            lines.is_empty() || tx.blocking_send(Ok(lines)).is_ok()
+        });
+        if sent.is_err() {
+            tracing::error!(target: "ocop_server::export", "export stopped: the store failed");
+            let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
         }
     });
     let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));

@@ -66,9 +66,6 @@ pub struct ProvinceConfig {
     /// Its PostgreSQL schema under `--store`. Default: the id with `-` as `_`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
-    /// Its targets file for the programme report (relative to the auth file's folder).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<PathBuf>,
 }
 
 impl ProvinceConfig {
