@@ -110,6 +110,15 @@ def sheet_for(criteria, template, target, stars):
     return sheet
 
 
+def sheet_result(payload):
+    """The total and plugin of a recorded member sheet: event format 2 keeps them under
+    `result`; format 1 (older databases) kept the whole evaluation under `scored`."""
+    if "result" in payload:
+        return payload["result"]
+    scored = payload["scored"]
+    return {"total": scored["evaluation"]["total"], "plugin": scored["plugin"]}
+
+
 def main():
     base = os.environ.get("OCOP_URL", "http://127.0.0.1:8080")
     with open(os.environ["OCOP_KEYS"], encoding="utf-8") as f:
@@ -174,9 +183,10 @@ def main():
         preview = who[name]._call("POST", "/api/v1/plugins/criteria-26-2026/score", sheet).json()
         done = who[name]._call("POST", path + "/sheets", {"sheet": sheet},
                                {"Idempotency-Key": f"sheet-{case_id}-{name}"}).json()
-        total = done["events"][0]["payload"]["scored"]["evaluation"]["total"]
+        recorded = sheet_result(done["events"][0]["payload"])
+        total = recorded["total"]
         assert abs(total - preview["evaluation"]["total"]) < 1e-9, (total, preview)
-        print(f"  {name:>5} scored {total:.2f} (plugin {done['events'][0]['payload']['scored']['plugin']['sha256'][:12]}…)")
+        print(f"  {name:>5} scored {total:.2f} (plugin {recorded['plugin']['sha256'][:12]}…)")
     who["chair"].take(case_id, "province_close")
     result = who["chair"].get(path)["result"]
     print(f"council result: {result['total']:.2f} points, {result['stars']} stars")
