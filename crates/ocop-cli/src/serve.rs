@@ -52,6 +52,14 @@ pub(crate) struct ServeArgs {
     /// real time. Default: the system clock.
     #[arg(long)]
     pub(crate) clock_start: Option<ocop_core::Date>,
+    /// Turn on the pages' development sign-in: anyone picks an identity and roles (for demos
+    /// and tests; never in production). Its tokens are signed with a key made at start.
+    #[arg(long)]
+    pub(crate) dev_login: bool,
+    /// The server's public origin behind a proxy (`https://ocop.example.gov.vn`): the OIDC
+    /// redirect URI is `<public-url>/login/callback`, and page forms must come from it.
+    #[arg(long)]
+    pub(crate) public_url: Option<String>,
     /// Log lines as JSON (default) or text.
     #[arg(long, default_value = "json")]
     pub(crate) log: String,
@@ -79,12 +87,21 @@ pub(crate) fn serve(args: ServeArgs) -> Result<ExitCode> {
     if let Some(dir) = &args.plugins {
         builder = builder.plugins(dir);
     }
+    if args.dev_login {
+        eprintln!("ocop serve: --dev-login is on: anyone can sign in to the pages as anyone");
+        builder = builder.dev_login(true);
+    }
+    if let Some(url) = &args.public_url {
+        builder = builder.public_url(url);
+    }
     if let Some(day) = args.clock_start {
         builder = builder.clock(Arc::new(OffsetClock::starting(day)));
     }
     builder.run_until_signal(|addr| {
         // The one line a script waits for before it sends requests.
-        eprintln!("ocop serve: listening on http://{addr} (docs: http://{addr}/docs)");
+        eprintln!(
+            "ocop serve: listening on http://{addr} (pages: http://{addr}/work, docs: http://{addr}/docs)"
+        );
     })?;
     eprintln!("ocop serve: stopped");
     Ok(ExitCode::SUCCESS)

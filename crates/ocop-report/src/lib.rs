@@ -41,4 +41,4 @@ pub use model::{
     ProgrammeReport, REPORT_FORMAT, ReportPeriod, ScoreSummary, StarCount, TargetRow,
     document_schemas,
 };
-pub use render::{render_html, render_markdown};
+pub use render::{render_html, render_html_body, render_markdown};

@@ -1134,9 +1134,26 @@ pub fn render_html(report: &ProgrammeReport, lang: Lang) -> String {
     ));
     out.push_str("<style>\n");
     out.push_str(CSS);
-    out.push_str("</style>\n</head>\n<body>\n<main>\n<header>\n");
+    out.push_str("</style>\n</head>\n<body>\n<main>\n");
+    html_body(&mut out, report, &doc, lang);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// The report's content as [`render_html`] draws it (heading, facts, sections, tables and
+/// charts), without the page around it and its style sheet, for a page that has its own
+/// shell and styles. The same numbers, escaped the same way.
+pub fn render_html_body(report: &ProgrammeReport, lang: Lang) -> String {
+    let doc = build(report, lang);
+    let mut out = String::with_capacity(64 * 1024);
+    html_body(&mut out, report, &doc, lang);
+    out
+}
+
+fn html_body(out: &mut String, report: &ProgrammeReport, doc: &Doc, lang: Lang) {
+    out.push_str("<header>\n");
     out.push_str(&format!("<h1>{}</h1>\n", esc(&doc.title)));
-    html_facts(&mut out, &doc.facts);
+    html_facts(out, &doc.facts);
     out.push_str("</header>\n");
     let mut figure = 0;
     for s in &doc.sections {
@@ -1155,7 +1172,7 @@ pub fn render_html(report: &ProgrammeReport, lang: Lang) -> String {
                     out.push_str(&format!("<p class=\"none\">{}</p>\n", esc(none_text(lang))));
                 }
                 Block::Sub(t) => out.push_str(&format!("<h3>{}</h3>\n", esc(t))),
-                Block::Table(t) => html_table(&mut out, t),
+                Block::Table(t) => html_table(out, t),
                 Block::Chart(kind) => {
                     figure += 1;
                     let (title, svg) = match kind {
@@ -1179,8 +1196,6 @@ pub fn render_html(report: &ProgrammeReport, lang: Lang) -> String {
         }
         out.push_str("</section>\n");
     }
-    out.push_str("</main>\n</body>\n</html>\n");
-    out
 }
 
 fn html_facts(out: &mut String, facts: &[(String, String)]) {

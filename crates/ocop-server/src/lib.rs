@@ -19,6 +19,9 @@
 //!   province's case answers 404.
 //! - **Ticker**: fires due timeouts in the background; several nodes on one PostgreSQL
 //!   database fire each timeout once.
+//! - **Pages** for the people in the cycle (sign-in through the province's OpenID Connect
+//!   provider, my work, the case, the scoring form, decisions, revocation, the programme
+//!   dashboard), server-rendered, on the same actor, roles and province as the API.
 //! - **Limits**: body cap (413), request timeout (503 `timeout`), a rate limit per
 //!   credential (429 with `Retry-After`); one structured log line per request; `/health`,
 //!   `/ready`, `/metrics`; graceful shutdown.
@@ -49,6 +52,7 @@ mod server;
 mod state;
 mod svg;
 mod ticker;
+mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,7 +64,8 @@ pub use api::cases::{
 pub use api::openapi;
 pub use api::problem::{ErrorCode, Finding, PROBLEM_JSON, Problem};
 pub use auth::{
-    AUTH_FORMAT, ApiKeyConfig, AuthFile, AuthFileError, IssuerConfig, KEY_PREFIX, NewApiKey,
+    AUTH_FORMAT, ApiKeyConfig, AuthFile, AuthFileError, IssuerConfig, KEY_PREFIX, LoginConfig,
+    NewApiKey,
     ProvinceConfig, new_api_key, new_api_key_with,
 };
 pub use clock::OffsetClock;

@@ -44,6 +44,15 @@ impl RequestLog {
         self.with(|f| f.case = Some(clip(case)));
     }
 
+    /// The principal the request acts for.
+    pub(crate) fn principal(&self, p: &Principal) {
+        self.with(|f| {
+            f.actor = Some(p.actor.clone());
+            f.province = Some(p.province.clone());
+            f.credential = Some(p.credential.clone());
+        });
+    }
+
     /// The command it carries (a transition or an action).
     pub(crate) fn command(&self, command: &str) {
         self.with(|f| f.command = Some(clip(command)));
@@ -124,7 +133,11 @@ pub(crate) async fn layer(State(state): State<AppState>, mut req: Request, next:
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_none_or(|v| !v.starts_with(PROBLEM_JSON) && !v.starts_with("application/json"));
+            .is_none_or(|v| {
+                !v.starts_with(PROBLEM_JSON)
+                    && !v.starts_with("application/json")
+                    && !v.starts_with("text/html")
+            });
     if bare && let Some(p) = problem_for(res.status()) {
         res = p.in_lang(lang).into_response();
     }

@@ -68,6 +68,8 @@ pub struct ServerBuilder {
     clock: Arc<dyn Clock>,
     plugin_cache: Option<PathBuf>,
     stores: BTreeMap<String, Arc<dyn Store>>,
+    dev_login: bool,
+    public_url: Option<String>,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -105,7 +107,24 @@ impl ServerBuilder {
             clock: Arc::new(SystemClock),
             plugin_cache: None,
             stores: BTreeMap::new(),
+            dev_login: false,
+            public_url: None,
         }
+    }
+
+    /// Turns on the development sign-in of the pages (anyone picks an identity and roles;
+    /// its ID tokens are signed with a key made at start). Never in production.
+    pub fn dev_login(mut self, on: bool) -> Self {
+        self.dev_login = on;
+        self
+    }
+
+    /// The server's public origin, e.g. `https://ocop.cantho.gov.vn` (behind a proxy): the
+    /// OIDC redirect URI is `<public_url>/login/callback`, and forms must come from it.
+    /// Default: the request's `Host`.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
     }
 
     /// Serves province `province` from `store` instead of the one `StoreConfig` would open
@@ -263,6 +282,8 @@ impl ServerBuilder {
             clock: self.clock,
             max_body: self.max_body,
             timeout: self.timeout,
+            web: crate::web::Web::new(self.dev_login, self.public_url.clone())
+                .map_err(StartError::Internal)?,
         })))
     }
 }
@@ -528,7 +549,7 @@ async fn watch_auth(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// The whole router: the API, `/openapi.json`, `/docs`, `/health`, `/ready`, `/metrics`,
+/// The whole router: the API, the pages, `/openapi.json`, `/docs`, `/health`, `/ready`, `/metrics`,
 /// with the body cap, the timeout and the request log.
 pub(crate) fn router(state: AppState) -> Router {
     let (api, openapi) = crate::api::routes(state.clone());
@@ -536,6 +557,7 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(crate::api::docs::routes(openapi))
+        .merge(crate::web::routes(state.clone()))
         .layer(axum::extract::DefaultBodyLimit::max(state.max_body))
         .layer(RequestBodyLimitLayer::new(state.max_body))
         .layer(TimeoutLayer::with_status_code(

@@ -25,6 +25,7 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) max_body: usize,
     pub(crate) timeout: std::time::Duration,
+    pub(crate) web: crate::web::Web,
 }
 
 impl std::ops::Deref for AppState {

@@ -27,7 +27,7 @@ use crate::state::AppState;
 /// The longest case id accepted.
 pub(crate) const MAX_CASE_ID: usize = 200;
 
-fn check_id(id: &str) -> Result<CaseId, Problem> {
+pub(crate) fn check_id(id: &str) -> Result<CaseId, Problem> {
     if id.is_empty() || id.chars().count() > MAX_CASE_ID || id.chars().any(char::is_control) {
         return Err(Problem::new(
             ErrorCode::InvalidInput,
@@ -38,7 +38,7 @@ fn check_id(id: &str) -> Result<CaseId, Problem> {
 }
 
 /// Percent-encodes a path segment.
-fn encode_segment(s: &str) -> String {
+pub(crate) fn encode_segment(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -143,7 +143,7 @@ pub struct CaseView {
 }
 
 /// The council actions `p` may take on `case` now.
-fn council_actions(engine: &Engine, case: &Case, p: &Principal) -> Vec<AvailableAction> {
+pub(crate) fn council_actions(engine: &Engine, case: &Case, p: &Principal) -> Vec<AvailableAction> {
     let cycle = engine.cycle();
     let Some(stage) = cycle.evaluation_in(case.state()) else {
         return Vec::new();
@@ -197,7 +197,7 @@ pub(crate) struct CasePath {
 }
 
 /// `role`, or the first of the credential's roles among `preferred`, or its first role.
-fn actor(p: &Principal, role: Option<RoleId>, preferred: &[RoleId]) -> Result<Actor, Problem> {
+pub(crate) fn actor(p: &Principal, role: Option<RoleId>, preferred: &[RoleId]) -> Result<Actor, Problem> {
     let held = |r: &RoleId| p.roles.contains(r);
     let role = match role {
         Some(r) if held(&r) => r,
@@ -227,7 +227,7 @@ fn actor(p: &Principal, role: Option<RoleId>, preferred: &[RoleId]) -> Result<Ac
 }
 
 /// The roles that may do `action` on `case`, most fitting first.
-fn preferred(engine: &Engine, case: Option<&Case>, action: &Action, actor: &str) -> Vec<RoleId> {
+pub(crate) fn preferred(engine: &Engine, case: Option<&Case>, action: &Action, actor: &str) -> Vec<RoleId> {
     let cycle = engine.cycle();
     match action {
         Action::Take { transition, .. } => cycle

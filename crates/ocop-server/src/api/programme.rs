@@ -130,6 +130,27 @@ fn export_lines(batch: &[CaseSummary], as_of: Date) -> String {
         .collect()
 }
 
+/// The programme report of a province on `as_of`, from its projections (the API's and the
+/// dashboard's numbers are the same by construction).
+pub(crate) fn compute_report(
+    province: &Province,
+    as_of: Date,
+) -> Result<ocop_report::ProgrammeReport, Problem> {
+    let mut cases = Vec::new();
+    for_each_batch(province, None, |batch| {
+        cases.extend(batch);
+        true
+    })?;
+    // The title, province, plan year and targets come from the definitions' jurisdiction
+    // data, as `ocop report` takes them from the definitions the database keeps.
+    let cycles: Vec<&Cycle> = province.engines.values().map(|e| e.cycle()).collect();
+    Ok(ocop_report::compute(&ReportInput {
+        as_of,
+        cycles: &cycles,
+        cases: &cases,
+    }))
+}
+
 /// `GET /api/v1/report`: the programme report.
 pub(crate) async fn report(
     State(state): State<AppState>,
@@ -140,19 +161,7 @@ pub(crate) async fn report(
     let province = state.province(&principal)?;
     let as_of = q.as_of.unwrap_or_else(|| state.clock.now().vn_date());
     let response = blocking(move || -> Result<axum::response::Response, Problem> {
-        let mut cases = Vec::new();
-        for_each_batch(&province, None, |batch| {
-            cases.extend(batch);
-            true
-        })?;
-        // The title, province, plan year and targets come from the definitions' jurisdiction
-        // data, as `ocop report` takes them from the definitions the database keeps.
-        let cycles: Vec<&Cycle> = province.engines.values().map(|e| e.cycle()).collect();
-        let report = ocop_report::compute(&ReportInput {
-            as_of,
-            cycles: &cycles,
-            cases: &cases,
-        });
+        let report = compute_report(&province, as_of)?;
         Ok(match q.format {
             ReportFormat::Json => axum::Json(report).into_response(),
             ReportFormat::Md => (

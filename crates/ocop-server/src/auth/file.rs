@@ -108,6 +108,43 @@ pub struct IssuerConfig {
     /// Clock skew allowed on `exp` and `nbf`, in seconds (default 30).
     #[serde(default = "default_leeway")]
     pub leeway_seconds: u64,
+    /// Sign-in to the pages through this provider (OpenID Connect authorisation-code flow
+    /// with PKCE); absent, its tokens are accepted by the API only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<LoginConfig>,
+}
+
+/// How the pages sign people in through an OpenID Connect provider: the endpoints of its
+/// discovery document (`/.well-known/openid-configuration`) and this server's client.
+/// The ID token is verified against the issuer's JWKS file, `iss`, `aud` (the client id),
+/// `exp`, `nbf` and the `nonce` of the sign-in; its claims give the actor, roles and
+/// province as for bearer tokens.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginConfig {
+    /// The button's text on the sign-in page, e.g. "Cổng định danh tỉnh Cần Thơ".
+    pub name: String,
+    /// The provider's `authorization_endpoint` (https, or http on loopback for tests).
+    pub authorization_endpoint: String,
+    /// The provider's `token_endpoint`.
+    pub token_endpoint: String,
+    /// This server's client id at the provider (the ID token's audience).
+    pub client_id: String,
+    /// The environment variable holding the client secret, for a confidential client
+    /// (sent with HTTP Basic authentication). Absent: a public client (PKCE alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_env: Option<String>,
+    /// The scopes asked for (default `openid profile`); `openid` is always added.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// A PEM file of extra CA certificates to trust for the token endpoint (a provincial
+    /// CA), relative to the auth file's folder; the system's roots are trusted as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "profile".into()]
 }
 
 fn default_algorithms() -> Vec<String> {
@@ -184,6 +221,19 @@ fn valid_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
+/// Whether a provider endpoint may be used: https, or plain http to this machine only.
+fn endpoint_ok(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+}
+
 impl AuthFile {
     /// Reads and checks the auth file at `path`.
     ///
@@ -251,6 +301,22 @@ impl AuthFile {
             }
             if i.algorithms.is_empty() {
                 return Err(format!("issuer `{}` accepts no algorithm", i.issuer));
+            }
+            if let Some(l) = &i.login {
+                for (what, url) in [
+                    ("authorization_endpoint", &l.authorization_endpoint),
+                    ("token_endpoint", &l.token_endpoint),
+                ] {
+                    if !endpoint_ok(url) {
+                        return Err(format!(
+                            "issuer `{}`: login `{what}` `{url}` must be an https URL (http only on 127.0.0.1 or localhost)",
+                            i.issuer
+                        ));
+                    }
+                }
+                if l.client_id.is_empty() {
+                    return Err(format!("issuer `{}`: login `client_id` is empty", i.issuer));
+                }
             }
             match (&i.province, &i.province_claim) {
                 (Some(p), None) => known(p, &format!("issuer `{}`", i.issuer))?,

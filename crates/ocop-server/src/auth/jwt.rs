@@ -98,6 +98,19 @@ impl Issuer {
         token: &str,
         header: &jsonwebtoken::Header,
     ) -> Result<Option<Claims>, String> {
+        Ok(self
+            .verify_for(token, header, &self.config.audience)?
+            .map(|(c, _)| c))
+    }
+
+    /// As [`Issuer::verify`] for audience `audience` (an ID token's is the client id); also
+    /// returns the token's claims as sent.
+    pub(crate) fn verify_for(
+        &self,
+        token: &str,
+        header: &jsonwebtoken::Header,
+        audience: &str,
+    ) -> Result<Option<(Claims, serde_json::Value)>, String> {
         if !self.algorithms.contains(&header.alg) {
             return Ok(None);
         }
@@ -112,13 +125,17 @@ impl Issuer {
         for k in candidates {
             let mut v = Validation::new(k.alg);
             v.set_issuer(&[&self.config.issuer]);
-            v.set_audience(&[&self.config.audience]);
+            v.set_audience(&[audience]);
             v.set_required_spec_claims(&["exp", "iss", "aud"]);
             v.validate_exp = true;
             v.validate_nbf = true;
             v.leeway = self.config.leeway_seconds;
             match jsonwebtoken::decode::<serde_json::Value>(token, &k.key, &v) {
-                Ok(data) => return self.claims(&data.claims).map(Some),
+                Ok(data) => {
+                    return self
+                        .claims(&data.claims)
+                        .map(|c| Some((c, data.claims.clone())));
+                }
                 Err(e) => last = Some(describe(&e)),
             }
         }
@@ -128,7 +145,7 @@ impl Issuer {
         }
     }
 
-    fn claims(&self, claims: &serde_json::Value) -> Result<Claims, String> {
+    pub(crate) fn claims(&self, claims: &serde_json::Value) -> Result<Claims, String> {
         let c = &self.config;
         let actor = lookup(claims, &c.actor_claim)
             .and_then(|v| v.as_str())

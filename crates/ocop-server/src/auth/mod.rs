@@ -32,7 +32,9 @@ use axum::response::{IntoResponse, Response};
 use ocop_core::RoleId;
 
 pub use apikey::{KEY_PREFIX, NewApiKey, new_api_key, new_api_key_with};
-pub use file::{AUTH_FORMAT, ApiKeyConfig, AuthFile, AuthFileError, IssuerConfig, ProvinceConfig};
+pub use file::{
+    AUTH_FORMAT, ApiKeyConfig, AuthFile, AuthFileError, IssuerConfig, LoginConfig, ProvinceConfig,
+};
 
 use crate::api::extract::lang_of;
 use crate::api::problem::{ErrorCode, Problem};
@@ -166,6 +168,54 @@ impl Keyring {
         })
     }
 
+    /// The issuers people may sign in to the pages through, by position in the auth file.
+    pub(crate) fn login_issuers(&self) -> Vec<(usize, IssuerConfig)> {
+        self.issuers
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.config.login.is_some())
+            .map(|(n, i)| (n, i.config.clone()))
+            .collect()
+    }
+
+    /// Verifies an ID token of issuer `index` (its audience is the login's client id) and
+    /// returns the principal it names and its claims as sent (for the `nonce`).
+    pub(crate) fn id_token(
+        &self,
+        index: usize,
+        token: &str,
+    ) -> Result<(Principal, serde_json::Value), String> {
+        let issuer = self
+            .issuers
+            .get(index)
+            .ok_or_else(|| "the identity provider is no longer configured".to_owned())?;
+        let login = issuer
+            .config
+            .login
+            .as_ref()
+            .ok_or_else(|| "the identity provider no longer allows sign-in".to_owned())?;
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| "the ID token is not a JWT".to_owned())?;
+        let (claims, raw) = issuer
+            .verify_for(token, &header, &login.client_id)?
+            .ok_or_else(|| "the ID token is not signed with a key of the provider".to_owned())?;
+        let province = claims
+            .province
+            .ok_or_else(|| "the ID token names no province".to_owned())?;
+        if !self.provinces.contains(&province) {
+            return Err("the ID token names a province this server does not serve".into());
+        }
+        Ok((
+            Principal {
+                credential: format!("oidc:{}#{}", claims.issuer, claims.actor),
+                actor: claims.actor,
+                roles: claims.roles.iter().map(|r| RoleId::new(r.as_str())).collect(),
+                province,
+            },
+            raw,
+        ))
+    }
+
     fn bearer(&self, token: &str) -> Result<Principal, Problem> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| {
             Self::invalid("the bearer token is not a JWT signed with an accepted algorithm")
@@ -238,6 +288,14 @@ impl Authenticator {
                 (p, s)
             })
             .collect()
+    }
+
+    /// The auth file's folder, which its relative paths start from.
+    pub(crate) fn base(&self) -> PathBuf {
+        self.path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .to_path_buf()
     }
 
     pub(crate) fn keyring(&self) -> Arc<Keyring> {
