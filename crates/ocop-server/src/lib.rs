@@ -65,8 +65,7 @@ pub use api::openapi;
 pub use api::problem::{ErrorCode, Finding, PROBLEM_JSON, Problem};
 pub use auth::{
     AUTH_FORMAT, ApiKeyConfig, AuthFile, AuthFileError, IssuerConfig, KEY_PREFIX, LoginConfig,
-    NewApiKey,
-    ProvinceConfig, new_api_key, new_api_key_with,
+    NewApiKey, ProvinceConfig, new_api_key, new_api_key_with,
 };
 pub use clock::OffsetClock;
 pub use listing::{CaseFilter, CasePage, DueItem, MAX_PAGE};

@@ -197,7 +197,11 @@ pub(crate) struct CasePath {
 }
 
 /// `role`, or the first of the credential's roles among `preferred`, or its first role.
-pub(crate) fn actor(p: &Principal, role: Option<RoleId>, preferred: &[RoleId]) -> Result<Actor, Problem> {
+pub(crate) fn actor(
+    p: &Principal,
+    role: Option<RoleId>,
+    preferred: &[RoleId],
+) -> Result<Actor, Problem> {
     let held = |r: &RoleId| p.roles.contains(r);
     let role = match role {
         Some(r) if held(&r) => r,
@@ -227,7 +231,12 @@ pub(crate) fn actor(p: &Principal, role: Option<RoleId>, preferred: &[RoleId]) -
 }
 
 /// The roles that may do `action` on `case`, most fitting first.
-pub(crate) fn preferred(engine: &Engine, case: Option<&Case>, action: &Action, actor: &str) -> Vec<RoleId> {
+pub(crate) fn preferred(
+    engine: &Engine,
+    case: Option<&Case>,
+    action: &Action,
+    actor: &str,
+) -> Vec<RoleId> {
     let cycle = engine.cycle();
     match action {
         Action::Take { transition, .. } => cycle

@@ -209,7 +209,11 @@ impl Keyring {
             Principal {
                 credential: format!("oidc:{}#{}", claims.issuer, claims.actor),
                 actor: claims.actor,
-                roles: claims.roles.iter().map(|r| RoleId::new(r.as_str())).collect(),
+                roles: claims
+                    .roles
+                    .iter()
+                    .map(|r| RoleId::new(r.as_str()))
+                    .collect(),
                 province,
             },
             raw,
@@ -292,10 +296,7 @@ impl Authenticator {
 
     /// The auth file's folder, which its relative paths start from.
     pub(crate) fn base(&self) -> PathBuf {
-        self.path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .to_path_buf()
+        self.path.parent().unwrap_or(Path::new(".")).to_path_buf()
     }
 
     pub(crate) fn keyring(&self) -> Arc<Keyring> {

@@ -11,10 +11,26 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 const FILES: [(&str, &str, &str); 4] = [
-    ("app.css", "text/css; charset=utf-8", include_str!("../../assets/web/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_str!("../../assets/web/app.js")),
-    ("score.js", "text/javascript; charset=utf-8", include_str!("../../assets/web/score.js")),
-    ("icon.svg", "image/svg+xml", include_str!("../../assets/web/icon.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../assets/web/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/web/app.js"),
+    ),
+    (
+        "score.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/web/score.js"),
+    ),
+    (
+        "icon.svg",
+        "image/svg+xml",
+        include_str!("../../assets/web/icon.svg"),
+    ),
 ];
 
 fn versions() -> &'static Vec<(&'static str, String)> {

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
 use ocop_core::{
-    DossierDocument, EvaluationId, Lang, Level, ProducerKind, ProductSet, RegistrationType,
-    RoleId, StateKind, Transition, TransitionId,
+    DossierDocument, EvaluationId, Lang, Level, ProducerKind, ProductSet, RegistrationType, RoleId,
+    StateKind, Transition, TransitionId,
 };
 use ocop_engine::{
     Action, Actor, Case, CaseId, CouncilMember, Engine, Event, EventBody, InspectionOutcome,
@@ -118,11 +118,7 @@ pub(crate) fn actions<'a>(
     }
     let mut out = Vec::new();
     for t in cycle.outgoing(case.state()) {
-        let Some(role) = t
-            .roles
-            .iter()
-            .find(|r| viewer.principal.roles.contains(r))
-        else {
+        let Some(role) = t.roles.iter().find(|r| viewer.principal.roles.contains(r)) else {
             continue;
         };
         let actor = Actor::new(viewer.principal.actor.clone(), role.clone());
@@ -221,21 +217,28 @@ pub(crate) fn sheet_visible(
     member: &str,
     viewer: &str,
 ) -> bool {
-    member == viewer
-        || events.iter().any(|e| {
-            e.seq > seq
-                && matches!(&e.body, EventBody::EvaluationRecorded(r) if &r.evaluation == evaluation)
-        })
+    member == viewer || events.iter().any(|e| {
+        e.seq > seq
+            && matches!(&e.body, EventBody::EvaluationRecorded(r) if &r.evaluation == evaluation)
+    })
 }
 
 /// Days until `due` as working days (negative when past), by the engine's calendar; calendar
 /// days when the calendar does not cover the span.
-pub(crate) fn working_days(engine: &Engine, today: ocop_core::Date, due: ocop_core::Date) -> (i64, bool) {
+pub(crate) fn working_days(
+    engine: &Engine,
+    today: ocop_core::Date,
+    due: ocop_core::Date,
+) -> (i64, bool) {
     let span = today.days_until(due);
     if span.abs() > 400 {
         return (span, false);
     }
-    let (from, to, sign) = if span >= 0 { (today, due, 1) } else { (due, today, -1) };
+    let (from, to, sign) = if span >= 0 {
+        (today, due, 1)
+    } else {
+        (due, today, -1)
+    };
     let mut n = 0;
     let mut d = from;
     while d < to {
@@ -308,9 +311,10 @@ pub(crate) async fn page(
     let cycle = engine.cycle();
     let summary = engine.summary(&case);
     let product = case.product();
-    let state_label = cycle
-        .state(case.state())
-        .map_or_else(|| case.state().to_string(), |s| s.label.get(lang).to_owned());
+    let state_label = cycle.state(case.state()).map_or_else(
+        || case.state().to_string(),
+        |s| s.label.get(lang).to_owned(),
+    );
     let title = format!("{} — {}", product.name, state_label);
     let graph = super::graph::svg(
         cycle,
@@ -318,8 +322,14 @@ pub(crate) async fn page(
         lang,
         &title,
         &match lang {
-            Lang::Vi => format!("Sơ đồ quy trình {}; bước hiện tại được tô vàng: {state_label}.", cycle.definition().label.get(lang)),
-            Lang::En => format!("The cycle {}; the current step is filled yellow: {state_label}.", cycle.definition().label.get(lang)),
+            Lang::Vi => format!(
+                "Sơ đồ quy trình {}; bước hiện tại được tô vàng: {state_label}.",
+                cycle.definition().label.get(lang)
+            ),
+            Lang::En => format!(
+                "The cycle {}; the current step is filled yellow: {state_label}.",
+                cycle.definition().label.get(lang)
+            ),
         },
     );
     let acts = actions(engine, &case, &viewer, lang);
@@ -328,9 +338,11 @@ pub(crate) async fn page(
     let kind = cycle.state(case.state()).map(|s| s.kind);
     let owner = cycle.state(case.state()).and_then(|s| s.owner.clone());
     let may_file = !cycle.is_terminal(case.state())
-        && viewer.principal.roles.iter().any(|r| {
-            producer_roles(engine).contains(r) || owner.as_ref() == Some(r)
-        });
+        && viewer
+            .principal
+            .roles
+            .iter()
+            .any(|r| producer_roles(engine).contains(r) || owner.as_ref() == Some(r));
     let set = product.product_set;
     let body = html! {
         nav.crumbs aria-label=(tr(lang, "Vị trí", "Breadcrumb")) {
@@ -460,7 +472,10 @@ fn dossier_form(
         .iter()
         .find(|r| producer.contains(r) || Some(*r) == owner)
         .cloned();
-    let mut kinds: Vec<String> = i18n::KNOWN_DOCUMENTS.iter().map(|s| (*s).to_owned()).collect();
+    let mut kinds: Vec<String> = i18n::KNOWN_DOCUMENTS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     for d in case.documents() {
         if !kinds.contains(&d.kind) {
             kinds.push(d.kind.clone());
@@ -500,7 +515,9 @@ fn council_section(
         .definition()
         .evaluations
         .iter()
-        .filter(|s| case.council(&s.id).is_some_and(|c| c.is_constituted()) || case.result(&s.id).is_some())
+        .filter(|s| {
+            case.council(&s.id).is_some_and(|c| c.is_constituted()) || case.result(&s.id).is_some()
+        })
         .collect();
     let url = case_url(case.id().as_str());
     html! {
@@ -589,7 +606,10 @@ fn timeline(
     lang: Lang,
 ) -> Markup {
     let cycle = engine.cycle();
-    let case_id = events.first().map(|e| e.case.as_str().to_owned()).unwrap_or_default();
+    let case_id = events
+        .first()
+        .map(|e| e.case.as_str().to_owned())
+        .unwrap_or_default();
     let url = case_url(&case_id);
     html! {
         section.panel aria-labelledby="h-timeline" {
@@ -626,8 +646,13 @@ fn event_detail(
 ) -> Markup {
     match &e.body {
         EventBody::SheetSubmitted(s) => {
-            let visible =
-                sheet_visible(events, e.seq, &s.evaluation, &s.member, &viewer.principal.actor);
+            let visible = sheet_visible(
+                events,
+                e.seq,
+                &s.evaluation,
+                &s.member,
+                &viewer.principal.actor,
+            );
             let p = &s.scored.plugin;
             html! {
                 div.detail {
@@ -690,14 +715,26 @@ pub(crate) async fn command(
     };
     let role = field(f, "role").filter(|r| !r.is_empty()).map(RoleId::new);
     let h = CommandHeaders {
-        idempotency_key: field(f, "key").filter(|k| !k.is_empty() && k.len() <= 200).map(str::to_owned),
+        idempotency_key: field(f, "key")
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .map(str::to_owned),
         if_match: field(f, "version").and_then(|v| v.parse().ok()),
     };
     let transition = match &action {
         Action::Take { transition, .. } => Some(transition.clone()),
         _ => None,
     };
-    match crate::api::cases::run(state, viewer.principal.clone(), id.clone(), role, action, h, log).await {
+    match crate::api::cases::run(
+        state,
+        viewer.principal.clone(),
+        id.clone(),
+        role,
+        action,
+        h,
+        log,
+    )
+    .await
+    {
         Ok(_) => {
             state.web.sessions.flash(&viewer.session, true, done);
         }
@@ -732,7 +769,8 @@ pub(crate) async fn refusal(
     {
         let pid = id.clone();
         let p2 = Arc::clone(&province);
-        if let Ok(Ok((_, case))) = crate::api::blocking(move || p2.case(&pid).map(|(_, c)| ((), c))).await
+        if let Ok(Ok((_, case))) =
+            crate::api::blocking(move || p2.case(&pid).map(|(_, c)| ((), c))).await
             && let Some(engine) = province.engines.get(case.definition().as_str())
         {
             let t = transition.and_then(|t| engine.cycle().transition(t));
@@ -765,7 +803,11 @@ pub(crate) async fn take(
 ) -> Response {
     let lang = viewer.lang;
     let Some(t) = field(&f, "transition").filter(|t| !t.is_empty()) else {
-        return error_page(lang, StatusCode::BAD_REQUEST, tr(lang, "Thiếu bước cần thực hiện.", "No step was chosen."));
+        return error_page(
+            lang,
+            StatusCode::BAD_REQUEST,
+            tr(lang, "Thiếu bước cần thực hiện.", "No step was chosen."),
+        );
     };
     let mut input = TransitionInput::default();
     input.inspection = match field(&f, "inspection") {
@@ -779,13 +821,20 @@ pub(crate) async fn take(
             .find(|x| i18n::ground_id(*x) == g)
     });
     input.conclusion = field(&f, "conclusion").and_then(|d| d.parse().ok());
-    input.note = field(&f, "note").map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(2000).collect());
+    input.note = field(&f, "note")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(2000).collect());
     let label = {
         let cycle_label = state
             .catalogue
             .definitions
             .values()
-            .find_map(|d| d.cycle.transition(&TransitionId::new(t)).map(|x| x.label.get(lang).to_owned()))
+            .find_map(|d| {
+                d.cycle
+                    .transition(&TransitionId::new(t))
+                    .map(|x| x.label.get(lang).to_owned())
+            })
             .unwrap_or_else(|| t.to_owned());
         format!("{} {cycle_label}.", tr(lang, "Đã thực hiện:", "Done:"))
     };
@@ -817,8 +866,15 @@ pub(crate) async fn dossier(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let ticked: Vec<&str> = f.iter().filter(|(k, _)| k == "doc").map(|(_, v)| v.as_str()).collect();
-    let mut kinds: Vec<String> = i18n::KNOWN_DOCUMENTS.iter().map(|s| (*s).to_owned()).collect();
+    let ticked: Vec<&str> = f
+        .iter()
+        .filter(|(k, _)| k == "doc")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let mut kinds: Vec<String> = i18n::KNOWN_DOCUMENTS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     for d in case.documents() {
         if !kinds.contains(&d.kind) {
             kinds.push(d.kind.clone());
@@ -830,7 +886,11 @@ pub(crate) async fn dossier(
         .map(|k| DossierDocument {
             kind: k.clone(),
             present: ticked.contains(&k.as_str()),
-            valid_until: case.documents().iter().find(|d| &d.kind == k).and_then(|d| d.valid_until),
+            valid_until: case
+                .documents()
+                .iter()
+                .find(|d| &d.kind == k)
+                .and_then(|d| d.valid_until),
         })
         .collect();
     command(
@@ -839,7 +899,12 @@ pub(crate) async fn dossier(
         &id,
         &f,
         Action::UpdateDossier { documents },
-        tr(lang, "Đã cập nhật tài liệu hồ sơ.", "The documents were updated.").to_owned(),
+        tr(
+            lang,
+            "Đã cập nhật tài liệu hồ sơ.",
+            "The documents were updated.",
+        )
+        .to_owned(),
         &log,
     )
     .await
@@ -857,7 +922,10 @@ pub(crate) async fn constitute(
     let chair = field(&f, "chair").map(str::trim).unwrap_or("").to_owned();
     let mut members: Vec<CouncilMember> = Vec::new();
     if !chair.is_empty() {
-        members.push(CouncilMember { id: chair.clone(), chair: true });
+        members.push(CouncilMember {
+            id: chair.clone(),
+            chair: true,
+        });
     }
     for m in field(&f, "members")
         .unwrap_or("")
@@ -866,7 +934,10 @@ pub(crate) async fn constitute(
         .filter(|m| !m.is_empty())
     {
         if !members.iter().any(|x| x.id == m) {
-            members.push(CouncilMember { id: m.chars().take(100).collect(), chair: false });
+            members.push(CouncilMember {
+                id: m.chars().take(100).collect(),
+                chair: false,
+            });
         }
     }
     let n = members.len();
@@ -902,7 +973,11 @@ fn openable(state: &AppState, viewer: &Viewer) -> Vec<(String, String, RoleId)> 
                 .flat_map(|t| t.roles.iter())
                 .find(|r| viewer.principal.roles.contains(r))
                 .cloned()?;
-            Some((id.clone(), c.definition().label.get(viewer.lang).to_owned(), role))
+            Some((
+                id.clone(),
+                c.definition().label.get(viewer.lang).to_owned(),
+                role,
+            ))
         })
         .collect()
 }
@@ -917,7 +992,10 @@ const KINDS: [ProducerKind; 6] = [
 ];
 
 fn kind_id(k: ProducerKind) -> String {
-    serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// `GET /cases/new`: the registration form.
@@ -925,7 +1003,15 @@ pub(crate) async fn new_form(State(state): State<AppState>, viewer: Viewer) -> R
     let lang = viewer.lang;
     let defs = openable(&state, &viewer);
     if defs.is_empty() {
-        return error_page(lang, StatusCode::FORBIDDEN, tr(lang, "Vai trò của bạn không đăng ký sản phẩm được.", "Your roles cannot register products."));
+        return error_page(
+            lang,
+            StatusCode::FORBIDDEN,
+            tr(
+                lang,
+                "Vai trò của bạn không đăng ký sản phẩm được.",
+                "Your roles cannot register products.",
+            ),
+        );
     }
     let body = html! {
         h1 { (tr(lang, "Đăng ký sản phẩm OCOP", "Register an OCOP product")) }
@@ -964,7 +1050,16 @@ pub(crate) async fn new_form(State(state): State<AppState>, viewer: Viewer) -> R
             button.primary type="submit" { (tr(lang, "Đăng ký", "Register")) }
         }
     };
-    Page { state: &state, viewer: &viewer, title: tr(lang, "Đăng ký sản phẩm", "Register a product").to_owned(), nav: Nav::New, here: "/cases/new".into(), body, scripts: &[] }.render()
+    Page {
+        state: &state,
+        viewer: &viewer,
+        title: tr(lang, "Đăng ký sản phẩm", "Register a product").to_owned(),
+        nav: Nav::New,
+        here: "/cases/new".into(),
+        body,
+        scripts: &[],
+    }
+    .render()
 }
 
 /// `POST /cases/new`: opens the case and goes to its page.
@@ -976,27 +1071,70 @@ pub(crate) async fn new_submit(
 ) -> Response {
     let lang = viewer.lang;
     let text = |k: &str, max: usize| -> String {
-        field(&f, k).map(str::trim).unwrap_or("").chars().filter(|c| !c.is_control()).take(max).collect()
+        field(&f, k)
+            .map(str::trim)
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(max)
+            .collect()
     };
     let defs = openable(&state, &viewer);
     let definition = text("definition", 100);
     let Some((_, _, role)) = defs.iter().find(|(id, _, _)| *id == definition).cloned() else {
-        return error_page(lang, StatusCode::FORBIDDEN, tr(lang, "Vai trò của bạn không đăng ký sản phẩm theo quy trình này được.", "Your roles cannot register products under this cycle."));
+        return error_page(
+            lang,
+            StatusCode::FORBIDDEN,
+            tr(
+                lang,
+                "Vai trò của bạn không đăng ký sản phẩm theo quy trình này được.",
+                "Your roles cannot register products under this cycle.",
+            ),
+        );
     };
-    let (name, producer, commune, code) = (text("name", 200), text("producer", 200), text("commune", 100), text("province_code", 10));
-    let set = field(&f, "set").and_then(|s| s.parse::<u8>().ok()).and_then(ProductSet::new);
-    let kind = KINDS.into_iter().find(|k| Some(kind_id(*k).as_str()) == field(&f, "kind"));
+    let (name, producer, commune, code) = (
+        text("name", 200),
+        text("producer", 200),
+        text("commune", 100),
+        text("province_code", 10),
+    );
+    let set = field(&f, "set")
+        .and_then(|s| s.parse::<u8>().ok())
+        .and_then(ProductSet::new);
+    let kind = KINDS
+        .into_iter()
+        .find(|k| Some(kind_id(*k).as_str()) == field(&f, "kind"));
     let (Some(set), Some(kind)) = (set, kind) else {
-        return error_page(lang, StatusCode::BAD_REQUEST, tr(lang, "Bộ sản phẩm hoặc loại hình chủ thể không hợp lệ.", "Invalid product set or kind of producer."));
+        return error_page(
+            lang,
+            StatusCode::BAD_REQUEST,
+            tr(
+                lang,
+                "Bộ sản phẩm hoặc loại hình chủ thể không hợp lệ.",
+                "Invalid product set or kind of producer.",
+            ),
+        );
     };
     if name.is_empty() || producer.is_empty() || commune.is_empty() || code.is_empty() {
-        return error_page(lang, StatusCode::BAD_REQUEST, tr(lang, "Hãy điền tên sản phẩm, chủ thể, mã tỉnh và xã.", "Fill in the product, the producer, the province code and the commune."));
+        return error_page(
+            lang,
+            StatusCode::BAD_REQUEST,
+            tr(
+                lang,
+                "Hãy điền tên sản phẩm, chủ thể, mã tỉnh và xã.",
+                "Fill in the product, the producer, the province code and the commune.",
+            ),
+        );
     }
     let documents: Vec<DossierDocument> = f
         .iter()
         .filter(|(k, _)| k == "doc")
         .filter(|(_, v)| i18n::KNOWN_DOCUMENTS.contains(&v.as_str()))
-        .map(|(_, v)| DossierDocument { kind: v.clone(), present: true, valid_until: None })
+        .map(|(_, v)| DossierDocument {
+            kind: v.clone(),
+            present: true,
+            valid_until: None,
+        })
         .collect();
     let province = match state.province(&viewer.principal) {
         Ok(p) => p,
@@ -1006,7 +1144,14 @@ pub(crate) async fn new_submit(
     let id = CaseId::new(format!(
         "{}-{}",
         viewer.principal.province,
-        if key.is_empty() { random_token(8) } else { key.chars().filter(char::is_ascii_alphanumeric).take(12).collect() }
+        if key.is_empty() {
+            random_token(8)
+        } else {
+            key.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(12)
+                .collect()
+        }
     ));
     log.case(id.as_str());
     log.command("open");
@@ -1015,7 +1160,13 @@ pub(crate) async fn new_submit(
         product: Product {
             name,
             product_set: set,
-            producer: ocop_core::Producer { name: producer, kind, province: code, commune, district: None },
+            producer: ocop_core::Producer {
+                name: producer,
+                kind,
+                province: code,
+                commune,
+                district: None,
+            },
         },
         registration: RegistrationType::First,
         documents,

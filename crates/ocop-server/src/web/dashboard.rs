@@ -38,7 +38,11 @@ pub(crate) async fn page(
         .and_then(|d| d.parse::<Date>().ok())
         .unwrap_or(today);
     let p = Arc::clone(&province);
-    let report = match crate::api::blocking(move || crate::api::programme::compute_report(&p, as_of)).await {
+    let report = match crate::api::blocking(move || {
+        crate::api::programme::compute_report(&p, as_of)
+    })
+    .await
+    {
         Ok(Ok(r)) => r,
         Ok(Err(p)) | Err(p) => return super::case::problem_page(lang, &p),
     };

@@ -75,7 +75,11 @@ pub(crate) async fn decision(
     Page {
         state: &state,
         viewer: &viewer,
-        title: format!("{} — {}", tr(lang, "Quyết định", "Decision"), case.product().name),
+        title: format!(
+            "{} — {}",
+            tr(lang, "Quyết định", "Decision"),
+            case.product().name
+        ),
         nav: Nav::None,
         here: format!("{url}/decision"),
         body,
@@ -101,8 +105,14 @@ pub(crate) async fn revocation(
     };
     let url = case_url(case.id().as_str());
     let acts = actions(engine, &case, &viewer, lang);
-    let grounded: Vec<_> = acts.iter().filter(|a| needs(a.transition) == Needs::Ground).collect();
-    let others: Vec<_> = acts.iter().filter(|a| needs(a.transition) != Needs::Ground && case.revocation().is_some()).collect();
+    let grounded: Vec<_> = acts
+        .iter()
+        .filter(|a| needs(a.transition) == Needs::Ground)
+        .collect();
+    let others: Vec<_> = acts
+        .iter()
+        .filter(|a| needs(a.transition) != Needs::Ground && case.revocation().is_some())
+        .collect();
     let today = engine.now().vn_date();
     let body = html! {
         nav.crumbs aria-label=(tr(lang, "Vị trí", "Breadcrumb")) {
@@ -159,7 +169,11 @@ pub(crate) async fn revocation(
     Page {
         state: &state,
         viewer: &viewer,
-        title: format!("{} — {}", tr(lang, "Thu hồi", "Revocation"), case.product().name),
+        title: format!(
+            "{} — {}",
+            tr(lang, "Thu hồi", "Revocation"),
+            case.product().name
+        ),
         nav: Nav::None,
         here: format!("{url}/revocation"),
         body,

@@ -61,8 +61,12 @@ pub(crate) fn explain(
                 .map(|d| document(lang, &d.kind))
                 .collect();
             if case.documents().is_empty() {
-                tr(lang, "Hồ sơ chưa có tài liệu nào.", "The dossier holds no documents.")
-                    .to_owned()
+                tr(
+                    lang,
+                    "Hồ sơ chưa có tài liệu nào.",
+                    "The dossier holds no documents.",
+                )
+                .to_owned()
             } else {
                 en_vi(
                     lang,
@@ -124,8 +128,12 @@ pub(crate) fn explain(
             if sheets < needed {
                 en_vi(
                     lang,
-                    format!("Mới có {sheets}/{members} thành viên nộp phiếu chấm; cần ít nhất {needed} phiếu."),
-                    format!("{sheets} of {members} members have submitted their sheets; at least {needed} are needed."),
+                    format!(
+                        "Mới có {sheets}/{members} thành viên nộp phiếu chấm; cần ít nhất {needed} phiếu."
+                    ),
+                    format!(
+                        "{sheets} of {members} members have submitted their sheets; at least {needed} are needed."
+                    ),
                 )
             } else if chair_missing {
                 tr(
@@ -218,12 +226,18 @@ pub(crate) fn explain(
                     (Some(s), "min_stars") => en_vi(
                         lang,
                         format!("Hội đồng xếp hạng {s} sao; bước này cần từ {n} sao trở lên."),
-                        format!("The council ranked the product {s} stars; this step needs at least {n}."),
+                        format!(
+                            "The council ranked the product {s} stars; this step needs at least {n}."
+                        ),
                     ),
                     (Some(s), _) => en_vi(
                         lang,
-                        format!("Hội đồng xếp hạng {s} sao; bước này chỉ dành cho sản phẩm từ {n} sao trở xuống."),
-                        format!("The council ranked the product {s} stars; this step is for {n} stars or fewer."),
+                        format!(
+                            "Hội đồng xếp hạng {s} sao; bước này chỉ dành cho sản phẩm từ {n} sao trở xuống."
+                        ),
+                        format!(
+                            "The council ranked the product {s} stars; this step is for {n} stars or fewer."
+                        ),
                     ),
                 }
             }
@@ -239,7 +253,10 @@ pub(crate) fn explain(
             Some(r) => en_vi(
                 lang,
                 format!("Hồ sơ bị loại theo phiếu chấm: {}.", r.knockouts.join(", ")),
-                format!("The sheets knock the dossier out: {}.", r.knockouts.join(", ")),
+                format!(
+                    "The sheets knock the dossier out: {}.",
+                    r.knockouts.join(", ")
+                ),
             ),
         },
         "certificate_active" => match case.certificate() {
@@ -271,10 +288,7 @@ pub(crate) fn explain(
             )
             .to_owned(),
             Some(c) => {
-                let (min, max) = (
-                    p_u64(g, "min").unwrap_or(1),
-                    p_u64(g, "max").unwrap_or(5),
-                );
+                let (min, max) = (p_u64(g, "min").unwrap_or(1), p_u64(g, "max").unwrap_or(5));
                 en_vi(
                     lang,
                     format!(
@@ -299,7 +313,10 @@ pub(crate) fn explain(
                 let opens = i64::try_from(p_u64(g, "opens_days_before").unwrap_or(0)).unwrap_or(0);
                 let closes =
                     i64::try_from(p_u64(g, "closes_days_before").unwrap_or(0)).unwrap_or(0);
-                let (from, to) = (c.expires_on.add_days(-opens), c.expires_on.add_days(-closes));
+                let (from, to) = (
+                    c.expires_on.add_days(-opens),
+                    c.expires_on.add_days(-closes),
+                );
                 en_vi(
                     lang,
                     format!(

@@ -48,7 +48,11 @@ fn inline_fonts(svg: &str) -> String {
         out.push_str(rest.get(..i).unwrap_or(""));
         let after = rest.get(i + "class=\"a".len()..).unwrap_or("");
         let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-        if !digits.is_empty() && after.get(digits.len()..).is_some_and(|s| s.starts_with('"')) {
+        if !digits.is_empty()
+            && after
+                .get(digits.len()..)
+                .is_some_and(|s| s.starts_with('"'))
+        {
             out.push_str(&format!("font-size=\"{digits}\""));
             rest = after.get(digits.len() + 1..).unwrap_or("");
         } else {
@@ -103,7 +107,8 @@ mod tests {
 
     #[test]
     fn fonts_become_attributes() {
-        let s = "<svg><style>\n.a11 { font-size: 11px; }\n</style><text class=\"a11\">x</text></svg>";
+        let s =
+            "<svg><style>\n.a11 { font-size: 11px; }\n</style><text class=\"a11\">x</text></svg>";
         assert_eq!(
             inline_fonts(s),
             "<svg><text font-size=\"11\">x</text></svg>"

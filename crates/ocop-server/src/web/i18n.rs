@@ -99,7 +99,10 @@ pub(crate) fn registration(lang: Lang, r: RegistrationType) -> &'static str {
 /// A dossier document's name, for the kinds the forms know.
 pub(crate) fn document(lang: Lang, kind: &str) -> String {
     let (vi, en) = match kind {
-        "form_01" => ("Phiếu đăng ký sản phẩm (Mẫu 01)", "Product registration (form 01)"),
+        "form_01" => (
+            "Phiếu đăng ký sản phẩm (Mẫu 01)",
+            "Product registration (form 01)",
+        ),
         "form_02" => ("Phiếu tự đánh giá (Mẫu 02)", "Self-assessment (form 02)"),
         "food_safety_certificate" => (
             "Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm",
@@ -135,14 +138,20 @@ pub(crate) fn event_kind(lang: Lang, e: &Event) -> &'static str {
             tr(lang, "Hết hạn, hệ thống chuyển bước", "Deadline passed")
         }
         EventBody::Transitioned(_) => tr(lang, "Chuyển bước", "Step taken"),
-        EventBody::CouncilConstituted { .. } => tr(lang, "Thành lập hội đồng", "Council constituted"),
+        EventBody::CouncilConstituted { .. } => {
+            tr(lang, "Thành lập hội đồng", "Council constituted")
+        }
         EventBody::SheetSubmitted(_) => tr(lang, "Nộp phiếu chấm", "Score sheet submitted"),
         EventBody::EvaluationRecorded(_) => {
             tr(lang, "Ghi nhận kết quả hội đồng", "Council result recorded")
         }
-        EventBody::EvaluationReset { .. } => tr(lang, "Huỷ các phiếu để chấm lại", "Sheets discarded"),
+        EventBody::EvaluationReset { .. } => {
+            tr(lang, "Huỷ các phiếu để chấm lại", "Sheets discarded")
+        }
         EventBody::RoundAssigned(_) => tr(lang, "Xếp vào đợt đánh giá", "Placed in a round"),
-        EventBody::CertificateIssued { .. } => tr(lang, "Cấp giấy chứng nhận", "Certificate issued"),
+        EventBody::CertificateIssued { .. } => {
+            tr(lang, "Cấp giấy chứng nhận", "Certificate issued")
+        }
         EventBody::CertificateRevoked { .. } => {
             tr(lang, "Thu hồi giấy chứng nhận", "Certificate revoked")
         }

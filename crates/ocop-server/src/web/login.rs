@@ -79,7 +79,11 @@ impl DevProvider {
         if entry.made.elapsed() > CODE_LIFETIME {
             return Err("the sign-in code has expired".into());
         }
-        if !bool::from(pkce_challenge(verifier).as_bytes().ct_eq(entry.challenge.as_bytes())) {
+        if !bool::from(
+            pkce_challenge(verifier)
+                .as_bytes()
+                .ct_eq(entry.challenge.as_bytes()),
+        ) {
             return Err("the PKCE verifier does not match the challenge".into());
         }
         let now = crate::web::login::unix_now();
@@ -113,8 +117,8 @@ impl DevProvider {
         let key = jsonwebtoken::DecodingKey::from_secret(&self.key)
             .map_err(|_| "the development signing key cannot be used".to_owned())?;
         jsonwebtoken::decode::<serde_json::Value>(token, &key, &v)
-        .map(|d| d.claims)
-        .map_err(|_| "the development ID token does not verify".to_owned())
+            .map(|d| d.claims)
+            .map_err(|_| "the development ID token does not verify".to_owned())
     }
 }
 
@@ -239,7 +243,11 @@ pub(crate) async fn start(
                 return error_page(
                     lang,
                     StatusCode::NOT_FOUND,
-                    tr(lang, "Không có cách đăng nhập này.", "There is no such way to sign in."),
+                    tr(
+                        lang,
+                        "Không có cách đăng nhập này.",
+                        "There is no such way to sign in.",
+                    ),
                 );
             }
         },
@@ -416,7 +424,10 @@ pub(crate) async fn dev_submit(
         error_page(lang, StatusCode::BAD_REQUEST, tr(lang, vi, en))
     };
     let Some(dev) = &state.web.dev else {
-        return bad("Đăng nhập thử không được bật.", "Development sign-in is off.");
+        return bad(
+            "Đăng nhập thử không được bật.",
+            "Development sign-in is off.",
+        );
     };
     if !pending.is_some_and(|p| p.provider == Provider::Dev && p.state == st) {
         return bad(
@@ -512,9 +523,8 @@ async fn exchange(
         ("code_verifier", pending.verifier.as_str()),
     ]);
     if let Some(var) = &login.client_secret_env {
-        let secret = std::env::var(var).map_err(|_| {
-            format!("the client secret's environment variable `{var}` is not set")
-        })?;
+        let secret = std::env::var(var)
+            .map_err(|_| format!("the client secret's environment variable `{var}` is not set"))?;
         req = req.basic_auth(&login.client_id, Some(secret));
     }
     let res = req
@@ -553,10 +563,8 @@ pub(crate) async fn callback(
             tr(lang, "Đăng nhập không thành công.", "Sign-in failed.")
         );
         let mut res = error_page(lang, StatusCode::BAD_REQUEST, &msg);
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", Some(0)),
-        );
+        res.headers_mut()
+            .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0)));
         res
     };
     let Some(session) = ctx.session.clone() else {
@@ -646,10 +654,8 @@ pub(crate) async fn logout(State(state): State<AppState>, ctx: WebCtx) -> Respon
         state.web.sessions.remove(id);
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", Some(0)),
-    );
+    res.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0)));
     res
 }
 
@@ -710,6 +716,9 @@ mod tests {
         let claims = dev.verify(&token).unwrap();
         assert_eq!(claims["sub"], "a");
         let other = DevProvider::new().unwrap();
-        assert!(other.verify(&token).is_err(), "another start's key must not verify");
+        assert!(
+            other.verify(&token).is_err(),
+            "another start's key must not verify"
+        );
     }
 }

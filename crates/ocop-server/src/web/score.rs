@@ -17,7 +17,9 @@ use ocop_core::{AnswerSheet, CriteriaSheet, CriterionId, EvaluationId, Lang, Sco
 use ocop_engine::{Action, Case, EventBody};
 use serde::Deserialize;
 
-use super::case::{Fields, case_url, command_fields, engine_of, field, load, problem_page, sheet_visible};
+use super::case::{
+    Fields, case_url, command_fields, engine_of, field, load, problem_page, sheet_visible,
+};
 use super::i18n::{points, stars, tr};
 use super::layout::{Nav, Page, error_page};
 use super::session::Viewer;
@@ -60,7 +62,11 @@ fn filled(sheet: &CriteriaSheet, f: &Fields) -> Filled {
 }
 
 /// The answer sheet of what was filled in, and the applicable criteria left unanswered.
-fn answer_sheet(sheet: &CriteriaSheet, f: &Filled, member: &str) -> (AnswerSheet, Vec<CriterionId>) {
+fn answer_sheet(
+    sheet: &CriteriaSheet,
+    f: &Filled,
+    member: &str,
+) -> (AnswerSheet, Vec<CriterionId>) {
     let branch = if sheet.branches.is_empty() {
         None
     } else {
@@ -105,27 +111,64 @@ struct Ready {
     sheet: CriteriaSheet,
 }
 
-async fn ready(state: &AppState, viewer: &Viewer, id: &str, evaluation: &str) -> Result<Ready, Response> {
+async fn ready(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    evaluation: &str,
+) -> Result<Ready, Response> {
     let lang = viewer.lang;
     let (province, case) = load(state, viewer, id).await?;
     let province: Arc<crate::province::Province> = province;
     let engine = engine_of(&province, &case)?;
     let evaluation = EvaluationId::new(evaluation);
     let Some(stage) = engine.cycle().evaluation(&evaluation) else {
-        return Err(error_page(lang, StatusCode::NOT_FOUND, tr(lang, "Quy trình không có hội đồng này.", "The cycle has no such council.")));
+        return Err(error_page(
+            lang,
+            StatusCode::NOT_FOUND,
+            tr(
+                lang,
+                "Quy trình không có hội đồng này.",
+                "The cycle has no such council.",
+            ),
+        ));
     };
     let member = case
         .council(&evaluation)
         .and_then(|c| c.member(&viewer.principal.actor))
         .is_some();
     if !member {
-        return Err(error_page(lang, StatusCode::FORBIDDEN, tr(lang, "Bạn không phải thành viên hội đồng chấm hồ sơ này.", "You are not a member of this case's council.")));
+        return Err(error_page(
+            lang,
+            StatusCode::FORBIDDEN,
+            tr(
+                lang,
+                "Bạn không phải thành viên hội đồng chấm hồ sơ này.",
+                "You are not a member of this case's council.",
+            ),
+        ));
     }
     if case.state() != &stage.state {
-        return Err(error_page(lang, StatusCode::CONFLICT, tr(lang, "Hồ sơ không còn ở bước hội đồng chấm điểm.", "The case is no longer with the council.")));
+        return Err(error_page(
+            lang,
+            StatusCode::CONFLICT,
+            tr(
+                lang,
+                "Hồ sơ không còn ở bước hội đồng chấm điểm.",
+                "The case is no longer with the council.",
+            ),
+        ));
     }
     let Some(plugin) = stage.plugin.as_ref().map(ToString::to_string) else {
-        return Err(error_page(lang, StatusCode::NOT_FOUND, tr(lang, "Hội đồng này không chấm bằng plugin.", "This council scores without a plugin.")));
+        return Err(error_page(
+            lang,
+            StatusCode::NOT_FOUND,
+            tr(
+                lang,
+                "Hội đồng này không chấm bằng plugin.",
+                "This council scores without a plugin.",
+            ),
+        ));
     };
     let Some(scorer) = state.catalogue.scorer(&plugin) else {
         return Err(problem_page(lang, &Problem::internal()));
@@ -135,7 +178,12 @@ async fn ready(state: &AppState, viewer: &Viewer, id: &str, evaluation: &str) ->
         .await
         .map_err(|p| problem_page(lang, &p))?
         .map_err(|e| problem_page(lang, &Problem::plugin(&e)))?;
-    Ok(Ready { case, evaluation, plugin, sheet })
+    Ok(Ready {
+        case,
+        evaluation,
+        plugin,
+        sheet,
+    })
 }
 
 fn part_title(sheet: &CriteriaSheet, code: &str, lang: Lang) -> String {
@@ -156,7 +204,11 @@ fn mark(lang: Lang, n: u8) -> Markup {
 }
 
 /// The preview panel: running totals (script) and the plugin's band, cap and stars.
-fn totals_panel(sheet: &CriteriaSheet, preview: Option<&Result<Scored, String>>, lang: Lang) -> Markup {
+fn totals_panel(
+    sheet: &CriteriaSheet,
+    preview: Option<&Result<Scored, String>>,
+    lang: Lang,
+) -> Markup {
     let part = |code: &str| -> Option<f64> {
         preview.and_then(|p| p.as_ref().ok()).map(|s| match code {
             "A" => s.evaluation.parts.a,
@@ -204,9 +256,20 @@ fn form_page(
     let lang = viewer.lang;
     let s = &r.sheet;
     let url = format!("{}/score/{}", case_url(r.case.id().as_str()), r.evaluation);
-    let branch = if s.branches.is_empty() { None } else { Some(f.branch.unwrap_or(1)) };
-    let plugin = state.catalogue.scorer(&r.plugin).map(|p| ocop_core::Scorer::plugin_ref(p.as_ref()));
-    let title = format!("{} — {}", tr(lang, "Phiếu chấm", "Score sheet"), r.case.product().name);
+    let branch = if s.branches.is_empty() {
+        None
+    } else {
+        Some(f.branch.unwrap_or(1))
+    };
+    let plugin = state
+        .catalogue
+        .scorer(&r.plugin)
+        .map(|p| ocop_core::Scorer::plugin_ref(p.as_ref()));
+    let title = format!(
+        "{} — {}",
+        tr(lang, "Phiếu chấm", "Score sheet"),
+        r.case.product().name
+    );
     let body = html! {
         nav.crumbs aria-label=(tr(lang, "Vị trí", "Breadcrumb")) {
             a href="/work" { (tr(lang, "Việc của tôi", "My work")) } " › "
@@ -305,8 +368,16 @@ fn form_page(
     res
 }
 
-async fn preview_of(state: &AppState, plugin: &str, sheet: AnswerSheet, lang: Lang) -> Result<Scored, String> {
-    let scorer = state.catalogue.scorer(plugin).ok_or_else(|| "plugin".to_owned())?;
+async fn preview_of(
+    state: &AppState,
+    plugin: &str,
+    sheet: AnswerSheet,
+    lang: Lang,
+) -> Result<Scored, String> {
+    let scorer = state
+        .catalogue
+        .scorer(plugin)
+        .ok_or_else(|| "plugin".to_owned())?;
     match crate::api::blocking(move || scorer.score(&sheet)).await {
         Ok(Ok(s)) => Ok(s),
         Ok(Err(e)) => Err(Problem::plugin(&e).in_lang(lang).detail),
@@ -324,7 +395,11 @@ pub(crate) async fn form(
         Ok(r) => r,
         Err(res) => return res,
     };
-    if r.case.council(&r.evaluation).and_then(|c| c.sheet(&viewer.principal.actor)).is_some() {
+    if r.case
+        .council(&r.evaluation)
+        .and_then(|c| c.sheet(&viewer.principal.actor))
+        .is_some()
+    {
         return Redirect::to(&format!(
             "{}/sheets/{}/{}",
             case_url(r.case.id().as_str()),
@@ -333,7 +408,15 @@ pub(crate) async fn form(
         ))
         .into_response();
     }
-    form_page(&state, &viewer, &r, &Filled::default(), None, None, StatusCode::OK)
+    form_page(
+        &state,
+        &viewer,
+        &r,
+        &Filled::default(),
+        None,
+        None,
+        StatusCode::OK,
+    )
 }
 
 /// `POST /cases/{id}/score/{evaluation}`: previews (without a script) or submits.
@@ -359,16 +442,34 @@ pub(crate) async fn submit(
     };
     if field(&fields, "intent") == Some("preview") {
         if !missing.is_empty() {
-            return form_page(&state, &viewer, &r, &f, None, Some(missing_box(&missing)), StatusCode::OK);
+            return form_page(
+                &state,
+                &viewer,
+                &r,
+                &f,
+                None,
+                Some(missing_box(&missing)),
+                StatusCode::OK,
+            );
         }
         let p = preview_of(&state, &r.plugin, sheet, lang).await;
         return form_page(&state, &viewer, &r, &f, Some(&p), None, StatusCode::OK);
     }
     if !missing.is_empty() {
-        return form_page(&state, &viewer, &r, &f, None, Some(missing_box(&missing)), StatusCode::UNPROCESSABLE_ENTITY);
+        return form_page(
+            &state,
+            &viewer,
+            &r,
+            &f,
+            None,
+            Some(missing_box(&missing)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     let h = CommandHeaders {
-        idempotency_key: field(&fields, "key").filter(|k| !k.is_empty() && k.len() <= 200).map(str::to_owned),
+        idempotency_key: field(&fields, "key")
+            .filter(|k| !k.is_empty() && k.len() <= 200)
+            .map(str::to_owned),
         if_match: None,
     };
     let result = crate::api::cases::run(
@@ -376,7 +477,10 @@ pub(crate) async fn submit(
         viewer.principal.clone(),
         r.case.id().clone(),
         None,
-        Action::SubmitSheet { evaluation: r.evaluation.clone(), sheet },
+        Action::SubmitSheet {
+            evaluation: r.evaluation.clone(),
+            sheet,
+        },
         h,
         &log,
     )
@@ -404,7 +508,15 @@ pub(crate) async fn submit(
         }
         Err(p) => {
             let text = super::case::refusal(&state, &viewer, r.case.id(), None, &p).await;
-            form_page(&state, &viewer, &r, &f, None, Some(html! { p { (text) } }), StatusCode::UNPROCESSABLE_ENTITY)
+            form_page(
+                &state,
+                &viewer,
+                &r,
+                &f,
+                None,
+                Some(html! { p { (text) } }),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }
@@ -441,7 +553,11 @@ pub(crate) async fn preview(
     } else {
         serde_json::json!({"complete": false, "missing": missing.len()})
     };
-    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -473,23 +589,46 @@ pub(crate) async fn sheet(
     let evaluation = EvaluationId::new(evaluation);
     let found = events.iter().rev().find_map(|e| match &e.body {
         EventBody::SheetSubmitted(s)
-            if s.evaluation == evaluation && s.member == member && q.seq.is_none_or(|n| n == e.seq) =>
+            if s.evaluation == evaluation
+                && s.member == member
+                && q.seq.is_none_or(|n| n == e.seq) =>
         {
             Some((e.seq, s))
         }
         _ => None,
     });
     let Some((seq, s)) = found.filter(|(seq, s)| {
-        sheet_visible(&events, *seq, &s.evaluation, &s.member, &viewer.principal.actor)
+        sheet_visible(
+            &events,
+            *seq,
+            &s.evaluation,
+            &s.member,
+            &viewer.principal.actor,
+        )
     }) else {
-        return error_page(lang, StatusCode::NOT_FOUND, tr(lang, "Không có phiếu chấm này, hoặc phiếu còn được giữ kín đến khi hội đồng có kết quả.", "There is no such sheet, or it stays private until the council records its result."));
+        return error_page(
+            lang,
+            StatusCode::NOT_FOUND,
+            tr(
+                lang,
+                "Không có phiếu chấm này, hoặc phiếu còn được giữ kín đến khi hội đồng có kết quả.",
+                "There is no such sheet, or it stays private until the council records its result.",
+            ),
+        );
     };
     let criteria = match state.catalogue.scorer(&s.scored.plugin.name).or_else(|| {
-        state.catalogue.plugins.keys().find_map(|k| state.catalogue.scorer(k))
+        state
+            .catalogue
+            .plugins
+            .keys()
+            .find_map(|k| state.catalogue.scorer(k))
     }) {
         Some(scorer) => {
             let set = s.sheet.product_set;
-            crate::api::blocking(move || scorer.criteria(set)).await.ok().and_then(Result::ok)
+            crate::api::blocking(move || scorer.criteria(set))
+                .await
+                .ok()
+                .and_then(Result::ok)
         }
         None => None,
     };
@@ -530,5 +669,19 @@ pub(crate) async fn sheet(
             }
         }
     };
-    Page { state: &state, viewer: &viewer, title, nav: Nav::None, here: format!("{}/sheets/{}/{}", case_url(case.id().as_str()), evaluation, encode_segment(&member)), body, scripts: &[] }.render()
+    Page {
+        state: &state,
+        viewer: &viewer,
+        title,
+        nav: Nav::None,
+        here: format!(
+            "{}/sheets/{}/{}",
+            case_url(case.id().as_str()),
+            evaluation,
+            encode_segment(&member)
+        ),
+        body,
+        scripts: &[],
+    }
+    .render()
 }

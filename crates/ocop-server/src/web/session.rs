@@ -395,7 +395,9 @@ pub(crate) async fn layer(State(state): State<AppState>, req: Request, next: Nex
         _ => Lang::Vi,
     };
     let session = cookie(&parts.headers, SESSION_COOKIE);
-    let found = session.as_deref().and_then(|id| state.web.sessions.touch(id));
+    let found = session
+        .as_deref()
+        .and_then(|id| state.web.sessions.touch(id));
     let (session, principal, csrf) = match found {
         Some((p, csrf)) => (session, p, csrf),
         None => (None, None, String::new()),

@@ -40,7 +40,9 @@ impl WorkQuery {
     }
 
     fn non_empty(v: &Option<String>) -> Option<String> {
-        v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+        v.as_ref()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
     }
 
     /// The query string of this filter on page `page`.
@@ -114,8 +116,13 @@ fn rows(
             }
             let mut next: Vec<String> = Vec::new();
             for role in &viewer.principal.roles {
-                for t in engine.available(&case, &Actor::new(viewer.principal.actor.clone(), role.clone())) {
-                    let label = cycle.transition(&t).map_or_else(|| t.to_string(), |x| x.label.get(lang).to_owned());
+                for t in engine.available(
+                    &case,
+                    &Actor::new(viewer.principal.actor.clone(), role.clone()),
+                ) {
+                    let label = cycle
+                        .transition(&t)
+                        .map_or_else(|| t.to_string(), |x| x.label.get(lang).to_owned());
                     if !next.contains(&label) {
                         next.push(label);
                     }
@@ -183,13 +190,21 @@ pub(crate) async fn page(
     let (v, q2) = (viewer.clone(), q.clone());
     let rows = match crate::api::blocking(move || rows(&p, &v, &q2, lang)).await {
         Ok(Ok(r)) => r,
-        Ok(Err(ListError::Case(e))) => return super::case::problem_page(lang, &Problem::command(&e, false)),
-        Ok(Err(ListError::BadCursor)) | Err(_) => return super::case::problem_page(lang, &Problem::internal()),
+        Ok(Err(ListError::Case(e))) => {
+            return super::case::problem_page(lang, &Problem::command(&e, false));
+        }
+        Ok(Err(ListError::BadCursor)) | Err(_) => {
+            return super::case::problem_page(lang, &Problem::internal());
+        }
     };
     let total = rows.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
     let page = q.page.unwrap_or(1).clamp(1, pages);
-    let shown: Vec<&Row> = rows.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+    let shown: Vec<&Row> = rows
+        .iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
     let mut states: Vec<(String, String)> = Vec::new();
     for d in state.catalogue.definitions.values() {
         for s in &d.cycle.definition().states {
@@ -198,7 +213,11 @@ pub(crate) async fn page(
             }
         }
     }
-    let title = if q.all() { tr(lang, "Tất cả hồ sơ", "All cases") } else { tr(lang, "Việc của tôi", "My work") };
+    let title = if q.all() {
+        tr(lang, "Tất cả hồ sơ", "All cases")
+    } else {
+        tr(lang, "Việc của tôi", "My work")
+    };
     let sel = |v: &Option<String>, x: &str| v.as_deref() == Some(x);
     let body = html! {
         h1 { (title) }
