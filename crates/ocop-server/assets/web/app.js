@@ -17,6 +17,15 @@
       form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
     }, 0);
   });
+  // The cycle graph is wider than any screen: show its current state, not its empty corner.
+  document.querySelectorAll(".graph").forEach(function (box) {
+    const cur = box.querySelector(".current");
+    if (!cur || !cur.getBoundingClientRect) return;
+    const b = box.getBoundingClientRect();
+    const c = cur.getBoundingClientRect();
+    box.scrollLeft += c.left + c.width / 2 - (b.left + box.clientWidth / 2);
+    box.scrollTop += c.top + c.height / 2 - (b.top + box.clientHeight / 2);
+  });
   // Move focus to an error summary so keyboard and screen-reader users land on it.
   const err = document.getElementById("form-error");
   if (err) err.focus();

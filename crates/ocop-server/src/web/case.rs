@@ -135,7 +135,7 @@ pub(crate) fn actions<'a>(
                     if guard == "revocation_ground" {
                         continue;
                     }
-                    let g = t.guards.iter().find(|g| g.guard == guard);
+                    let g = pick_guard(t, &guard, &reason);
                     blocked.push(explain(engine, case, g, &guard, &reason, lang));
                 }
             }
@@ -158,6 +158,26 @@ pub(crate) fn actions<'a>(
         });
     }
     out
+}
+
+/// The guard of `t` named `name` that the engine's `reason` is about: when a transition
+/// has several guards of one name (`has_document` for form 01 and form 02), the one whose
+/// parameters the reason names.
+pub(crate) fn pick_guard<'a>(
+    t: &'a Transition,
+    name: &str,
+    reason: &str,
+) -> Option<&'a ocop_core::Guard> {
+    let mut same = t.guards.iter().filter(|g| g.guard == name);
+    let first = same.clone().next();
+    same.find(|g| {
+        g.params.values().all(|v| match v {
+            serde_json::Value::String(s) => reason.contains(s.as_str()),
+            serde_json::Value::Number(n) => reason.contains(&n.to_string()),
+            _ => true,
+        })
+    })
+    .or(first)
 }
 
 /// The hidden fields every command form carries.
@@ -562,7 +582,7 @@ pub(crate) fn result_table(
     let url = case_url(case.id().as_str());
     let _ = events;
     html! {
-        table.result {
+        div.table-wrap { table.result {
             caption { (tr(lang, "Kết quả của hội đồng", "The council's result")) }
             thead { tr {
                 th scope="col" { (tr(lang, "Thành viên", "Member")) }
@@ -586,7 +606,7 @@ pub(crate) fn result_table(
                 td.num { (r.cap.get()) " " (stars(r.cap.get())) }
                 td { (r.knockouts.join(", ")) }
             } }
-        }
+        } }
         p.verdict {
             (tr(lang, "Hạng theo điểm: ", "Band: ")) (r.band.get()) " " (stars(r.band.get()))
             " · " (tr(lang, "Kết quả: ", "Result: "))
@@ -637,7 +657,7 @@ fn timeline(
 }
 
 fn event_detail(
-    _state: &AppState,
+    state: &AppState,
     e: &Event,
     events: &[Event],
     url: &str,
@@ -691,7 +711,7 @@ fn event_detail(
             div.detail { (documents.iter().filter(|d| d.present).map(|d| document(lang, &d.kind)).collect::<Vec<_>>().join("; ")) }
         },
         EventBody::Notified { role } => html! {
-            div.detail { (role) }
+            div.detail { (tr(lang, "Gửi đến: ", "To: ")) (role_label(state, role.as_str(), lang)) }
         },
         _ => html! {},
     }
@@ -778,7 +798,7 @@ pub(crate) async fn refusal(
                 .findings
                 .iter()
                 .map(|f| {
-                    let g = t.and_then(|t| t.guards.iter().find(|g| g.guard == f.guard));
+                    let g = t.and_then(|t| pick_guard(t, &f.guard, &f.reason));
                     explain(engine, &case, g, &f.guard, &f.reason, lang)
                 })
                 .collect();

@@ -11,6 +11,9 @@ fn esc(s: &str) -> String {
     html! { (s) }.into_string()
 }
 
+/// How layout-rs writes the fill of the current state (`#ffd54f` in the DOT).
+const CURRENT_FILL: &str = "fill=\"#ffd54fff\"";
+
 /// The DOT of `cycle` with `current` highlighted.
 pub(crate) fn dot(cycle: &Cycle, current: &StateId, lang: Lang) -> String {
     let dot = ocop_core::to_dot(cycle, lang);
@@ -91,7 +94,14 @@ pub(crate) fn svg(
         .replace("id=\"startarrow\"", "id=\"g-startarrow\"")
         .replace("id=\"endarrow\"", "id=\"g-endarrow\"")
         .replace("url(#startarrow)", "url(#g-startarrow)")
-        .replace("url(#endarrow)", "url(#g-endarrow)");
+        .replace("url(#endarrow)", "url(#g-endarrow)")
+        // The current state's shape, which the page scrolls into view (the drawing is
+        // wider than any screen).
+        .replacen(
+            CURRENT_FILL,
+            &format!("class=\"current\" {CURRENT_FILL}"),
+            1,
+        );
     Ok(format!(
         "{open} class=\"cycle\" role=\"img\" aria-labelledby=\"cycle-title cycle-desc\" \
          font-family=\"DejaVu Sans, Noto Sans, Segoe UI, Roboto, Arial, sans-serif\">\
@@ -113,5 +123,25 @@ mod tests {
             inline_fonts(s),
             "<svg><text font-size=\"11\">x</text></svg>"
         );
+    }
+
+    #[test]
+    fn the_current_state_is_marked_and_every_text_escaped() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../workflows/national-2026.toml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let cycle = ocop_core::load_definition(path, &text).unwrap();
+        let current = cycle.definition().initial.clone();
+        let name = "<script>alert(1)</script> & \"x\"";
+        let svg = svg(&cycle, &current, Lang::Vi, name, name).unwrap();
+        assert_eq!(svg.matches("class=\"current\"").count(), 1, "{svg}");
+        assert!(!svg.contains("<script"), "{svg}");
+        assert!(
+            svg.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"),
+            "{svg}"
+        );
+        assert!(!svg.contains("<style"), "{svg}");
     }
 }

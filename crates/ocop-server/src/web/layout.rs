@@ -95,7 +95,7 @@ impl Page<'_> {
                     a.skip href="#main" { (tr(lang, "Bỏ qua, đến nội dung chính", "Skip to the main content")) }
                     header.top {
                         div.brand {
-                            a href="/work" { span.mark aria-hidden="true" { "OCOP" } " " (province) }
+                            a href="/work" { span.mark { "OCOP" } " " (province) }
                         }
                         nav aria-label=(tr(lang, "Điều hướng chính", "Main navigation")) {
                             ul {
@@ -161,7 +161,7 @@ pub(crate) fn bare_page(lang: Lang, status: StatusCode, title: &str, body: Marku
             (head(lang, title, &[]))
             body.bare {
                 header.top {
-                    div.brand { a href="/work" { span.mark aria-hidden="true" { "OCOP" } } }
+                    div.brand { a href="/work" { span.mark { "OCOP" } } }
                 }
                 main #main tabindex="-1" { (body) }
             }

@@ -320,7 +320,7 @@ fn form_page(
                                         }
                                         @for (i, o) in c.options.iter().enumerate() {
                                             div.opt {
-                                                input type="radio" name={ "a." (c.id) } value=(i) id={ "c-" (c.id) "-" (i) } data-points=(o.points) checked[f.answers.get(c.id.as_str()) == Some(&u32::try_from(i).unwrap_or(u32::MAX))];
+                                                input type="radio" name={ "a." (c.id) } value=(i) id={ "c-" (c.id) "-" (i) } data-points=(o.points) data-min-stars=[o.min_stars.map(|m| m.get())] checked[f.answers.get(c.id.as_str()) == Some(&u32::try_from(i).unwrap_or(u32::MAX))];
                                                 label for={ "c-" (c.id) "-" (i) } {
                                                     span.text { (o.label.get(lang)) }
                                                     " " span.pts { (points(lang, o.points)) (tr(lang, " đ", " pt")) }
