@@ -1,6 +1,6 @@
 //! The server end to end over HTTP: authentication, tenants, every bad input and attack the
 //! issue lists (each followed by `verify` on every case), limits, the ticker on two nodes,
-//! graceful shutdown, and the Python client.
+//! graceful shutdown, the Python client, and the pages' walls (CSRF, framing, cookies).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,3 +13,4 @@ mod attacks;
 mod flow;
 mod support;
 mod ticker;
+mod web;

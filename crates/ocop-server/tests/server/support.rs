@@ -103,6 +103,8 @@ pub(crate) struct Options {
     pub(crate) tick: Option<Duration>,
     pub(crate) dir: Option<PathBuf>,
     pub(crate) clock: Option<ManualClock>,
+    /// The pages' development sign-in (`ocop serve --dev-login`).
+    pub(crate) dev_login: bool,
 }
 
 impl Default for Options {
@@ -115,6 +117,7 @@ impl Default for Options {
             tick: None,
             dir: None,
             clock: None,
+            dev_login: false,
         }
     }
 }
@@ -227,6 +230,7 @@ impl TestServer {
             .max_body(o.max_body)
             .tick_every(o.tick)
             .clock(Arc::new(clock.clone()))
+            .dev_login(o.dev_login)
             .start()
             .await
             .unwrap();
