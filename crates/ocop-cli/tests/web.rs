@@ -1,0 +1,242 @@
+//! The pages of `ocop serve` as people use them: the Playwright suite of `tests/web/`
+//! (Debian's Chromium, axe-core) against `ocop serve --dev-login` on a demo database on a
+//! loopback port; then the certificate the chair issued through the pages, and `ocop
+//! verify` over the database.
+//!
+//! A browser suite, so not part of `cargo test` by default: `.ci/run` runs it as its own
+//! step (`cargo test -p ocop-cli --test web -- --ignored`, with `OCOP_REQUIRE_WEB=1`), after
+//! `npm ci` in `tests/web`. Screenshots of every page at 1280 and 390 px go to
+//! `target/web-screenshots/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The longest the browser suite may run before it is stopped and the test fails.
+const SUITE_LIMIT: Duration = Duration::from_secs(420);
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn ocop() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ocop"));
+    c.current_dir(root());
+    c
+}
+
+/// Node, Chromium and the suite's npm packages, or why not (a failure when
+/// `OCOP_REQUIRE_WEB` is set).
+fn prerequisites() -> Option<PathBuf> {
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let node = Command::new("node").arg("--version").output();
+    let missing = if !root()
+        .join("tests/web/node_modules/playwright-core")
+        .exists()
+    {
+        Some("tests/web/node_modules (run `npm ci` in tests/web)")
+    } else if !chromium.exists() {
+        Some("Chromium (apt-get install chromium)")
+    } else if !node.is_ok_and(|o| o.status.success()) {
+        Some("node (apt-get install nodejs npm)")
+    } else {
+        None
+    };
+    match missing {
+        None => Some(chromium),
+        Some(what) => {
+            assert!(
+                std::env::var_os("OCOP_REQUIRE_WEB").is_none(),
+                "OCOP_REQUIRE_WEB is set but there is no {what}"
+            );
+            eprintln!("skipped: no {what}");
+            None
+        }
+    }
+}
+
+/// The server, stopped (SIGTERM, then SIGKILL) when dropped, whatever the test did.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if self.0.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+#[ignore = "a browser suite (Chromium, tests/web/node_modules): .ci/run runs it with --ignored"]
+fn five_members_score_through_the_form_and_the_chair_certifies_in_a_real_browser() {
+    let Some(chromium) = prerequisites() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("ocop-web-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("ocop.sqlite");
+
+    // A small programme year of Cần Thơ (the dashboard has something to show, "my work"
+    // has other cases to filter), which also builds the plugins.
+    let demo = ocop()
+        .args(["demo", "--products", "6", "--seed", "3", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    std::fs::copy(
+        root().join("workflows/can-tho-2024.targets.toml"),
+        dir.join("targets.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("auth.toml"),
+        "format = 1\n\n[[provinces]]\nid = \"can-tho\"\nname = \"Cần Thơ\"\ntargets = \"targets.toml\"\n",
+    )
+    .unwrap();
+
+    let mut child = ocop()
+        .args([
+            "serve",
+            "--dev-login",
+            "--listen",
+            "127.0.0.1:0",
+            "--clock-start",
+            "2026-06-01",
+            "--tick",
+            "0",
+            "--log",
+            "text",
+        ])
+        .arg("--db")
+        .arg(&db)
+        .arg("--auth")
+        .arg(dir.join("auth.toml"))
+        .arg("--plugins")
+        .arg(root().join("target/ocop-plugins"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let server = Server(child);
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server stopped before listening")
+            .unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let port = addr.rsplit(':').next().unwrap().to_owned();
+    let log_path = dir.join("serve.log");
+    let mut log_file = std::fs::File::create(&log_path).unwrap();
+    let drain = std::thread::spawn(move || {
+        for l in lines.map_while(Result::ok) {
+            use std::io::Write;
+            let _ = writeln!(log_file, "{l}");
+        }
+    });
+
+    // `localhost`, not 127.0.0.1: the suite's "other site" is 127.0.0.1 on another port.
+    let shots = root().join("target/web-screenshots");
+    let mut node = Command::new("node")
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .current_dir(root().join("tests/web"))
+        .env("OCOP_URL", format!("http://localhost:{port}"))
+        .env("OCOP_SHOTS", &shots)
+        .env("OCOP_OUT", &dir)
+        .env("CHROMIUM", &chromium)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = node.stdout.take().unwrap();
+    let err = node.stderr.take().unwrap();
+    let said_out = std::thread::spawn(move || std::io::read_to_string(out).unwrap_or_default());
+    let said_err = std::thread::spawn(move || std::io::read_to_string(err).unwrap_or_default());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = node.try_wait().unwrap() {
+            break Some(s);
+        }
+        if start.elapsed() > SUITE_LIMIT {
+            let _ = node.kill();
+            let _ = node.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let said = format!("{}{}", said_out.join().unwrap(), said_err.join().unwrap());
+    eprintln!("{said}");
+    drop(server);
+    drain.join().unwrap();
+    let status = status.unwrap_or_else(|| panic!("the suite ran over {SUITE_LIMIT:?}"));
+    assert!(
+        status.success(),
+        "the browser suite failed (server log: {})",
+        log_path.display()
+    );
+    eprintln!("screenshots: {}", shots.display());
+
+    // The certificate the chair issued through the pages, as the CLI reads it from the store.
+    let case = std::fs::read_to_string(dir.join("case.txt")).unwrap();
+    let show = ocop()
+        .args(["case", "show", "--case", case.trim(), "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        show.status.success(),
+        "{}",
+        String::from_utf8_lossy(&show.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(
+        summary["product"]["name"],
+        "<script>alert(1)</script> Bánh pía Bình Minh"
+    );
+    let cert = &summary["certificate"];
+    assert_eq!(cert["stars"], 4, "{summary:#}");
+    assert_eq!(cert["issued_by"], "province", "{summary:#}");
+    assert_eq!(cert["status"]["status"], "active", "{summary:#}");
+    assert_eq!(cert["issued_on"], "2026-06-01", "{summary:#}");
+    assert_eq!(cert["expires_on"], "2029-06-01", "{summary:#}");
+    let members = summary["latest_result"]["members"].as_array().unwrap();
+    assert_eq!(members.len(), 5, "{summary:#}");
+
+    // Every case of the database, the demo's and those made through the pages, verifies.
+    let verify = ocop().arg("verify").arg("--db").arg(&db).output().unwrap();
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
