@@ -305,6 +305,10 @@ test("a guard that blocks says why, in words", async () => {
   assert.ok(await file.locator("button[disabled]").isVisible());
   assert.match(await file.locator(".why").textContent(), /Hồ sơ chưa có: Phiếu tự đánh giá \(Mẫu 02\)/);
   await look(page, "case-blocked");
+  // Withdrawing ends the case: not the main button, and the page asks first.
+  const withdraw = page.locator("li.action form", { hasText: "Chủ thể rút hồ sơ" });
+  assert.match(await withdraw.getAttribute("data-confirm"), /không thể hoàn tác/);
+  assert.equal(await withdraw.locator("button.primary").count(), 0);
   // Filing the missing form lifts the block.
   await page.locator("details.dossier summary").click();
   await page.check("#doc-form_02");

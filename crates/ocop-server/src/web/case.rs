@@ -81,6 +81,8 @@ pub(crate) struct ActionView<'a> {
     pub(crate) role: RoleId,
     /// Empty when it can be taken now.
     pub(crate) blocked: Vec<String>,
+    /// Whether it ends the case (withdrawal, refusal): asked twice, not the main button.
+    pub(crate) ends: bool,
 }
 
 /// What a transition needs from the form besides a click.
@@ -155,6 +157,7 @@ pub(crate) fn actions<'a>(
             transition: t,
             role: role.clone(),
             blocked,
+            ends: cycle.is_terminal(&t.to),
         });
     }
     out
@@ -202,7 +205,10 @@ pub(crate) fn action_form(viewer: &Viewer, case: &Case, a: &ActionView<'_>, lang
                         a.button href={ (url) "/revocation" } { (t.label.get(lang)) }
                     }
                     need => {
-                        form.inline method="post" action={ (url) "/take" } {
+                        form.inline method="post" action={ (url) "/take" } data-confirm=[a.ends.then(|| match lang {
+                            Lang::Vi => format!("«{}» kết thúc hồ sơ và không thể hoàn tác. Tiếp tục?", t.label.get(lang)),
+                            Lang::En => format!("“{}” ends the case and cannot be undone. Go on?", t.label.get(lang)),
+                        })] {
                             (command_fields(viewer, case))
                             input type="hidden" name="transition" value=(t.id);
                             input type="hidden" name="role" value=(a.role);
@@ -213,7 +219,8 @@ pub(crate) fn action_form(viewer: &Viewer, case: &Case, a: &ActionView<'_>, lang
                                     option value="non_compliant" { (tr(lang, "Có vi phạm", "Non-compliant")) }
                                 }
                             }
-                            button.primary type="submit" { (t.label.get(lang)) }
+                            @if a.ends { button type="submit" { (t.label.get(lang)) } }
+                            @else { button.primary type="submit" { (t.label.get(lang)) } }
                         }
                     }
                 }

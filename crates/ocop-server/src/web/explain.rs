@@ -211,7 +211,8 @@ pub(crate) fn explain(
             None => no_result(),
             Some(r) => {
                 let n = p_u64(g, "stars").unwrap_or(0);
-                match (r.stars, name) {
+                // `Stars` displays as `4★`; the sentence says "4 sao" / "4 stars".
+                match (r.stars.map(|s| s.get()), name) {
                     (None, _) => en_vi(
                         lang,
                         format!(
