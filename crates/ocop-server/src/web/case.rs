@@ -836,22 +836,24 @@ pub(crate) async fn take(
             tr(lang, "Thiếu bước cần thực hiện.", "No step was chosen."),
         );
     };
-    let mut input = TransitionInput::default();
-    input.inspection = match field(&f, "inspection") {
-        Some("compliant") => Some(InspectionOutcome::Compliant),
-        Some("non_compliant") => Some(InspectionOutcome::NonCompliant),
-        _ => None,
+    let input = TransitionInput {
+        inspection: match field(&f, "inspection") {
+            Some("compliant") => Some(InspectionOutcome::Compliant),
+            Some("non_compliant") => Some(InspectionOutcome::NonCompliant),
+            _ => None,
+        },
+        ground: field(&f, "ground").and_then(|g| {
+            ocop_core::RevocationGround::ALL
+                .into_iter()
+                .find(|x| i18n::ground_id(*x) == g)
+        }),
+        conclusion: field(&f, "conclusion").and_then(|d| d.parse().ok()),
+        note: field(&f, "note")
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| n.chars().take(2000).collect()),
+        ..TransitionInput::default()
     };
-    input.ground = field(&f, "ground").and_then(|g| {
-        ocop_core::RevocationGround::ALL
-            .into_iter()
-            .find(|x| i18n::ground_id(*x) == g)
-    });
-    input.conclusion = field(&f, "conclusion").and_then(|d| d.parse().ok());
-    input.note = field(&f, "note")
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(|n| n.chars().take(2000).collect());
     let label = {
         let cycle_label = state
             .catalogue
@@ -956,7 +958,7 @@ pub(crate) async fn constitute(
     }
     for m in field(&f, "members")
         .unwrap_or("")
-        .split(|c: char| c == '\n' || c == ',' || c == ';')
+        .split(['\n', ',', ';'])
         .map(str::trim)
         .filter(|m| !m.is_empty())
     {

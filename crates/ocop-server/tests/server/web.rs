@@ -16,6 +16,9 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A refused post: what gives it away, its headers, whether it carries a token, the words.
+type Refused<'a> = (&'a str, &'a [(&'a str, &'a str)], bool, &'a str);
+
 fn session_cookie(h: &HeaderMap) -> Option<String> {
     h.get_all(SET_COOKIE)
         .iter()
@@ -120,7 +123,7 @@ async fn a_form_from_another_site_or_without_its_token_is_refused_in_words() {
 
     let other_site = "không được gửi từ trang của hệ thống này";
     let no_token = "thiếu mã xác nhận của biểu mẫu";
-    let cases: &[(&str, &[(&str, &str)], bool, &str)] = &[
+    let cases: &[Refused] = &[
         // What gives another site away: its Origin, Sec-Fetch-Site, or its Referer.
         (
             "Origin",
