@@ -8,20 +8,13 @@
     reason = "tests"
 )]
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn ocop() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ocop"));
-    c.current_dir(root());
-    c
-}
+use support::{Served, demo, ocop, root, temp, verify};
 
 /// The Python with `requests`: `OCOP_PYTHON`, or the venv `.ci/run` makes.
 fn python() -> Option<PathBuf> {
@@ -64,33 +57,9 @@ const PEOPLE: &[(&str, &str, &str)] = &[
 #[test]
 fn the_python_client_walks_a_product_to_four_stars_on_the_demo_database() {
     let Some(python) = python() else { return };
-    let dir = std::env::temp_dir().join(format!("ocop-serve-e2e-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("ocop.sqlite");
-
+    let dir = temp("ocop-serve-e2e");
     // The demo's database (a small programme year of Cần Thơ), which also builds the plugins.
-    let demo = ocop()
-        .args([
-            "demo",
-            "--products",
-            "12",
-            "--seed",
-            "3",
-            "--lang",
-            "en",
-            "--db",
-        ])
-        .arg(&db)
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
+    let db = demo(&dir, 12, &["--lang", "en"]);
 
     // API keys, made the way the README says; only their hashes go into the auth file.
     let mut auth =
@@ -131,44 +100,8 @@ fn the_python_client_walks_a_product_to_four_stars_on_the_demo_database() {
     std::fs::write(dir.join("auth.toml"), auth).unwrap();
     std::fs::write(dir.join("keys.json"), serde_json::to_string(&keys).unwrap()).unwrap();
 
-    let mut server = ocop()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--clock-start",
-            "2026-06-01",
-            "--tick",
-            "1",
-        ])
-        .arg("--db")
-        .arg(&db)
-        .arg("--auth")
-        .arg(dir.join("auth.toml"))
-        .arg("--plugins")
-        .arg(root().join("target/ocop-plugins"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("the server stopped before listening")
-            .unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // The request log goes on to a file the test reads afterwards.
-    let log_path = dir.join("serve.log");
-    let mut log_file = std::fs::File::create(&log_path).unwrap();
-    let drain = std::thread::spawn(move || {
-        for l in lines.map_while(Result::ok) {
-            use std::io::Write;
-            let _ = writeln!(log_file, "{l}");
-        }
-    });
+    let server = Served::start(&dir, &db, &dir.join("auth.toml"), &["--tick", "1"]);
+    let url = server.url.clone();
 
     let client = Command::new(&python)
         .arg(root().join("tests/python/ocop_client.py"))
@@ -185,13 +118,8 @@ fn the_python_client_walks_a_product_to_four_stars_on_the_demo_database() {
 
     eprintln!("{said}");
     // SIGTERM: the server finishes what it has and exits 0.
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = server.wait().unwrap();
-    drain.join().unwrap();
+    let log_path = server.log.clone();
+    let status = server.stop();
     assert!(client.status.success(), "the Python client failed:\n{said}");
     assert!(said.contains("certified: 4 stars"), "{said}");
     assert!(
@@ -209,11 +137,6 @@ fn the_python_client_walks_a_product_to_four_stars_on_the_demo_database() {
     }
 
     // Every case of the database, the demo's and the new one, still verifies.
-    let verify = ocop().arg("verify").arg("--db").arg(&db).output().unwrap();
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    verify(&db);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -15,23 +15,16 @@
     reason = "tests"
 )]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use support::{Served, demo, ocop, root, temp, verify};
 
 /// The longest the browser suite may run before it is stopped and the test fails.
 const SUITE_LIMIT: Duration = Duration::from_secs(420);
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn ocop() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_ocop"));
-    c.current_dir(root());
-    c
-}
 
 /// Node, Chromium and the suite's npm packages, or why not (a failure when
 /// `OCOP_REQUIRE_WEB` is set).
@@ -65,51 +58,16 @@ fn prerequisites() -> Option<PathBuf> {
     }
 }
 
-/// The server, stopped (SIGTERM, then SIGKILL) when dropped, whatever the test did.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if self.0.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 #[ignore = "a browser suite (Chromium, tests/web/node_modules): .ci/run runs it with --ignored"]
 fn five_members_score_through_the_form_and_the_chair_certifies_in_a_real_browser() {
     let Some(chromium) = prerequisites() else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("ocop-web-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("ocop.sqlite");
-
-    // A small programme year of Cần Thơ (the dashboard has something to show, "my work"
-    // has other cases to filter), which also builds the plugins.
-    let demo = ocop()
-        .args(["demo", "--products", "6", "--seed", "3", "--db"])
-        .arg(&db)
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
+    let dir = temp("ocop-web");
+    // A small programme year of Cần Thơ: the dashboard has something to show, "my work"
+    // has other cases to filter.
+    let db = demo(&dir, 6, &[]);
     std::fs::copy(
         root().join("workflows/can-tho-2024.targets.toml"),
         dir.join("targets.toml"),
@@ -120,56 +78,19 @@ fn five_members_score_through_the_form_and_the_chair_certifies_in_a_real_browser
         "format = 1\n\n[[provinces]]\nid = \"can-tho\"\nname = \"Cần Thơ\"\ntargets = \"targets.toml\"\n",
     )
     .unwrap();
-
-    let mut child = ocop()
-        .args([
-            "serve",
-            "--dev-login",
-            "--listen",
-            "127.0.0.1:0",
-            "--clock-start",
-            "2026-06-01",
-            "--tick",
-            "0",
-            "--log",
-            "text",
-        ])
-        .arg("--db")
-        .arg(&db)
-        .arg("--auth")
-        .arg(dir.join("auth.toml"))
-        .arg("--plugins")
-        .arg(root().join("target/ocop-plugins"))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let server = Server(child);
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server stopped before listening")
-            .unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    let port = addr.rsplit(':').next().unwrap().to_owned();
-    let log_path = dir.join("serve.log");
-    let mut log_file = std::fs::File::create(&log_path).unwrap();
-    let drain = std::thread::spawn(move || {
-        for l in lines.map_while(Result::ok) {
-            use std::io::Write;
-            let _ = writeln!(log_file, "{l}");
-        }
-    });
+    let server = Served::start(
+        &dir,
+        &db,
+        &dir.join("auth.toml"),
+        &["--dev-login", "--tick", "0", "--log", "text"],
+    );
 
     // `localhost`, not 127.0.0.1: the suite's "other site" is 127.0.0.1 on another port.
     let shots = root().join("target/web-screenshots");
     let mut node = Command::new("node")
         .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
         .current_dir(root().join("tests/web"))
-        .env("OCOP_URL", format!("http://localhost:{port}"))
+        .env("OCOP_URL", format!("http://localhost:{}", server.port()))
         .env("OCOP_SHOTS", &shots)
         .env("OCOP_OUT", &dir)
         .env("CHROMIUM", &chromium)
@@ -195,13 +116,17 @@ fn five_members_score_through_the_form_and_the_chair_certifies_in_a_real_browser
     };
     let said = format!("{}{}", said_out.join().unwrap(), said_err.join().unwrap());
     eprintln!("{said}");
-    drop(server);
-    drain.join().unwrap();
+    let log = server.log.clone();
+    let stopped = server.stop();
     let status = status.unwrap_or_else(|| panic!("the suite ran over {SUITE_LIMIT:?}"));
     assert!(
         status.success(),
         "the browser suite failed (server log: {})",
-        log_path.display()
+        log.display()
+    );
+    assert!(
+        stopped.success(),
+        "the server did not stop cleanly: {stopped}"
     );
     eprintln!("screenshots: {}", shots.display());
 
@@ -232,11 +157,6 @@ fn five_members_score_through_the_form_and_the_chair_certifies_in_a_real_browser
     assert_eq!(members.len(), 5, "{summary:#}");
 
     // Every case of the database, the demo's and those made through the pages, verifies.
-    let verify = ocop().arg("verify").arg("--db").arg(&db).output().unwrap();
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    verify(&db);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -67,6 +67,21 @@ pub(crate) async fn load(
     Ok((province, case))
 }
 
+/// Every event of a loaded case, in order.
+pub(crate) async fn events_of(
+    province: &Arc<Province>,
+    case: &Case,
+    lang: Lang,
+) -> Result<Vec<Event>, Response> {
+    let p = Arc::clone(province);
+    let cid = case.id().clone();
+    match crate::api::blocking(move || p.store.load(&cid, 0)).await {
+        Ok(Ok(e)) => Ok(e),
+        Ok(Err(e)) => Err(problem_page(lang, &Problem::store(&e))),
+        Err(p) => Err(problem_page(lang, &p)),
+    }
+}
+
 /// The engine of a loaded case.
 pub(crate) fn engine_of<'a>(province: &'a Province, case: &Case) -> Result<&'a Engine, Response> {
     province
@@ -328,12 +343,9 @@ pub(crate) async fn page(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let p = Arc::clone(&province);
-    let cid = case.id().clone();
-    let events = match crate::api::blocking(move || p.store.load(&cid, 0)).await {
-        Ok(Ok(e)) => e,
-        Ok(Err(e)) => return problem_page(lang, &Problem::store(&e)),
-        Err(p) => return problem_page(lang, &p),
+    let events = match events_of(&province, &case, lang).await {
+        Ok(e) => e,
+        Err(r) => return r,
     };
     let cycle = engine.cycle();
     let summary = engine.summary(&case);

@@ -1,8 +1,6 @@
 //! The decision page (the council's result with each member's total and cap, and the
 //! decisions the viewer may take), and the revocation page (the six grounds of Art. 8.1).
 
-use std::sync::Arc;
-
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -10,13 +8,12 @@ use maud::html;
 use ocop_core::{RevocationGround, StateKind};
 
 use super::case::{
-    Fields, Needs, action_form, actions, case_url, command_fields, engine_of, load, needs,
-    problem_page, result_table,
+    Fields, Needs, action_form, actions, case_url, command_fields, engine_of, events_of, load,
+    needs, result_table,
 };
 use super::i18n::{self, day, tr};
 use super::layout::{Nav, Page, error_page};
 use super::session::Viewer;
-use crate::api::problem::Problem;
 use crate::log::RequestLog;
 use crate::state::AppState;
 
@@ -35,12 +32,9 @@ pub(crate) async fn decision(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let p = Arc::clone(&province);
-    let cid = case.id().clone();
-    let events = match crate::api::blocking(move || p.store.load(&cid, 0)).await {
-        Ok(Ok(e)) => e,
-        Ok(Err(e)) => return problem_page(lang, &Problem::store(&e)),
-        Err(p) => return problem_page(lang, &p),
+    let events = match events_of(&province, &case, lang).await {
+        Ok(e) => e,
+        Err(r) => return r,
     };
     let cycle = engine.cycle();
     let in_decision = cycle

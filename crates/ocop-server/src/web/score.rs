@@ -18,7 +18,8 @@ use ocop_engine::{Action, Case, EventBody};
 use serde::Deserialize;
 
 use super::case::{
-    Fields, case_url, command_fields, engine_of, field, load, problem_page, sheet_visible,
+    Fields, case_url, command_fields, engine_of, events_of, field, load, problem_page,
+    sheet_visible,
 };
 use super::i18n::{points, stars, tr};
 use super::layout::{Nav, Page, error_page};
@@ -579,12 +580,9 @@ pub(crate) async fn sheet(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let p = Arc::clone(&province);
-    let cid = case.id().clone();
-    let events = match crate::api::blocking(move || p.store.load(&cid, 0)).await {
-        Ok(Ok(e)) => e,
-        Ok(Err(e)) => return problem_page(lang, &Problem::store(&e)),
-        Err(p) => return problem_page(lang, &p),
+    let events = match events_of(&province, &case, lang).await {
+        Ok(e) => e,
+        Err(r) => return r,
     };
     let evaluation = EvaluationId::new(evaluation);
     let found = events.iter().rev().find_map(|e| match &e.body {
