@@ -28,9 +28,18 @@ pub(crate) fn temp(name: &str) -> PathBuf {
     dir
 }
 
-/// The demo's database in `dir` (a small programme year of Cần Thơ, seed 3), which also
-/// builds the plugins; `extra` goes to `ocop demo` as it is.
+/// The plugins the definitions pin, built from this tree into `target/ocop-plugins` (a
+/// no-op when they are current), then the demo's database in `dir` (a small programme
+/// year of Cần Thơ, seed 3); `extra` goes to `ocop demo` as it is.
 pub(crate) fn demo(dir: &Path, products: u32, extra: &[&str]) -> PathBuf {
+    for plugin in ["plugins/criteria-26-2026", "plugins/cantho-local"] {
+        let built = ocop().args(["plugin", "build", plugin]).output().unwrap();
+        assert!(
+            built.status.success(),
+            "{plugin}: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+    }
     let db = dir.join("ocop.sqlite");
     let demo = ocop()
         .args(["demo", "--products", &products.to_string(), "--seed", "3"])
