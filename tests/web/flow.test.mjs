@@ -254,7 +254,11 @@ test("a product from registration to a 4-star certificate, scored by five member
   // The sheet names the plugin that scored it by the hash the form announced.
   assert.equal(await page.locator("main code.hash").first().textContent(), pluginHash);
 
-  // A member may not decide; the provincial chair certifies on the decision page.
+  // A member may not decide: the case page offers the result to read, not to decide,
+  // and the decision page shows no decision; the provincial chair certifies there.
+  await page.goto(caseUrl);
+  assert.equal(await page.getByRole("link", { name: "Xem kết quả hội đồng", exact: true }).count(), 1);
+  assert.equal(await page.getByText("và quyết định").count(), 0);
   await page.goto(`${caseUrl}/decision`);
   assert.equal(await page.locator("li.action").count(), 0);
   page = await as("decider");

@@ -407,11 +407,14 @@ pub(crate) async fn page(
                         }
                     }
                 }
+                // Links to the pages behind the buttons say what the viewer may do there: a
+                // chair decides, a member only reads; the revocation page is linked by its
+                // button for whoever may open one, and for reading while one is pending.
                 @if kind == Some(StateKind::Decision) {
-                    p { a href={ (url) "/decision" } { (tr(lang, "Xem kết quả hội đồng và quyết định", "See the council's result and decide")) } }
+                    p { a href={ (url) "/decision" } { @if acts.is_empty() { (tr(lang, "Xem kết quả hội đồng", "See the council's result")) } @else { (tr(lang, "Xem kết quả hội đồng và quyết định", "See the council's result and decide")) } } }
                 }
-                @if kind == Some(StateKind::Monitoring) || cycle.state(case.state()).is_some_and(|s| s.id.as_str() == "revocation") {
-                    p { a href={ (url) "/revocation" } { (tr(lang, "Thu hồi giấy chứng nhận", "Revoke the certificate")) } }
+                @if cycle.state(case.state()).is_some_and(|s| s.id.as_str() == "revocation") && !acts.iter().any(|a| needs(a.transition) == Needs::Ground) {
+                    p { a href={ (url) "/revocation" } { (tr(lang, "Xem đề nghị thu hồi giấy chứng nhận", "See the proposed revocation")) } }
                 }
                 @for c in council_acts.iter().filter(|c| c.action == "constitute_council") {
                     (constitute_form(&viewer, &case, &c.evaluation, lang))
