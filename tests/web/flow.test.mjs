@@ -148,7 +148,7 @@ test("sign-in page and the development provider", async () => {
 test("a product from registration to a 4-star certificate, scored by five members through the form", async () => {
   // The producer registers the product; its name is a script tag, shown as text.
   let page = await as("producer");
-  await look(page, "work-empty");
+  await look(page, "work-producer");
   await page.goto(`${BASE}/cases/new`);
   await look(page, "case-new");
   await page.fill("#name", NAME);
