@@ -149,6 +149,14 @@ impl Catalogue {
         }
     }
 
+    /// The scoring plugin whose component has `sha256` (the pin a sheet records).
+    pub(crate) fn scorer_pinned(&self, sha256: &str) -> Option<Arc<WasmScorer>> {
+        self.plugins.values().find_map(|(p, sha)| match p {
+            LoadedPlugin::Scoring(s) if sha == sha256 => Some(Arc::clone(s)),
+            _ => None,
+        })
+    }
+
     /// An engine builder for `cycle` with its plugins registered.
     pub(crate) fn engine_builder(
         &self,

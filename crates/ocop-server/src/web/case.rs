@@ -8,16 +8,17 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
+use ocop_core::cycle::{Effect, Guard, Transition};
 use ocop_core::{
     DossierDocument, EvaluationId, Lang, Level, ProducerKind, ProductSet, RegistrationType, RoleId,
-    StateKind, Transition, TransitionId,
+    StateKind, TransitionId,
 };
 use ocop_engine::{
     Action, Actor, Case, CaseId, CouncilMember, Engine, Event, EventBody, InspectionOutcome,
     Product, TransitionInput,
 };
 
-use super::explain::explain;
+use super::explain::{explain, pick_guard};
 use super::i18n::{self, day, document, moment, points, stars, tr};
 use super::layout::{Nav, Page, error_page, role_label};
 use super::session::{Viewer, random_token};
@@ -109,11 +110,17 @@ pub(crate) enum Needs {
 }
 
 pub(crate) fn needs(t: &Transition) -> Needs {
-    if t.guards.iter().any(|g| g.guard == "revocation_ground")
-        || t.effects.iter().any(|e| e.effect == "revoke_certificate")
+    if t.needs_ground()
+        || t.effects
+            .iter()
+            .any(|e| matches!(e, Effect::RevokeCertificate))
     {
         Needs::Ground
-    } else if t.effects.iter().any(|e| e.effect == "record_inspection") {
+    } else if t
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::RecordInspection { .. }))
+    {
         Needs::Inspection
     } else {
         Needs::Nothing
@@ -138,7 +145,6 @@ pub(crate) fn actions<'a>(
         let Some(role) = t.roles.iter().find(|r| viewer.principal.roles.contains(r)) else {
             continue;
         };
-        let actor = Actor::new(viewer.principal.actor.clone(), role.clone());
         let available = viewer.principal.roles.iter().any(|r| {
             t.roles.contains(r)
                 && engine
@@ -148,12 +154,19 @@ pub(crate) fn actions<'a>(
         let mut blocked = Vec::new();
         if !available {
             for e in engine.failing_guards(case, &t.id, &TransitionInput::default()) {
-                if let ocop_engine::CommandError::GuardFailed { guard, reason, .. } = e {
-                    if guard == "revocation_ground" {
-                        continue;
+                match e {
+                    ocop_engine::CommandError::GuardFailed { guard, reason, .. } => {
+                        let g = pick_guard(&t.guards, &guard, &reason);
+                        // The ground is chosen on the form that takes the step.
+                        if !matches!(g, Some(Guard::RevocationGround)) {
+                            blocked.push(explain(engine, case, g, &reason, lang));
+                        }
                     }
-                    let g = pick_guard(t, &guard, &reason);
-                    blocked.push(explain(engine, case, g, &guard, &reason, lang));
+                    // A guard plugin that could not be asked: its error, in words.
+                    other => {
+                        let p = Problem::command(&other, false).in_lang(lang);
+                        blocked.push(format!("{}: {}", p.title, p.detail));
+                    }
                 }
             }
             if blocked.is_empty() {
@@ -167,7 +180,6 @@ pub(crate) fn actions<'a>(
                 );
             }
         }
-        let _ = actor;
         out.push(ActionView {
             transition: t,
             role: role.clone(),
@@ -176,26 +188,6 @@ pub(crate) fn actions<'a>(
         });
     }
     out
-}
-
-/// The guard of `t` named `name` that the engine's `reason` is about: when a transition
-/// has several guards of one name (`has_document` for form 01 and form 02), the one whose
-/// parameters the reason names.
-pub(crate) fn pick_guard<'a>(
-    t: &'a Transition,
-    name: &str,
-    reason: &str,
-) -> Option<&'a ocop_core::Guard> {
-    let mut same = t.guards.iter().filter(|g| g.guard == name);
-    let first = same.clone().next();
-    same.find(|g| {
-        g.params.values().all(|v| match v {
-            serde_json::Value::String(s) => reason.contains(s.as_str()),
-            serde_json::Value::Number(n) => reason.contains(&n.to_string()),
-            _ => true,
-        })
-    })
-    .or(first)
 }
 
 /// The hidden fields every command form carries.
@@ -695,12 +687,13 @@ fn event_detail(
                 &s.member,
                 &viewer.principal.actor,
             );
-            let p = &s.scored.plugin;
+            let r = s.result();
+            let p = &r.plugin;
             html! {
                 div.detail {
                     @if visible {
-                        (match lang { Lang::Vi => format!("Tổng {} điểm", points(lang, s.scored.evaluation.total)), Lang::En => format!("Total {} points", points(lang, s.scored.evaluation.total)) })
-                        @if let Some(st) = s.scored.evaluation.stars { ", " (stars(st.get())) }
+                        (match lang { Lang::Vi => format!("Tổng {} điểm", points(lang, r.total)), Lang::En => format!("Total {} points", points(lang, r.total)) })
+                        @if let Some(st) = r.stars { ", " (stars(st.get())) }
                         " · " a href={ (url) "/sheets/" (s.evaluation) "/" (encode_segment(&s.member)) "?seq=" (e.seq) } { (tr(lang, "xem phiếu", "see the sheet")) }
                     } @else {
                         (tr(lang, "Điểm được giữ kín đến khi hội đồng có kết quả.", "The score stays hidden until the council records its result."))
@@ -820,8 +813,8 @@ pub(crate) async fn refusal(
                 .findings
                 .iter()
                 .map(|f| {
-                    let g = t.and_then(|t| pick_guard(t, &f.guard, &f.reason));
-                    explain(engine, &case, g, &f.guard, &f.reason, lang)
+                    let g = t.and_then(|t| pick_guard(&t.guards, &f.guard, &f.reason));
+                    explain(engine, &case, g, &f.reason, lang)
                 })
                 .collect();
             return format!(

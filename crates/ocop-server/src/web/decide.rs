@@ -144,7 +144,7 @@ pub(crate) async fn revocation(
                             }
                         }
                     }
-                    @if a.transition.guards.iter().any(|g| g.guard == "revocation_ground") {
+                    @if a.transition.needs_ground() {
                         label for={ "conclusion-" (a.transition.id) } { (tr(lang, "Ngày có kết luận vi phạm", "Date of the conclusion")) }
                         input type="date" name="conclusion" id={ "conclusion-" (a.transition.id) } value=(today.to_string()) max=(today.to_string());
                     }

@@ -1,23 +1,13 @@
-//! Why a transition is blocked, in words (vi/en), from the guard, its parameters and the
-//! case: what a clerk can act on, not a code. The engine's own sentence (English) is kept
-//! for guards whose facts live inside a plugin.
+//! Why a transition is blocked, in words (vi/en), from the typed guard and the case: what a
+//! clerk can act on, not a code. The `match` over [`Guard`] is exhaustive, so a guard added
+//! to the cycle does not compile here until it is explained. The engine's own sentence
+//! (English) is kept for guards whose facts live inside a plugin.
 
-use ocop_core::{EvaluationId, Guard, Lang, RegistrationType};
-use ocop_engine::{Case, Engine};
+use ocop_core::cycle::Guard;
+use ocop_core::{EvaluationId, Lang, RegistrationType, Stars};
+use ocop_engine::{Case, CouncilResult, Engine, MemberSheet};
 
 use super::i18n::{day, document, points, registration, tr};
-
-fn p_str<'a>(g: &'a Guard, k: &str) -> Option<&'a str> {
-    g.params.get(k).and_then(serde_json::Value::as_str)
-}
-
-fn p_f64(g: &Guard, k: &str) -> Option<f64> {
-    g.params.get(k).and_then(serde_json::Value::as_f64)
-}
-
-fn p_u64(g: &Guard, k: &str) -> Option<u64> {
-    g.params.get(k).and_then(serde_json::Value::as_u64)
-}
 
 fn en_vi(lang: Lang, vi: String, en: String) -> String {
     match lang {
@@ -26,13 +16,73 @@ fn en_vi(lang: Lang, vi: String, en: String) -> String {
     }
 }
 
-/// The sentence for guard `name` of a transition, failing on `case` with the engine's
-/// `reason`.
+/// The registration type as a definition writes it (and the engine's reasons quote it).
+fn registration_name(r: RegistrationType) -> &'static str {
+    match r {
+        RegistrationType::First => "first",
+        RegistrationType::Upgrade => "upgrade",
+        RegistrationType::ReEvaluation => "re_evaluation",
+    }
+}
+
+/// The guard's parameters as the engine's reasons print them.
+fn parameters(g: &Guard) -> Vec<String> {
+    let stage = |e: &Option<EvaluationId>| e.iter().map(ToString::to_string).collect::<Vec<_>>();
+    match g {
+        Guard::DossierComplete | Guard::CertificateActive | Guard::RevocationGround => Vec::new(),
+        Guard::HasDocument { kind } => vec![kind.clone()],
+        Guard::Registration { registration } => vec![registration_name(*registration).to_owned()],
+        Guard::CouncilComplete { evaluation } | Guard::SpreadExceeded { evaluation } => {
+            vec![evaluation.to_string()]
+        }
+        Guard::MinScore { min: n, evaluation }
+        | Guard::MaxScore {
+            below: n,
+            evaluation,
+        } => {
+            let mut p = stage(evaluation);
+            p.push(n.to_string());
+            p
+        }
+        Guard::MinStars { stars, evaluation } | Guard::MaxStars { stars, evaluation } => {
+            let mut p = stage(evaluation);
+            p.push(stars.to_string());
+            p
+        }
+        Guard::KnockedOut { evaluation } | Guard::NotKnockedOut { evaluation } => stage(evaluation),
+        Guard::CertificateStars { min, max } => [min, max]
+            .into_iter()
+            .flatten()
+            .map(|s| s.get().to_string())
+            .collect(),
+        Guard::FilingWindow {
+            opens_days_before,
+            closes_days_before,
+        } => vec![
+            opens_days_before.to_string(),
+            closes_days_before.to_string(),
+        ],
+        Guard::AfterExpiry { max_days } => vec![max_days.to_string()],
+        Guard::Plugin { plugin, check } => vec![plugin.to_string(), check.clone()],
+    }
+}
+
+/// The guard of `guards` named `name` that the engine's `reason` is about: when a
+/// transition has several guards of one name (`has_document` for form 01 and form 02), the
+/// one whose parameters the reason names, else the first of that name.
+pub(crate) fn pick_guard<'a>(guards: &'a [Guard], name: &str, reason: &str) -> Option<&'a Guard> {
+    let mut same = guards.iter().filter(|g| g.name() == name);
+    let first = same.clone().next();
+    same.find(|g| parameters(g).iter().all(|p| reason.contains(p.as_str())))
+        .or(first)
+}
+
+/// The sentence for `guard`, failing on `case` with the engine's `reason` (kept as it is
+/// when the guard is not known: a definition changed under the page).
 pub(crate) fn explain(
     engine: &Engine,
     case: &Case,
     guard: Option<&Guard>,
-    name: &str,
     reason: &str,
     lang: Lang,
 ) -> String {
@@ -40,9 +90,11 @@ pub(crate) fn explain(
         return reason.to_owned();
     };
     let today = engine.now().vn_date();
-    let result = || match p_str(g, "evaluation") {
-        Some(ev) => case.result(&EvaluationId::new(ev)),
-        None => case.latest_result(),
+    let result = |evaluation: &Option<EvaluationId>| -> Option<&CouncilResult> {
+        match evaluation {
+            Some(ev) => case.result(ev),
+            None => case.latest_result(),
+        }
     };
     let no_result = || {
         tr(
@@ -52,8 +104,29 @@ pub(crate) fn explain(
         )
         .to_owned()
     };
-    match name {
-        "dossier_complete" => {
+    let no_certificate = || {
+        tr(
+            lang,
+            "Sản phẩm chưa có giấy chứng nhận.",
+            "The product holds no certificate.",
+        )
+        .to_owned()
+    };
+    let knocked_out = |r: &CouncilResult| {
+        en_vi(
+            lang,
+            format!(
+                "Hồ sơ bị loại ({}), không được xếp hạng sao.",
+                r.knockouts.join(", ")
+            ),
+            format!(
+                "The dossier is knocked out ({}) and gets no stars.",
+                r.knockouts.join(", ")
+            ),
+        )
+    };
+    match g {
+        Guard::DossierComplete => {
             let missing: Vec<String> = case
                 .documents()
                 .iter()
@@ -75,20 +148,16 @@ pub(crate) fn explain(
                 )
             }
         }
-        "has_document" => {
-            let kind = document(lang, p_str(g, "kind").unwrap_or(""));
+        Guard::HasDocument { kind } => {
+            let kind = document(lang, kind);
             en_vi(
                 lang,
                 format!("Hồ sơ chưa có: {kind}."),
                 format!("The dossier does not have: {kind}."),
             )
         }
-        "registration" => {
-            let want = match p_str(g, "type") {
-                Some("upgrade") => registration(lang, RegistrationType::Upgrade),
-                Some("re_evaluation") => registration(lang, RegistrationType::ReEvaluation),
-                _ => registration(lang, RegistrationType::First),
-            };
+        Guard::Registration { registration: want } => {
+            let want = registration(lang, *want);
             let now = registration(lang, case.registration());
             en_vi(
                 lang,
@@ -96,12 +165,11 @@ pub(crate) fn explain(
                 format!("Only for a case of type “{want}”; this case is “{now}”."),
             )
         }
-        "council_complete" | "spread_exceeded" => {
-            let ev = EvaluationId::new(p_str(g, "evaluation").unwrap_or(""));
-            let Some(stage) = engine.cycle().evaluation(&ev) else {
+        Guard::CouncilComplete { evaluation } | Guard::SpreadExceeded { evaluation } => {
+            let Some(stage) = engine.cycle().evaluation(evaluation) else {
                 return reason.to_owned();
             };
-            let council = case.council(&ev).filter(|c| c.is_constituted());
+            let council = case.council(evaluation).filter(|c| c.is_constituted());
             let Some(c) = council else {
                 return tr(
                     lang,
@@ -119,10 +187,14 @@ pub(crate) fn explain(
             })
             .max(usize::try_from(stage.council.min_members).unwrap_or(usize::MAX));
             let sheets = c.sheet_count();
-            let totals: Vec<f64> = c.sheets().map(|s| s.scored.evaluation.total).collect();
-            let spread = totals.iter().copied().fold(f64::MIN, f64::max)
-                - totals.iter().copied().fold(f64::MAX, f64::min);
-            let spread = if totals.is_empty() { 0.0 } else { spread };
+            let totals: Vec<f64> = c.sheets().map(MemberSheet::total).collect();
+            let spread = match (
+                totals.iter().copied().reduce(f64::max),
+                totals.iter().copied().reduce(f64::min),
+            ) {
+                (Some(hi), Some(lo)) => hi - lo,
+                _ => 0.0,
+            };
             let allowed = stage.council.max_spread.unwrap_or(f64::INFINITY);
             let chair_missing = stage.council.chair_required && !c.sheets().any(|s| s.chair);
             if sheets < needed {
@@ -142,7 +214,7 @@ pub(crate) fn explain(
                     "The council chair has not submitted a sheet yet.",
                 )
                 .to_owned()
-            } else if name == "council_complete" {
+            } else if matches!(g, Guard::CouncilComplete { .. }) {
                 en_vi(
                     lang,
                     format!(
@@ -172,66 +244,62 @@ pub(crate) fn explain(
                 )
             }
         }
-        "min_score" | "max_score" => match result() {
+        Guard::MinScore { min, evaluation } => match result(evaluation) {
             None => no_result(),
-            Some(r) if name == "min_score" => {
-                let min = p_f64(g, "min").unwrap_or(0.0);
-                en_vi(
-                    lang,
-                    format!(
-                        "Tổng điểm của hội đồng là {}, chưa đạt {} điểm.",
-                        points(lang, r.total),
-                        points(lang, min)
-                    ),
-                    format!(
-                        "The council's total is {}, below {} points.",
-                        points(lang, r.total),
-                        points(lang, min)
-                    ),
-                )
-            }
-            Some(r) => {
-                let below = p_f64(g, "below").unwrap_or(0.0);
-                en_vi(
-                    lang,
-                    format!(
-                        "Tổng điểm của hội đồng là {}, không dưới {} điểm.",
-                        points(lang, r.total),
-                        points(lang, below)
-                    ),
-                    format!(
-                        "The council's total is {}, not below {} points.",
-                        points(lang, r.total),
-                        points(lang, below)
-                    ),
-                )
-            }
+            Some(r) => en_vi(
+                lang,
+                format!(
+                    "Tổng điểm của hội đồng là {}, chưa đạt {} điểm.",
+                    points(lang, r.total),
+                    points(lang, *min)
+                ),
+                format!(
+                    "The council's total is {}, below {} points.",
+                    points(lang, r.total),
+                    points(lang, *min)
+                ),
+            ),
         },
-        "min_stars" | "max_stars" => match result() {
+        Guard::MaxScore { below, evaluation } => match result(evaluation) {
             None => no_result(),
-            Some(r) => {
-                let n = p_u64(g, "stars").unwrap_or(0);
-                // `Stars` displays as `4★`; the sentence says "4 sao" / "4 stars".
-                match (r.stars.map(|s| s.get()), name) {
-                    (None, _) => en_vi(
-                        lang,
-                        format!(
-                            "Hồ sơ bị loại ({}), không được xếp hạng sao.",
-                            r.knockouts.join(", ")
-                        ),
-                        format!(
-                            "The dossier is knocked out ({}) and gets no stars.",
-                            r.knockouts.join(", ")
-                        ),
-                    ),
-                    (Some(s), "min_stars") => en_vi(
+            Some(r) => en_vi(
+                lang,
+                format!(
+                    "Tổng điểm của hội đồng là {}, không dưới {} điểm.",
+                    points(lang, r.total),
+                    points(lang, *below)
+                ),
+                format!(
+                    "The council's total is {}, not below {} points.",
+                    points(lang, r.total),
+                    points(lang, *below)
+                ),
+            ),
+        },
+        // `Stars` displays as `4★`; the sentences say "4 sao" / "4 stars".
+        Guard::MinStars { stars, evaluation } => match result(evaluation) {
+            None => no_result(),
+            Some(r) => match r.stars.map(Stars::get) {
+                None => knocked_out(r),
+                Some(s) => {
+                    let n = stars.get();
+                    en_vi(
                         lang,
                         format!("Hội đồng xếp hạng {s} sao; bước này cần từ {n} sao trở lên."),
                         format!(
                             "The council ranked the product {s} stars; this step needs at least {n}."
                         ),
-                    ),
-                    (Some(s), _) => en_vi(
+                    )
+                }
+            },
+        },
+        Guard::MaxStars { stars, evaluation } => match result(evaluation) {
+            None => no_result(),
+            Some(r) => match r.stars.map(Stars::get) {
+                None => knocked_out(r),
+                Some(s) => {
+                    let n = stars.get();
+                    en_vi(
                         lang,
                         format!(
                             "Hội đồng xếp hạng {s} sao; bước này chỉ dành cho sản phẩm từ {n} sao trở xuống."
@@ -239,17 +307,20 @@ pub(crate) fn explain(
                         format!(
                             "The council ranked the product {s} stars; this step is for {n} stars or fewer."
                         ),
-                    ),
+                    )
                 }
-            }
+            },
         },
-        "knocked_out" => tr(
-            lang,
-            "Không có điều kiện loại hồ sơ nào được ghi nhận.",
-            "No knock-out condition was recorded.",
-        )
-        .to_owned(),
-        "not_knocked_out" => match result() {
+        Guard::KnockedOut { evaluation } => match result(evaluation) {
+            None => no_result(),
+            Some(_) => tr(
+                lang,
+                "Không có điều kiện loại hồ sơ nào được ghi nhận.",
+                "No knock-out condition was recorded.",
+            )
+            .to_owned(),
+        },
+        Guard::NotKnockedOut { evaluation } => match result(evaluation) {
             None => no_result(),
             Some(r) => en_vi(
                 lang,
@@ -260,13 +331,8 @@ pub(crate) fn explain(
                 ),
             ),
         },
-        "certificate_active" => match case.certificate() {
-            None => tr(
-                lang,
-                "Sản phẩm chưa có giấy chứng nhận.",
-                "The product holds no certificate.",
-            )
-            .to_owned(),
+        Guard::CertificateActive => match case.certificate() {
+            None => no_certificate(),
             Some(c) => en_vi(
                 lang,
                 format!(
@@ -281,15 +347,10 @@ pub(crate) fn explain(
                 ),
             ),
         },
-        "certificate_stars" => match case.certificate() {
-            None => tr(
-                lang,
-                "Sản phẩm chưa có giấy chứng nhận.",
-                "The product holds no certificate.",
-            )
-            .to_owned(),
+        Guard::CertificateStars { min, max } => match case.certificate() {
+            None => no_certificate(),
             Some(c) => {
-                let (min, max) = (p_u64(g, "min").unwrap_or(1), p_u64(g, "max").unwrap_or(5));
+                let (min, max) = (min.map_or(1, Stars::get), max.map_or(5, Stars::get));
                 en_vi(
                     lang,
                     format!(
@@ -303,20 +364,15 @@ pub(crate) fn explain(
                 )
             }
         },
-        "filing_window" => match case.certificate() {
-            None => tr(
-                lang,
-                "Sản phẩm chưa có giấy chứng nhận.",
-                "The product holds no certificate.",
-            )
-            .to_owned(),
+        Guard::FilingWindow {
+            opens_days_before: opens,
+            closes_days_before: closes,
+        } => match case.certificate() {
+            None => no_certificate(),
             Some(c) => {
-                let opens = i64::try_from(p_u64(g, "opens_days_before").unwrap_or(0)).unwrap_or(0);
-                let closes =
-                    i64::try_from(p_u64(g, "closes_days_before").unwrap_or(0)).unwrap_or(0);
                 let (from, to) = (
-                    c.expires_on.add_days(-opens),
-                    c.expires_on.add_days(-closes),
+                    c.expires_on.add_days(-i64::from(*opens)),
+                    c.expires_on.add_days(-i64::from(*closes)),
                 );
                 en_vi(
                     lang,
@@ -335,23 +391,77 @@ pub(crate) fn explain(
                 )
             }
         },
-        "after_expiry" => tr(
-            lang,
-            "Bước này chỉ thực hiện được sau khi giấy chứng nhận hết hạn, trong thời hạn cho phép.",
-            "This step is only possible after the certificate expires, within the time allowed.",
-        )
-        .to_owned(),
-        "revocation_ground" => tr(
+        Guard::AfterExpiry { max_days } => match case.certificate() {
+            None => no_certificate(),
+            Some(c) => {
+                let (from, to) = (
+                    c.expires_on.add_days(1),
+                    c.expires_on.add_days(i64::from(*max_days)),
+                );
+                en_vi(
+                    lang,
+                    format!(
+                        "Bước này chỉ thực hiện được sau khi giấy chứng nhận hết hạn ngày {}, từ {} đến {} (trong {max_days} ngày).",
+                        day(lang, c.expires_on),
+                        day(lang, from),
+                        day(lang, to)
+                    ),
+                    format!(
+                        "This step is only possible after the certificate expires on {}, from {} to {} (within {max_days} days).",
+                        day(lang, c.expires_on),
+                        day(lang, from),
+                        day(lang, to)
+                    ),
+                )
+            }
+        },
+        Guard::RevocationGround => tr(
             lang,
             "Cần nêu một trong sáu căn cứ thu hồi của Điều 8.1.",
             "Name one of the six grounds of Art. 8.1.",
         )
         .to_owned(),
-        "plugin" => en_vi(
+        Guard::Plugin { .. } => en_vi(
             lang,
             format!("Quy định của địa phương chưa được đáp ứng: {reason}"),
             format!("A local rule is not met: {reason}"),
         ),
-        _ => reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has(kind: &str) -> Guard {
+        Guard::HasDocument { kind: kind.into() }
+    }
+
+    #[test]
+    fn the_guard_picked_is_the_one_the_reason_names() {
+        let guards = [
+            Guard::DossierComplete,
+            has("registration_form"),
+            has("product_plan"),
+        ];
+        let picked = pick_guard(&guards, "has_document", "the dossier lacks `product_plan`");
+        assert_eq!(picked, Some(&has("product_plan")));
+        // A reason naming neither falls back to the first guard of the name.
+        let picked = pick_guard(&guards, "has_document", "something else");
+        assert_eq!(picked, Some(&has("registration_form")));
+        assert_eq!(pick_guard(&guards, "min_score", "x"), None);
+    }
+
+    #[test]
+    fn typed_parameters_are_printed_as_the_engine_prints_them() {
+        let g = Guard::MinStars {
+            stars: Stars::new(4).unwrap(),
+            evaluation: None,
+        };
+        assert_eq!(parameters(&g), vec!["4★".to_owned()]);
+        let g = Guard::Registration {
+            registration: RegistrationType::ReEvaluation,
+        };
+        assert_eq!(parameters(&g), vec!["re_evaluation".to_owned()]);
     }
 }

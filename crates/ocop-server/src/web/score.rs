@@ -160,17 +160,7 @@ async fn ready(
             ),
         ));
     }
-    let Some(plugin) = stage.plugin.as_ref().map(ToString::to_string) else {
-        return Err(error_page(
-            lang,
-            StatusCode::NOT_FOUND,
-            tr(
-                lang,
-                "Hội đồng này không chấm bằng plugin.",
-                "This council scores without a plugin.",
-            ),
-        ));
-    };
+    let plugin = stage.plugin.to_string();
     let Some(scorer) = state.catalogue.scorer(&plugin) else {
         return Err(problem_page(lang, &Problem::internal()));
     };
@@ -493,7 +483,7 @@ pub(crate) async fn submit(
                 .events
                 .iter()
                 .find_map(|e| match &e.body {
-                    EventBody::SheetSubmitted(s) => Some(s.scored.evaluation.total),
+                    EventBody::SheetSubmitted(s) => Some(s.total()),
                     _ => None,
                 })
                 .unwrap_or(0.0);
@@ -614,23 +604,38 @@ pub(crate) async fn sheet(
             ),
         );
     };
-    let criteria = match state.catalogue.scorer(&s.scored.plugin.name).or_else(|| {
+    // A sheet recorded with its totals only (event format 2) is scored again by the plugin
+    // its sha256 pins, which must give the recorded totals again; its criteria give the
+    // lines their titles (any loaded scorer's, when the pinned one is not loaded).
+    let pinned = state.catalogue.scorer_pinned(&s.plugin().sha256);
+    let titles = pinned.clone().or_else(|| {
         state
             .catalogue
             .plugins
             .keys()
             .find_map(|k| state.catalogue.scorer(k))
-    }) {
-        Some(scorer) => {
-            let set = s.sheet.product_set;
-            crate::api::blocking(move || scorer.criteria(set))
-                .await
-                .ok()
-                .and_then(Result::ok)
-        }
-        None => None,
-    };
-    let ev = &s.scored.evaluation;
+    });
+    let recorded = s.clone();
+    let (criteria, lines) = crate::api::blocking(move || {
+        let criteria = titles.and_then(|t| t.criteria(recorded.sheet.product_set).ok());
+        let lines = match pinned {
+            Some(scorer) => recorded.rescore(&*scorer).map_err(|e| e.to_string()),
+            None => Err(match lang {
+                Lang::Vi => format!(
+                    "plugin có sha256 {} không được nạp trên máy chủ này",
+                    recorded.plugin().sha256
+                ),
+                Lang::En => format!(
+                    "the plugin with sha256 {} is not loaded on this server",
+                    recorded.plugin().sha256
+                ),
+            }),
+        };
+        (criteria, lines)
+    })
+    .await
+    .unwrap_or_else(|p| (None, Err(p.in_lang(lang).detail)));
+    let ev = s.result();
     let title = format!("{} — {}", tr(lang, "Phiếu chấm", "Score sheet"), member);
     let body = html! {
         nav.crumbs aria-label=(tr(lang, "Vị trí", "Breadcrumb")) {
@@ -641,7 +646,7 @@ pub(crate) async fn sheet(
         h1 { (tr(lang, "Phiếu chấm của ", "Score sheet of ")) (member) }
         p.lead { (case.product().name) " · " (tr(lang, "Tổng ", "Total ")) strong { (points(lang, ev.total)) } " · "
             @match ev.stars { Some(x) => span.stars { (x.get()) (tr(lang, " sao ", " stars ")) (stars(x.get())) }, None => span { (tr(lang, "không xếp hạng", "no stars")) } } }
-        p.muted { (tr(lang, "Sự kiện số ", "Event ")) (seq) " · plugin " code { (s.scored.plugin.name) " " (s.scored.plugin.version) } " · sha256 " code.hash { (s.scored.plugin.sha256) } }
+        p.muted { (tr(lang, "Sự kiện số ", "Event ")) (seq) " · plugin " code { (ev.plugin.name) " " (ev.plugin.version) } " · sha256 " code.hash { (ev.plugin.sha256) } }
         dl.facts {
             dt { "A" } dd { (points(lang, ev.parts.a)) }
             dt { "B" } dd { (points(lang, ev.parts.b)) }
@@ -650,21 +655,27 @@ pub(crate) async fn sheet(
             dt { (tr(lang, "Hạng tối đa", "Cap")) } dd { (ev.cap.get()) " " (stars(ev.cap.get())) }
             dt { (tr(lang, "Điều kiện loại", "Knock-outs")) } dd { (if ev.knockouts.is_empty() { tr(lang, "không", "none").to_owned() } else { ev.knockouts.join(", ") }) }
         }
-        table.lines {
-            thead { tr { th scope="col" { (tr(lang, "Tiêu chí", "Criterion")) } th scope="col" { (tr(lang, "Lựa chọn", "Chosen")) } th scope="col" .num { (tr(lang, "Điểm", "Points")) } } }
-            tbody {
-                @for l in &ev.lines {
-                    @let c = criteria.as_ref().and_then(|s| s.criteria.iter().find(|c| c.id == l.criterion));
-                    tr {
-                        th scope="row" { (l.criterion) @if let Some(c) = c { " " span.muted { (c.title.get(lang)) } } }
-                        td { @match c.and_then(|c| usize::try_from(l.option).ok().and_then(|o| c.options.get(o))) {
-                            Some(o) => (o.label.get(lang)),
-                            None => span.muted { (l.explanation) },
-                        } }
-                        td.num { (points(lang, l.points)) }
+        @match &lines {
+            Ok(scored) => table.lines {
+                thead { tr { th scope="col" { (tr(lang, "Tiêu chí", "Criterion")) } th scope="col" { (tr(lang, "Lựa chọn", "Chosen")) } th scope="col" .num { (tr(lang, "Điểm", "Points")) } } }
+                tbody {
+                    @for l in &scored.evaluation.lines {
+                        @let c = criteria.as_ref().and_then(|s| s.criteria.iter().find(|c| c.id == l.criterion));
+                        tr {
+                            th scope="row" { (l.criterion) @if let Some(c) = c { " " span.muted { (c.title.get(lang)) } } }
+                            td { @match c.and_then(|c| usize::try_from(l.option).ok().and_then(|o| c.options.get(o))) {
+                                Some(o) => (o.label.get(lang)),
+                                None => span.muted { (l.explanation) },
+                            } }
+                            td.num { (points(lang, l.points)) }
+                        }
                     }
                 }
-            }
+            },
+            Err(why) => p.why {
+                (tr(lang, "Phiếu được ghi với tổng điểm của plugin; không dựng lại được điểm từng tiêu chí: ", "The sheet was recorded with the plugin's totals; its points per criterion cannot be recomputed: "))
+                (why) "."
+            },
         }
     };
     Page {
