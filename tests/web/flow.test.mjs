@@ -240,6 +240,10 @@ test("a product from registration to a 4-star certificate, scored by five member
       await page.goto(caseUrl);
       assert.match(await page.locator("ol.timeline").textContent(), /Điểm được giữ kín/);
       await page.goto(`${caseUrl}/sheets/province_council/hd-m1`);
+      // The event keeps the plugin's totals only; the lines come from scoring the sheet
+      // again with the plugin its sha256 pins.
+      assert.ok((await page.locator("table.lines tbody tr").count()) >= 30);
+      assert.equal(await page.locator("main .why").count(), 0);
       await look(page, "sheet-own");
     }
   }

@@ -68,14 +68,10 @@ fn five_members_score_through_the_form_and_the_chair_certifies_in_a_real_browser
     // A small programme year of Cần Thơ: the dashboard has something to show, "my work"
     // has other cases to filter.
     let db = demo(&dir, 6, &[]);
-    std::fs::copy(
-        root().join("workflows/can-tho-2024.targets.toml"),
-        dir.join("targets.toml"),
-    )
-    .unwrap();
+    // The dashboard's targets come from the definition's jurisdiction data.
     std::fs::write(
         dir.join("auth.toml"),
-        "format = 1\n\n[[provinces]]\nid = \"can-tho\"\nname = \"Cần Thơ\"\ntargets = \"targets.toml\"\n",
+        "format = 1\n\n[[provinces]]\nid = \"can-tho\"\nname = \"Cần Thơ\"\n",
     )
     .unwrap();
     let server = Served::start(
