@@ -244,62 +244,43 @@ pub(crate) fn explain(
                 )
             }
         }
-        Guard::MinScore { min, evaluation } => match result(evaluation) {
+        Guard::MinScore { min: n, evaluation }
+        | Guard::MaxScore {
+            below: n,
+            evaluation,
+        } => match result(evaluation) {
             None => no_result(),
-            Some(r) => en_vi(
-                lang,
-                format!(
-                    "Tổng điểm của hội đồng là {}, chưa đạt {} điểm.",
-                    points(lang, r.total),
-                    points(lang, *min)
-                ),
-                format!(
-                    "The council's total is {}, below {} points.",
-                    points(lang, r.total),
-                    points(lang, *min)
-                ),
-            ),
-        },
-        Guard::MaxScore { below, evaluation } => match result(evaluation) {
-            None => no_result(),
-            Some(r) => en_vi(
-                lang,
-                format!(
-                    "Tổng điểm của hội đồng là {}, không dưới {} điểm.",
-                    points(lang, r.total),
-                    points(lang, *below)
-                ),
-                format!(
-                    "The council's total is {}, not below {} points.",
-                    points(lang, r.total),
-                    points(lang, *below)
-                ),
-            ),
+            Some(r) => {
+                let (total, n) = (points(lang, r.total), points(lang, *n));
+                if matches!(g, Guard::MinScore { .. }) {
+                    en_vi(
+                        lang,
+                        format!("Tổng điểm của hội đồng là {total}, chưa đạt {n} điểm."),
+                        format!("The council's total is {total}, below {n} points."),
+                    )
+                } else {
+                    en_vi(
+                        lang,
+                        format!("Tổng điểm của hội đồng là {total}, không dưới {n} điểm."),
+                        format!("The council's total is {total}, not below {n} points."),
+                    )
+                }
+            }
         },
         // `Stars` displays as `4★`; the sentences say "4 sao" / "4 stars".
-        Guard::MinStars { stars, evaluation } => match result(evaluation) {
-            None => no_result(),
-            Some(r) => match r.stars.map(Stars::get) {
-                None => knocked_out(r),
-                Some(s) => {
-                    let n = stars.get();
-                    en_vi(
+        Guard::MinStars { stars, evaluation } | Guard::MaxStars { stars, evaluation } => {
+            match result(evaluation) {
+                None => no_result(),
+                Some(r) => match (r.stars.map(Stars::get), stars.get()) {
+                    (None, _) => knocked_out(r),
+                    (Some(s), n) if matches!(g, Guard::MinStars { .. }) => en_vi(
                         lang,
                         format!("Hội đồng xếp hạng {s} sao; bước này cần từ {n} sao trở lên."),
                         format!(
                             "The council ranked the product {s} stars; this step needs at least {n}."
                         ),
-                    )
-                }
-            },
-        },
-        Guard::MaxStars { stars, evaluation } => match result(evaluation) {
-            None => no_result(),
-            Some(r) => match r.stars.map(Stars::get) {
-                None => knocked_out(r),
-                Some(s) => {
-                    let n = stars.get();
-                    en_vi(
+                    ),
+                    (Some(s), n) => en_vi(
                         lang,
                         format!(
                             "Hội đồng xếp hạng {s} sao; bước này chỉ dành cho sản phẩm từ {n} sao trở xuống."
@@ -307,10 +288,10 @@ pub(crate) fn explain(
                         format!(
                             "The council ranked the product {s} stars; this step is for {n} stars or fewer."
                         ),
-                    )
-                }
-            },
-        },
+                    ),
+                },
+            }
+        }
         Guard::KnockedOut { evaluation } => match result(evaluation) {
             None => no_result(),
             Some(_) => tr(
