@@ -170,15 +170,52 @@ pub enum Guard {
         /// The most days past expiry.
         max_days: u32,
     },
+    /// `certificate_in_term`: the current certificate is active or extended, and today is
+    /// on or before its `expires_on` (Art. 4.3). The exact negation of
+    /// [`CertificatePastTerm`](Guard::CertificatePastTerm).
+    CertificateInTerm,
+    /// `certificate_past_term`: the case holds no certificate in its term: none at all, or
+    /// one that expired, was revoked or superseded, or is past its `expires_on` (kept
+    /// valid only by an Art. 12.3 extension, or not at all).
+    CertificatePastTerm,
+    /// `late_filing_window`: a re-evaluation filed late (Art. 12.3): the current
+    /// certificate is neither revoked nor superseded, fewer than `closes_days_before` days
+    /// are left before its expiry (the 7.6a window has closed), and today is no later than
+    /// `max_days_after_expiry` days after expiry (that last day rolled off a day off, Civil
+    /// Code Art. 148(5)).
+    LateFilingWindow {
+        /// The 7.6a window's close, in days before expiry (120).
+        closes_days_before: u32,
+        /// The most days after expiry (180).
+        max_days_after_expiry: u32,
+    },
     /// `revocation_ground`: the command names a ground of Art. 8.1.
     RevocationGround,
-    /// `plugin`: a guard plugin's check reports no blocking finding.
+    /// `plugin`: a guard plugin's check reports no blocking finding (or, with
+    /// [`OnFinding::Warn`], its findings are recorded and never block).
     Plugin {
         /// The guard plugin.
         plugin: PluginId,
         /// The check it runs.
         check: String,
+        /// What a blocking finding does.
+        on_finding: OnFinding,
     },
+}
+
+/// What a guard plugin's blocking finding does to its transition (`on_finding`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFinding {
+    /// The finding blocks the transition. The default, so that no existing file changes
+    /// meaning silently.
+    #[default]
+    Block,
+    /// The finding never blocks: the engine records it (a `guard_findings` event) with
+    /// the transition.
+    Warn,
 }
 
 impl Guard {
@@ -200,6 +237,9 @@ impl Guard {
             Guard::CertificateStars { .. } => "certificate_stars",
             Guard::FilingWindow { .. } => "filing_window",
             Guard::AfterExpiry { .. } => "after_expiry",
+            Guard::CertificateInTerm => "certificate_in_term",
+            Guard::CertificatePastTerm => "certificate_past_term",
+            Guard::LateFilingWindow { .. } => "late_filing_window",
             Guard::RevocationGround => "revocation_ground",
             Guard::Plugin { .. } => "plugin",
         }
@@ -262,6 +302,11 @@ pub enum Effect {
         /// The most days past expiry.
         max_days: u32,
     },
+    /// `end_extension`: ends an Art. 12.3 extension at the result, a withdrawal or a
+    /// refusal: a certificate still on or before its `expires_on` is active again (the
+    /// late filing gave it nothing), one past it expires that day; an active certificate
+    /// found past its `expires_on` expires. Otherwise nothing.
+    EndExtension,
     /// `record_inspection`: record a monitoring inspection and its outcome.
     RecordInspection {
         /// Periodic or ad hoc.
@@ -290,6 +335,7 @@ impl Effect {
             Effect::RevokeCertificate => "revoke_certificate",
             Effect::ExpireCertificate => "expire_certificate",
             Effect::ExtendCertificate { .. } => "extend_certificate",
+            Effect::EndExtension => "end_extension",
             Effect::RecordInspection { .. } => "record_inspection",
             Effect::SetRegistration { .. } => "set_registration",
             Effect::Notify { .. } => "notify",

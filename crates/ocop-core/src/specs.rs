@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
-use crate::cycle::{Effect, Guard};
+use crate::cycle::{Effect, Guard, OnFinding};
 use crate::domain::Stars;
 use crate::ids::{EvaluationId, PluginId, RoleId};
 
@@ -317,6 +317,32 @@ static GUARDS: &[Spec<Guard>] = &[
         },
     },
     Spec {
+        name: "certificate_in_term",
+        doc: "the current certificate is active or extended and today is on or before its expiry date (Art. 4.3)",
+        params: &[],
+        lower: |_| Some(Guard::CertificateInTerm),
+    },
+    Spec {
+        name: "certificate_past_term",
+        doc: "the case holds no certificate in its term (none, expired, revoked, superseded, or past its expiry date): the exact negation of `certificate_in_term`",
+        params: &[],
+        lower: |_| Some(Guard::CertificatePastTerm),
+    },
+    Spec {
+        name: "late_filing_window",
+        doc: "a late re-evaluation (Art. 12.3): fewer than `closes_days_before` days before the certificate's expiry, or after it by at most `max_days_after_expiry` days (that last day rolled off a day off)",
+        params: &[
+            req("closes_days_before", ParamType::Count),
+            req("max_days_after_expiry", ParamType::Count),
+        ],
+        lower: |a| {
+            Some(Guard::LateFilingWindow {
+                closes_days_before: a.count("closes_days_before")?,
+                max_days_after_expiry: a.count("max_days_after_expiry")?,
+            })
+        },
+    },
+    Spec {
         name: "revocation_ground",
         doc: "the command names one of the six grounds of Art. 8.1",
         params: &[],
@@ -324,15 +350,21 @@ static GUARDS: &[Spec<Guard>] = &[
     },
     Spec {
         name: "plugin",
-        doc: "a guard plugin's check reports no blocking finding",
+        doc: "a guard plugin's check reports no blocking finding; with `on_finding = \"warn\"` its findings are recorded and never block (absent: `block`)",
         params: &[
             req("plugin", ParamType::Plugin),
             req("check", ParamType::Text),
+            opt("on_finding", ParamType::OneOf(&["block", "warn"])),
         ],
         lower: |a| {
             Some(Guard::Plugin {
                 plugin: PluginId::new(a.text("plugin")?),
                 check: a.text("check")?,
+                on_finding: if a.get("on_finding").is_some() {
+                    a.word("on_finding")?
+                } else {
+                    OnFinding::Block
+                },
             })
         },
     },
@@ -406,6 +438,12 @@ static EFFECTS: &[Spec<Effect>] = &[
                 max_days: a.count("max_days")?,
             })
         },
+    },
+    Spec {
+        name: "end_extension",
+        doc: "end an Art. 12.3 extension at the result, a withdrawal or a refusal: before the expiry date the certificate is active again, after it the certificate expires that day",
+        params: &[],
+        lower: |_| Some(Effect::EndExtension),
     },
     Spec {
         name: "record_inspection",

@@ -233,6 +233,21 @@ impl Calendar {
         })
     }
 
+    /// `date` if it is a working day, else the next working day: where a period counted in
+    /// calendar days ends when its last day is a weekend or a day off (Civil Code 2015
+    /// Art. 148(5)).
+    ///
+    /// # Errors
+    /// [`CalendarError::YearNotCovered`] when the calendar has no data for a year the
+    /// search crosses (no guessing, as for working days).
+    pub fn roll_forward(&self, date: Date) -> Result<Date, CalendarError> {
+        let mut d = date;
+        while !self.is_working_day(d)? {
+            d = d.add_days(1);
+        }
+        Ok(d)
+    }
+
     /// The `n`th working day after `from` (`from` itself not counted): the last day of a
     /// deadline of `n` working days counted from `from`. With `n = 0`, `from` itself.
     ///

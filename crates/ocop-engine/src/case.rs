@@ -108,6 +108,10 @@ pub struct Case {
     pub(crate) fired: Option<Fired>,
     pub(crate) finish_by: Option<Date>,
     pub(crate) limit_noticed: bool,
+    /// The case was filed before new rules took effect and finishes under its own
+    /// definition (Art. 12.2).
+    #[serde(default)]
+    pub(crate) continues_under_old_rules: bool,
     pub(crate) version: u64,
     pub(crate) last_hash: String,
 }
@@ -271,6 +275,7 @@ impl Case {
             fired: None,
             finish_by: None,
             limit_noticed: false,
+            continues_under_old_rules: false,
             version: 1,
             last_hash: e.hash.clone(),
         })
@@ -433,6 +438,30 @@ impl Case {
                 }
             }
             EventBody::TransitionalLimitPassed { .. } => self.limit_noticed = true,
+            EventBody::CertificateExtensionEnded { on, .. } => {
+                let c = self
+                    .certificates
+                    .last_mut()
+                    .ok_or_else(|| inconsistent("no certificate whose extension ends".into()))?;
+                c.status = if *on <= c.expires_on {
+                    CertificateStatus::Active
+                } else {
+                    CertificateStatus::Expired
+                };
+            }
+            EventBody::GuardFindings { .. } => {}
+            EventBody::ContinuesUnderOldRules(c) => {
+                self.finish_by = Some(c.finish_by);
+                self.limit_noticed = false;
+                self.continues_under_old_rules = true;
+                if let Some(until) = c.certificate_extended_until {
+                    let cert = self
+                        .certificates
+                        .last_mut()
+                        .ok_or_else(|| inconsistent("no certificate to extend".into()))?;
+                    cert.status = CertificateStatus::Extended { until };
+                }
+            }
         }
         self.version = e.seq;
         self.last_hash.clone_from(&e.hash);
@@ -542,7 +571,13 @@ impl Case {
         &self.inspections
     }
 
-    /// The transitional limit set by a migration (Art. 12.2), if any.
+    /// Whether the case continues under the definition it was filed under (Art. 12.2),
+    /// as a migration's `continue` rule decided.
+    pub fn continues_under_old_rules(&self) -> bool {
+        self.continues_under_old_rules
+    }
+
+    /// The transitional limit (Art. 12.2) set by a migration, if any.
     pub fn finish_by(&self) -> Option<Date> {
         self.finish_by
     }
@@ -572,6 +607,18 @@ impl Case {
         self.certificate().map(|c| match c.status {
             CertificateStatus::Extended { until } => until,
             _ => c.expires_on,
+        })
+    }
+
+    /// Whether the current certificate is in its term on `today` (Art. 4.3): active or
+    /// extended, and `today` on or before its `expires_on`. An Art. 12.3 extension keeps a
+    /// certificate valid past its term, not in it.
+    pub fn certificate_in_term(&self, today: Date) -> bool {
+        self.certificate().is_some_and(|c| {
+            matches!(
+                c.status,
+                CertificateStatus::Active | CertificateStatus::Extended { .. }
+            ) && today <= c.expires_on
         })
     }
 

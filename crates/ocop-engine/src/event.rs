@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use ocop_core::{
-    AnswerSheet, Certificate, Date, DefinitionId, DossierDocument, EvaluationId, Level, PartTotals,
-    PluginRef, Producer, ProductSet, RegistrationType, RevocationGround, RoleId, RoundId, Scored,
-    Stars, StateId, TransitionId,
+    AnswerSheet, Certificate, Date, DefinitionId, DossierDocument, EvaluationId, Finding, Level,
+    PartTotals, PluginId, PluginRef, Producer, ProductSet, RegistrationType, RevocationGround,
+    RoleId, RoundId, Scored, Stars, StateId, TransitionId,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -227,6 +227,50 @@ pub enum EventBody {
         /// The limit.
         finish_by: Date,
     },
+    /// An Art. 12.3 extension ended at the result, a withdrawal or a refusal: on or before
+    /// the certificate's `expires_on` it is active again (the late filing gave it
+    /// nothing), after it the certificate expires that day.
+    CertificateExtensionEnded {
+        /// The certificate's number.
+        number: String,
+        /// The day the extension ended.
+        on: Date,
+    },
+    /// A guard plugin whose findings only warn (`on_finding = "warn"`) found something
+    /// when the transition was taken; the transition went ahead.
+    GuardFindings {
+        /// The plugin.
+        plugin: PluginId,
+        /// The check.
+        check: String,
+        /// What it found.
+        findings: Vec<Finding>,
+    },
+    /// The case was filed before the new rules took effect and finishes under the
+    /// definition it was filed under (Art. 12.2), within the transitional limit; unlike
+    /// [`Migrated`](EventBody::Migrated) it stays in its state and definition.
+    ContinuesUnderOldRules(ContinuesUnderOldRules),
+}
+
+/// A case that continues under the rules it was filed under (Art. 12.2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContinuesUnderOldRules {
+    /// The definition it continues under (its own).
+    pub definition: DefinitionId,
+    /// The definition new dossiers follow.
+    pub new_definition: DefinitionId,
+    /// Why, with the legal basis.
+    pub reason: String,
+    /// The last day by which its evaluation must finish (Art. 12.2a/b), rolled off a day
+    /// off (Civil Code Art. 148(5)).
+    pub finish_by: Date,
+    /// For a re-evaluation whose certificate expires before `finish_by`: the last day the
+    /// certificate stays valid (Art. 12.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_extended_until: Option<Date>,
+    /// SHA-256 of the migration file that decided it.
+    pub migration_sha256: String,
 }
 
 impl EventBody {
@@ -251,6 +295,9 @@ impl EventBody {
             EventBody::FactsRecorded { .. } => "facts_recorded",
             EventBody::Migrated(_) => "migrated",
             EventBody::TransitionalLimitPassed { .. } => "transitional_limit_passed",
+            EventBody::CertificateExtensionEnded { .. } => "certificate_extension_ended",
+            EventBody::GuardFindings { .. } => "guard_findings",
+            EventBody::ContinuesUnderOldRules(_) => "continues_under_old_rules",
         }
     }
 }

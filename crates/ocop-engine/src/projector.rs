@@ -112,7 +112,9 @@ impl Projector {
         };
         let due = match d.amount {
             Amount::WorkingDays(n) => self.calendar.add_working_days(anchor, n)?,
-            Amount::Days(n) => anchor.add_days(i64::from(n)),
+            // A period in calendar days whose last day is a weekend or a day off ends on
+            // the next working day (Civil Code 2015 Art. 148(5)).
+            Amount::Days(n) => self.calendar.roll_forward(anchor.add_days(i64::from(n)))?,
             Amount::Months(n) => anchor.add_months(i32::try_from(n).unwrap_or(i32::MAX)),
             Amount::OnAnchor => anchor,
         };

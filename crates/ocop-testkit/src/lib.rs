@@ -53,7 +53,9 @@ pub use ocop_plugin_host::{
     BuildError as PluginBuildError, BuiltPlugin, PluginHost, PluginHostBuilder, WasmGuard,
     WasmScorer, build_plugin,
 };
-pub use soundness::{SoundnessError, Unsoundness, assert_definition_sound, check_definition_sound};
+pub use soundness::{
+    SoundnessError, Unsoundness, assert_definition_sound, check_definition_sound, decision_exits,
+};
 pub use transitions::{
     Stats, StuckError, TransitionHarness, TransitionViolation, assert_transitions_conform,
     check_transitions,

@@ -4,8 +4,11 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 
+use ocop_core::cycle::{Effect, OnFinding};
 use ocop_core::cycle::{Guard, Transition};
-use ocop_core::{Cycle, Definition, Report, SYSTEM_ROLE, StateId, StateKind};
+use ocop_core::{
+    Cycle, Definition, Level, RegistrationType, Report, SYSTEM_ROLE, StateId, StateKind,
+};
 
 /// A way a definition is unsound, with the path that shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,6 +82,8 @@ pub fn assert_definition_sound(definition: &Definition) {
 ///   pass threshold that meets its minimum marks leads, through transitions whose score and
 ///   star guards allow it, to a certificate or to a higher evaluation, and some result below
 ///   it leads to an end or back to monitoring;
+/// - `decision-exits`: every council result has a way out of every decision state, for
+///   every registration type and certificate status (see [`decision_exits`]);
 /// - separation of duties: the role of every council's members is separated from the role
 ///   that files the dossier (the initial state's owner), and every separated role acts
 ///   somewhere in the cycle.
@@ -92,11 +97,139 @@ pub fn check_definition_sound(definition: &Definition) -> Result<(), SoundnessEr
     graph.reachability(&mut out);
     graph.waiting_states(&mut out);
     graph.evaluations(&mut out);
+    graph.decision_exits(&mut out);
     graph.separation(&mut out);
     if out.is_empty() {
         Ok(())
     } else {
         Err(SoundnessError::Unsound(out))
+    }
+}
+
+/// The `decision-exits` check alone: for each state of kind `decision`, each context
+/// (registration type × certificate status × certificate rank) and each council result
+/// (every rank the total's band allows, and knocked out, at totals around every
+/// threshold), some path of transitions an authority can take under that context and
+/// result ends the decision: it issues a certificate, or enters a terminal, monitoring or
+/// certified state, or an evaluation at a higher level than the decision's own. Guards are
+/// evaluated abstractly: result guards on the result; `registration`, `certificate_*` on
+/// the context; document and council guards hold (the acting role can cure them); a
+/// `plugin` guard holds only when its findings merely warn; guards that need a time or an
+/// outside conclusion (`revocation_ground`, `filing_window`, `after_expiry`,
+/// `late_filing_window`) do not.
+///
+/// # Errors
+/// [`SoundnessError::Invalid`] when the definition does not validate;
+/// [`SoundnessError::Unsound`] listing, per decision state and context, the results
+/// without a resolving exit, each with a path to the state.
+pub fn decision_exits(definition: &Definition) -> Result<(), SoundnessError> {
+    let cycle = Cycle::new(definition.clone()).map_err(SoundnessError::Invalid)?;
+    let mut out = Vec::new();
+    Explorer::new(&cycle).decision_exits(&mut out);
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(SoundnessError::Unsound(out))
+    }
+}
+
+/// The status of the case's certificate, abstractly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CertStatus {
+    /// No certificate (a first registration).
+    None,
+    /// Active, on or before its expiry.
+    InTerm,
+    /// Past its expiry, kept valid by an Art. 12.3 extension.
+    Extended,
+    /// Past its expiry and not valid.
+    Lapsed,
+}
+
+impl CertStatus {
+    fn describe(self) -> &'static str {
+        match self {
+            CertStatus::None => "no certificate",
+            CertStatus::InTerm => "in its term",
+            CertStatus::Extended => "extended past its expiry (Art. 12.3)",
+            CertStatus::Lapsed => "past its expiry",
+        }
+    }
+}
+
+/// Registration type and certificate, abstractly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Context {
+    registration: RegistrationType,
+    status: CertStatus,
+    rank: u8,
+}
+
+impl Context {
+    fn all() -> Vec<Context> {
+        let mut v = vec![Context {
+            registration: RegistrationType::First,
+            status: CertStatus::None,
+            rank: 0,
+        }];
+        for registration in [RegistrationType::Upgrade, RegistrationType::ReEvaluation] {
+            for status in [CertStatus::InTerm, CertStatus::Extended, CertStatus::Lapsed] {
+                for rank in 3..=5 {
+                    v.push(Context {
+                        registration,
+                        status,
+                        rank,
+                    });
+                }
+            }
+        }
+        v
+    }
+
+    fn describe(self) -> String {
+        let reg = match self.registration {
+            RegistrationType::First => "first",
+            RegistrationType::Upgrade => "upgrade",
+            RegistrationType::ReEvaluation => "re_evaluation",
+        };
+        if self.status == CertStatus::None {
+            format!("registration `{reg}` with no certificate")
+        } else {
+            format!(
+                "registration `{reg}` with a {}★ certificate {}",
+                self.rank,
+                self.status.describe()
+            )
+        }
+    }
+}
+
+/// Whether `g` may hold under context `c` and result `o` (see [`decision_exits`]).
+fn guard_holds_in(g: &Guard, c: Context, o: Outcome) -> bool {
+    let has = c.status != CertStatus::None;
+    match g {
+        Guard::MinScore { .. }
+        | Guard::MaxScore { .. }
+        | Guard::MinStars { .. }
+        | Guard::MaxStars { .. }
+        | Guard::KnockedOut { .. }
+        | Guard::NotKnockedOut { .. } => guard_allows(g, o),
+        Guard::Registration { registration } => *registration == c.registration,
+        Guard::CertificateActive => matches!(c.status, CertStatus::InTerm | CertStatus::Extended),
+        Guard::CertificateInTerm => c.status == CertStatus::InTerm,
+        Guard::CertificatePastTerm => c.status != CertStatus::InTerm,
+        Guard::CertificateStars { min, max } => {
+            has && min.is_none_or(|m| c.rank >= m.get()) && max.is_none_or(|m| c.rank <= m.get())
+        }
+        Guard::DossierComplete
+        | Guard::HasDocument { .. }
+        | Guard::CouncilComplete { .. }
+        | Guard::SpreadExceeded { .. } => true,
+        Guard::Plugin { on_finding, .. } => *on_finding == OnFinding::Warn,
+        Guard::RevocationGround
+        | Guard::FilingWindow { .. }
+        | Guard::AfterExpiry { .. }
+        | Guard::LateFilingWindow { .. } => false,
     }
 }
 
@@ -141,6 +274,9 @@ fn guard_allows(g: &Guard, o: Outcome) -> bool {
         | Guard::CertificateStars { .. }
         | Guard::FilingWindow { .. }
         | Guard::AfterExpiry { .. }
+        | Guard::CertificateInTerm
+        | Guard::CertificatePastTerm
+        | Guard::LateFilingWindow { .. }
         | Guard::RevocationGround
         | Guard::Plugin { .. } => true,
     }
@@ -363,6 +499,143 @@ impl<'a> Explorer<'a> {
                     ),
                     path: start,
                 });
+            }
+        }
+    }
+
+    /// The level of a decision state: the highest level of the councils that close into it.
+    fn decision_level(&self, state: &StateId) -> Option<Level> {
+        self.cycle
+            .evaluations()
+            .iter()
+            .filter(|e| self.cycle.outgoing(&e.state).iter().any(|t| t.to == *state))
+            .map(|e| e.level)
+            .max()
+    }
+
+    /// Whether some path from `start` resolves the result `o` under context `c`.
+    fn resolves(&self, start: &StateId, level: Option<Level>, c: Context, o: Outcome) -> bool {
+        let producer = self.cycle.initial().owner.clone();
+        let authority = |t: &Transition| {
+            t.roles
+                .iter()
+                .any(|r| r.as_str() != SYSTEM_ROLE && Some(r) != producer.as_ref())
+        };
+        let mut queue = VecDeque::from([(start.clone(), c)]);
+        let mut seen: Vec<(StateId, Context)> = vec![(start.clone(), c)];
+        while let Some((s, ctx)) = queue.pop_front() {
+            for t in self.cycle.outgoing(&s) {
+                if t.to == s || !authority(t) || !t.guards.iter().all(|g| guard_holds_in(g, ctx, o))
+                {
+                    continue;
+                }
+                let target = self.cycle.state(&t.to);
+                let kind = target.map(|x| x.kind);
+                if t.issues_certificate()
+                    || matches!(
+                        kind,
+                        Some(StateKind::Terminal | StateKind::Monitoring | StateKind::Certified)
+                    )
+                {
+                    return true;
+                }
+                if kind == Some(StateKind::Evaluation)
+                    && let Some(stage) = self.cycle.evaluation_in(&t.to)
+                    && level.is_some_and(|l| stage.level > l)
+                {
+                    return true;
+                }
+                let mut next = ctx;
+                for e in &t.effects {
+                    if let Effect::SetRegistration { registration } = e {
+                        next.registration = *registration;
+                    }
+                }
+                if !seen.contains(&(t.to.clone(), next)) {
+                    seen.push((t.to.clone(), next));
+                    queue.push_back((t.to.clone(), next));
+                }
+            }
+        }
+        false
+    }
+
+    fn decision_exits(&self, out: &mut Vec<Unsoundness>) {
+        let parents = self.parents();
+        let mut totals = vec![
+            0.0, 29.99, 30.0, 49.99, 50.0, 69.99, 70.0, 89.99, 90.0, 100.0,
+        ];
+        for t in self.cycle.transitions() {
+            for g in &t.guards {
+                match g {
+                    Guard::MinScore { min: m, .. } | Guard::MaxScore { below: m, .. } => {
+                        totals.push(*m);
+                        totals.push(*m - 0.01);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        totals.retain(|t| (0.0..=100.0).contains(t));
+        totals.sort_by(f64::total_cmp);
+        totals.dedup();
+        let outcomes: Vec<Outcome> = totals
+            .iter()
+            .flat_map(|&total| {
+                let band = ocop_core::Stars::from_total(total).get();
+                (1..=band)
+                    .map(move |stars| Outcome {
+                        total,
+                        stars: Some(stars),
+                    })
+                    .chain([Outcome { total, stars: None }])
+            })
+            .collect();
+        for s in self
+            .cycle
+            .states()
+            .filter(|s| s.kind == StateKind::Decision)
+        {
+            let level = self.decision_level(&s.id);
+            for c in Context::all() {
+                // Per rank (0 = knocked out), the lowest and highest stuck total.
+                let mut stuck: BTreeMap<u8, (f64, f64)> = BTreeMap::new();
+                for o in &outcomes {
+                    if !self.resolves(&s.id, level, c, *o) {
+                        let e = stuck
+                            .entry(o.stars.unwrap_or(0))
+                            .or_insert((o.total, o.total));
+                        e.0 = e.0.min(o.total);
+                        e.1 = e.1.max(o.total);
+                    }
+                }
+                if !stuck.is_empty() {
+                    let stuck: Vec<String> = stuck
+                        .iter()
+                        .map(|(r, (lo, hi))| {
+                            let word = if *r == 0 {
+                                "knocked out".to_owned()
+                            } else {
+                                format!("{r}★")
+                            };
+                            if lo == hi {
+                                format!("{word} ({lo} points)")
+                            } else {
+                                format!("{word} ({lo}-{hi} points)")
+                            }
+                        })
+                        .collect();
+                    out.push(Unsoundness {
+                        check: "decision-exits",
+                        message: format!(
+                            "state `{}`: with {}, the council results {} have no exit that resolves them",
+                            s.id,
+                            c.describe(),
+                            stuck.join(", ")
+                        ),
+                        path: self.path_to(&parents, &s.id),
+                    });
+                }
             }
         }
     }

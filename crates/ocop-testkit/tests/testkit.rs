@@ -38,6 +38,65 @@ fn the_shipped_definitions_are_sound() {
     }
 }
 
+fn trap(name: &str) -> ocop_core::Definition {
+    let path = format!(
+        "{}/../../tests/definitions/traps/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    load_definition(&path, &text).unwrap().definition().clone()
+}
+
+fn decision_findings(def: &ocop_core::Definition) -> Vec<String> {
+    match ocop_testkit::decision_exits(def) {
+        Ok(()) => Vec::new(),
+        Err(SoundnessError::Unsound(list)) => list.into_iter().map(|u| u.message).collect(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Audit #46: national-2026 as it was before issue 11. A re-evaluation (or upgrade) that
+/// ends below 3 stars, or knocked out, once the certificate has passed its term, had no
+/// exit from `province_decision` but the loop back to the provincial council.
+#[test]
+fn decision_exits_flags_the_stuck_re_evaluation_of_audit_46() {
+    let found = decision_findings(&trap("a46-national-2026"));
+    assert!(
+        found.iter().any(|m| m.contains("state `province_decision`")
+            && m.contains("registration `re_evaluation` with a 3★ certificate past its expiry")
+            && m.contains("1★")
+            && m.contains("knocked out")),
+        "{found:#?}"
+    );
+    // A first registration always had its way out.
+    assert!(
+        !found.iter().any(|m| m.contains("registration `first`")),
+        "{found:#?}"
+    );
+}
+
+/// Audit P7: can-tho-2024 as it was before issue 11. The traceability plugin guard blocked
+/// the only exit for a 4-5 star district result of a product without a QR registration.
+#[test]
+fn decision_exits_flags_the_traceability_trap_of_audit_p7() {
+    let found = decision_findings(&trap("p7-can-tho-2024"));
+    assert!(
+        found.iter().any(|m| m.contains("state `district_decision`")
+            && m.contains("registration `first` with no certificate")
+            && m.contains("4★")
+            && m.contains("5★")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn decision_exits_pass_on_every_shipped_definition() {
+    for name in ["national-2026", "can-tho-2024"] {
+        let found = decision_findings(&shipped(name));
+        assert!(found.is_empty(), "{name}: {found:#?}");
+    }
+}
+
 /// national-2026 with a typo in the Minister's guard (190 points for 90): the definition
 /// still validates, but the central council can no longer pass, and the report shows the
 /// path to it.

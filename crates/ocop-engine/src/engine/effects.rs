@@ -175,11 +175,41 @@ impl Engine {
                         "the case holds no certificate".into(),
                     )
                 })?;
+                if matches!(
+                    c.status,
+                    CertificateStatus::Revoked { .. } | CertificateStatus::Superseded
+                ) {
+                    return Err(failed(
+                        "extend the certificate",
+                        format!("certificate `{}` is revoked or superseded", c.number),
+                    ));
+                }
+                // The 180th day after expiry, rolled off a day off (Civil Code Art. 148(5)).
+                let until = self
+                    .calendar()
+                    .roll_forward(c.expires_on.add_days(i64::from(*max_days)))
+                    .map_err(|e| failed("extend the certificate", e.to_string()))?;
                 let body = EventBody::CertificateExtended {
                     number: c.number.clone(),
-                    until: c.expires_on.add_days(i64::from(*max_days)),
+                    until,
                 };
                 tx.push(body, to)
+            }
+            Effect::EndExtension => {
+                let Some(c) = tx.case.certificate() else {
+                    return Ok(());
+                };
+                let number = c.number.clone();
+                match c.status {
+                    CertificateStatus::Extended { .. } => tx.push(
+                        EventBody::CertificateExtensionEnded { number, on: today },
+                        to,
+                    ),
+                    CertificateStatus::Active if today > c.expires_on => {
+                        tx.push(EventBody::CertificateExpired { number }, to)
+                    }
+                    _ => Ok(()),
+                }
             }
             Effect::RecordInspection { kind } => {
                 let outcome = input.inspection.ok_or_else(|| {

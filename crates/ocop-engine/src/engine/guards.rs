@@ -1,13 +1,13 @@
 //! The built-in guards: one exhaustive `match` over [`Guard`].
 
-use ocop_core::cycle::{Guard, Transition};
+use ocop_core::cycle::{Guard, OnFinding, Transition};
 use ocop_core::{CaseView, CertificateStatus, Date, EvaluationId, PluginId, Stars};
 
 use super::{Engine, quoted};
 use crate::case::Case;
 use crate::command::CommandError;
 use crate::council;
-use crate::event::{CouncilResult, TransitionInput};
+use crate::event::{CouncilResult, EventBody, TransitionInput};
 
 /// The council result a guard reads: `evaluation`'s, or the case's latest.
 fn result_for<'c>(
@@ -40,7 +40,8 @@ fn rank(stars: Option<Stars>) -> String {
 }
 
 impl Engine {
-    /// Whether `g` holds for `case` on `today`; the error says why not.
+    /// Whether `g` holds for `case` on `today`; the error says why not. A plugin guard
+    /// whose findings only warn returns them, to be recorded with the transition.
     pub(super) fn check_guard(
         &self,
         case: &Case,
@@ -48,9 +49,10 @@ impl Engine {
         g: &Guard,
         input: &TransitionInput,
         today: Date,
-    ) -> Result<(), CommandError> {
-        match self.guard_holds(case, t, g, input, today) {
-            Ok(Ok(())) => Ok(()),
+    ) -> Result<Option<EventBody>, CommandError> {
+        let mut warned = None;
+        match self.guard_holds(case, t, g, input, today, &mut warned) {
+            Ok(Ok(())) => Ok(warned),
             Ok(Err(reason)) => Err(CommandError::GuardFailed {
                 transition: t.id.to_string(),
                 guard: g.name().to_owned(),
@@ -69,6 +71,7 @@ impl Engine {
         g: &Guard,
         input: &TransitionInput,
         today: Date,
+        warned: &mut Option<EventBody>,
     ) -> Result<Result<(), String>, CommandError> {
         let holds = |ok: bool, reason: &dyn Fn() -> String| {
             if ok { Ok(()) } else { Err(reason()) }
@@ -235,10 +238,63 @@ impl Engine {
                     })
                 }
             },
+            Guard::CertificateInTerm | Guard::CertificatePastTerm => {
+                let in_term = case.certificate_in_term(today);
+                let want = matches!(g, Guard::CertificateInTerm);
+                holds(in_term == want, &|| match case.certificate() {
+                    None => "the case holds no certificate".into(),
+                    Some(c) if want => format!(
+                        "certificate `{}` is not in its term on {today} ({}, expiry {})",
+                        c.number,
+                        status_word(&c.status),
+                        c.expires_on
+                    ),
+                    Some(c) => format!(
+                        "certificate `{}` is still in its term on {today} (expiry {})",
+                        c.number, c.expires_on
+                    ),
+                })
+            }
+            Guard::LateFilingWindow {
+                closes_days_before,
+                max_days_after_expiry,
+            } => match case.certificate() {
+                None => Err("the case holds no certificate".into()),
+                Some(c)
+                    if matches!(
+                        c.status,
+                        CertificateStatus::Revoked { .. } | CertificateStatus::Superseded
+                    ) =>
+                {
+                    Err(format!(
+                        "certificate `{}` is {}: Art. 12.3 keeps only an expiring certificate alive",
+                        c.number,
+                        status_word(&c.status)
+                    ))
+                }
+                Some(c) => {
+                    let last = c.expires_on.add_days(i64::from(*max_days_after_expiry));
+                    let last = self.calendar().roll_forward(last)?;
+                    let closes = i64::from(*closes_days_before);
+                    let left = today.days_until(c.expires_on);
+                    holds(left < closes && today <= last, &|| {
+                        format!(
+                            "certificate `{}` expires on {}: a late filing (Art. 12.3) is open from {} to {last}, not on {today}",
+                            c.number,
+                            c.expires_on,
+                            c.expires_on.add_days(1 - closes)
+                        )
+                    })
+                }
+            },
             Guard::RevocationGround => holds(input.ground.is_some(), &|| {
                 "name one of the six grounds of Art. 8.1 (`ground`)".into()
             }),
-            Guard::Plugin { plugin, check } => {
+            Guard::Plugin {
+                plugin,
+                check,
+                on_finding,
+            } => {
                 let Some(gp) = self.guards.get(plugin) else {
                     return Err(CommandError::PluginNotRegistered {
                         plugin: plugin.to_string(),
@@ -246,14 +302,24 @@ impl Engine {
                     });
                 };
                 let findings = gp.check(&self.view(case, t, plugin), check)?;
+                if *on_finding == OnFinding::Warn && !findings.is_empty() {
+                    *warned = Some(EventBody::GuardFindings {
+                        plugin: plugin.clone(),
+                        check: check.clone(),
+                        findings: findings.clone(),
+                    });
+                }
                 let blocking: Vec<String> = findings
                     .iter()
                     .filter(|f| f.blocking)
                     .map(|f| format!("{} [{}]", f.message.en, f.code))
                     .collect();
-                holds(blocking.is_empty(), &|| {
-                    format!("plugin `{plugin}` check `{check}`: {}", blocking.join("; "))
-                })
+                // With `on_finding = "warn"` the findings are recorded by the transition
+                // (`guard_findings`), never blocking it.
+                holds(
+                    blocking.is_empty() || *on_finding == OnFinding::Warn,
+                    &|| format!("plugin `{plugin}` check `{check}`: {}", blocking.join("; ")),
+                )
             }
         })
     }

@@ -176,8 +176,11 @@ impl Engine {
         if timeout.is_none() {
             self.separation(tx.case, &tx.actor)?;
         }
+        let mut warnings = Vec::new();
         for g in &t.guards {
-            self.check_guard(tx.case, t, g, input, today)?;
+            if let Some(w) = self.check_guard(tx.case, t, g, input, today)? {
+                warnings.push(w);
+            }
         }
         check_effect_inputs(tx.case, t, input)?;
         let input = &used_input(t, input, today);
@@ -205,6 +208,9 @@ impl Engine {
                 },
                 t.to.clone(),
             )?;
+        }
+        for w in warnings {
+            tx.push(w, t.to.clone())?;
         }
         for e in &t.effects {
             self.effect(tx, t, e, input, today)?;

@@ -298,7 +298,12 @@ impl ReferenceStateMachine for Reference {
             }
             Step::Wait { days } => {
                 m.today += i64::from(*days);
-                if m.state == "review" && !m.fired && m.today > m.entered + 10 {
+                // Ten calendar days, the last rolled off a weekend or day off (Civil Code
+                // Art. 148(5)).
+                let due = ocop_engine::Calendar::vietnam()
+                    .roll_forward(d(START).add_days(m.entered + 10))
+                    .unwrap();
+                if m.state == "review" && !m.fired && d(START).add_days(m.today) > due {
                     m.fired = true;
                     m.version += 2;
                 }

@@ -10,8 +10,8 @@ use ocop_core::{
 };
 use ocop_criteria_26_2026::NativeScorer;
 use ocop_engine::{
-    Action, Actor, CaseId, Command, CouncilMember, Engine, EngineBuilder, Event, ManualClock,
-    OpenCase, Product, Store, TransitionInput,
+    Action, Actor, Calendar, CaseId, Command, CouncilMember, Engine, EngineBuilder, Event,
+    ManualClock, OpenCase, Product, Store, TransitionInput,
 };
 
 pub(crate) fn root() -> std::path::PathBuf {
@@ -84,7 +84,25 @@ impl GuardPlugin for TraceabilityDouble {
 }
 
 pub(crate) fn engine(name: &str, clock: &ManualClock) -> Engine {
+    engine_on(name, clock, Calendar::vietnam())
+}
+
+/// The shipped calendar plus 2028 and 2029 as weekends only: test data for scenarios that
+/// run a certificate through its 36 months, never shipped (the real years are added when
+/// their schedules are known).
+pub(crate) fn calendar_to_2029() -> Calendar {
+    let mut text = std::fs::read_to_string(root().join("workflows/calendars/vn.toml")).unwrap();
+    for year in [2028, 2029] {
+        text.push_str(&format!(
+            "\n[[years]]\nyear = {year}\nstatus = \"statutory\"\nsource = \"test data\"\nnote = \"Test data only: weekends, no holiday. Missing: every holiday.\"\ndays_off = []\nworking_days = []\n"
+        ));
+    }
+    Calendar::from_toml(&text).unwrap()
+}
+
+pub(crate) fn engine_on(name: &str, clock: &ManualClock, calendar: Calendar) -> Engine {
     let mut b = EngineBuilder::new(cycle(name))
+        .calendar(calendar)
         .clock(clock.clone())
         .scorer("criteria-26-2026", scorer() as Arc<dyn Scorer>);
     if name == "can-tho-2024" {
