@@ -278,7 +278,7 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
         t(lang, "lần hết hạn", "timeouts fired"),
     );
     println!(
-        "{}: {} {}, {} {}",
+        "{}: {} {}, {} {}, {} {}",
         t(
             lang,
             "Chuyển tiếp sang Quyết định 26/2026 (22/5/2026)",
@@ -286,6 +286,12 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
         ),
         stats.migrated,
         t(lang, "hồ sơ chuyển", "cases migrated"),
+        stats.continued,
+        t(
+            lang,
+            "hồ sơ tiếp tục theo quy định cũ (Điều 12.2)",
+            "cases continued under the old rules (Art. 12.2)"
+        ),
         stats.cannot_migrate,
         t(lang, "không chuyển được", "could not migrate"),
     );

@@ -429,6 +429,7 @@ impl Case {
                 self.round = None;
                 self.finish_by = m.finish_by;
                 self.limit_noticed = false;
+                self.continues_under_old_rules = false;
                 if let Some(until) = m.certificate_extended_until {
                     let c = self
                         .certificates

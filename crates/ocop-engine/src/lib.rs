@@ -113,14 +113,14 @@ pub use engine::{
     BuildError, Engine, EngineBuilder, FiredTimeout, RetryPolicy, TickFailure, TickReport,
 };
 pub use event::{
-    Actor, CaseId, CouncilMember, CouncilResult, DecodeError, EVENT_FORMAT, Event, EventBody,
-    GENESIS_HASH, Inspection, InspectionOutcome, MemberSheet, MemberTotal, Migrated, Opened,
-    Product, RescoreError, RoundAssignment, SheetResult, SheetScore, Timeout, TransitionInput,
-    Transitioned, VerifyError, decode_log, encode_log, verify,
+    Actor, CaseId, ContinuesUnderOldRules, CouncilMember, CouncilResult, DecodeError, EVENT_FORMAT,
+    Event, EventBody, GENESIS_HASH, Inspection, InspectionOutcome, MemberSheet, MemberTotal,
+    Migrated, Opened, Product, RescoreError, RoundAssignment, SheetResult, SheetScore, Timeout,
+    TransitionInput, Transitioned, VerifyError, decode_log, encode_log, verify,
 };
 pub use migration::{
     CaseFailure, CasePlan, MIGRATION_FORMAT, Migration, MigrationError, MigrationFile,
-    MigrationReport, StateRule, TransitionalLimits,
+    MigrationReport, RuleKind, StateRule, TransitionalLimits,
 };
 pub use projector::{ProjectError, Projector, project_missing};
 pub use schema::document_schemas;

@@ -1,6 +1,14 @@
 //! Moving cases from one definition to another under transitional rules (Art. 12 of
 //! Decision 26/2026): a migration file maps states, a dry run reports where every case in
-//! flight would go and why, and the real run records one migration event per case.
+//! flight would go and why, and the real run records one event per case.
+//!
+//! Two mechanisms, distinct in the file, the events and the report:
+//! - `rule = "migrate"` (the default): the case moves to a state of the new definition
+//!   (`migrated` event), e.g. a certificate under monitoring (Art. 12.1);
+//! - `rule = "continue"`: a dossier filed before the new rules took effect and not yet
+//!   decided finishes under the definition it was filed under, within the limit of
+//!   Art. 12.2 (`continues_under_old_rules` event); it stays in its state. Once it reaches
+//!   a state the file migrates (certified, monitoring), a later run moves it.
 
 use std::collections::BTreeSet;
 
@@ -8,21 +16,23 @@ use ocop_core::{Cycle, Date, DefinitionId, EvaluationId, RegistrationType, State
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Calendar;
 use crate::case::{Case, ReplayError};
 use crate::clock::Timestamp;
-use crate::event::{Actor, CaseId, Event, EventBody, Migrated, sha256_hex};
+use crate::event::{Actor, CaseId, ContinuesUnderOldRules, Event, EventBody, Migrated, sha256_hex};
 use crate::projector::Projector;
 use crate::store::{Append, Store, StoreError};
 
-/// The migration file format version this library reads.
-pub const MIGRATION_FORMAT: u32 = 1;
+/// The migration file format version this library writes in its reports and reads (it
+/// also reads format 1, which has no `rule`: every rule migrates).
+pub const MIGRATION_FORMAT: u32 = 2;
 
 /// A migration file: how the states of one definition map onto another's, and the
 /// transitional limits that apply to cases in flight.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationFile {
-    /// Format version of this file; must be 1.
+    /// Format version of this file: 2 (1 is read too, without `rule`).
     pub format: u32,
     /// The definition cases leave, e.g. `can-tho-2024`.
     pub from: DefinitionId,
@@ -55,25 +65,48 @@ pub struct TransitionalLimits {
     pub certificates_valid_to_expiry: bool,
 }
 
+/// What a state rule does with its cases.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// The case moves to the state `to` of the new definition.
+    #[default]
+    Migrate,
+    /// The case finishes under the definition it was filed under, within the limit of
+    /// Art. 12.2 (60 days for a first evaluation or an upgrade, 30 for a re-evaluation);
+    /// no `to`.
+    Continue,
+}
+
 /// Where cases in one state go.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateRule {
     /// A non-terminal state of the old definition.
     pub from: StateId,
+    /// `migrate` (default) or `continue` (Art. 12.2: finish under the old rules).
+    #[serde(default, skip_serializing_if = "is_migrate")]
+    pub rule: RuleKind,
     /// Only for cases of this registration type (a rule without it is the default for
     /// the state).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<RegistrationType>,
-    /// The state of the new definition; absent when cases in `from` cannot migrate.
+    /// The state of the new definition; absent when cases in `from` cannot migrate, and for
+    /// a `continue` rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<StateId>,
-    /// Whether an evaluation is in flight in this state, so the transitional limit applies
-    /// (default: for states of kind intake, review, evaluation and decision).
+    /// Whether a migrated case has an evaluation in flight, so the transitional limit
+    /// applies (default: for states of kind review, evaluation and decision; a dossier not
+    /// yet filed, in an intake state, is not covered by Art. 12.2). A `continue` rule
+    /// always applies the limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<bool>,
     /// Why, with its legal basis; shown in the dry run for every case.
     pub reason: String,
+}
+
+fn is_migrate(r: &RuleKind) -> bool {
+    *r == RuleKind::Migrate
 }
 
 /// A migration that cannot be loaded or run.
@@ -119,13 +152,14 @@ pub struct Migration {
     from_stages: Vec<(StateId, EvaluationId)>,
     to_stages: Vec<(StateId, EvaluationId)>,
     to_version: String,
+    calendar: Calendar,
 }
 
 /// The report of a dry run or a real run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationReport {
-    /// Format version of this document; currently 1.
+    /// Format version of this document; currently 2 (adds the `continue` sections).
     pub format: u32,
     /// The definition cases leave.
     pub from: DefinitionId,
@@ -141,6 +175,13 @@ pub struct MigrationReport {
     pub migrate: Vec<CasePlan>,
     /// Cases in flight that cannot migrate, with why.
     pub cannot_migrate: Vec<CasePlan>,
+    /// Cases filed before `effective` and not yet decided that finish under the old
+    /// definition (Art. 12.2), with their limit.
+    #[serde(default)]
+    pub continue_under_old_rules: Vec<CasePlan>,
+    /// Cases a previous run already let continue under the old rules, still undecided.
+    #[serde(default)]
+    pub already_continuing: Vec<CaseId>,
     /// Cases of the old definition that have ended (they keep their history as it is).
     pub closed: Vec<CaseId>,
     /// Cases whose migration event could not be recorded in a real run, with why.
@@ -158,7 +199,8 @@ pub struct CasePlan {
     pub from_state: StateId,
     /// Its registration type.
     pub registration: RegistrationType,
-    /// Its state under the new definition (absent when it cannot migrate).
+    /// Its state under the new definition (absent when it cannot migrate or continues
+    /// under the old rules).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_state: Option<StateId>,
     /// Why.
@@ -198,10 +240,15 @@ impl Migration {
         let file: MigrationFile =
             toml::from_str(text).map_err(|e| MigrationError::Syntax(e.message().to_owned()))?;
         let mut problems = Vec::new();
-        if file.format != MIGRATION_FORMAT {
+        if file.format != MIGRATION_FORMAT && file.format != 1 {
             problems.push(format!(
                 "format {} is not supported: use format = {MIGRATION_FORMAT}",
                 file.format
+            ));
+        }
+        if file.format == 1 && file.states.iter().any(|r| r.rule != RuleKind::Migrate) {
+            problems.push(format!(
+                "`rule` needs format = {MIGRATION_FORMAT} (format 1 files only migrate)"
             ));
         }
         if file.from != from.definition().id {
@@ -237,6 +284,13 @@ impl Migration {
                     r.from
                 )),
                 Some(_) => {}
+            }
+            if r.rule == RuleKind::Continue && r.to.is_some() {
+                problems.push(format!(
+                    "states[{i}]: a `continue` rule keeps the case in `{}` under `{}`; remove `to`",
+                    r.from,
+                    from.definition().id
+                ));
             }
             if let Some(t) = &r.to {
                 match to.state(t) {
@@ -298,8 +352,30 @@ impl Migration {
                 .map(|e| (e.state.clone(), e.id.clone()))
                 .collect(),
             to_version: to.definition().version.clone(),
+            calendar: Calendar::vietnam(),
             file,
         })
+    }
+
+    /// The calendar the limits are rolled on (a last day that is a weekend or day off ends
+    /// on the next working day, Civil Code Art. 148(5)); the embedded Vietnamese one by
+    /// default.
+    #[must_use]
+    pub fn with_calendar(mut self, calendar: Calendar) -> Migration {
+        self.calendar = calendar;
+        self
+    }
+
+    /// `date` rolled off a day off, or `date` itself with a note when the calendar has no
+    /// data for its year.
+    fn roll(&self, date: Date, reason: &mut String) -> Date {
+        match self.calendar.roll_forward(date) {
+            Ok(d) => d,
+            Err(e) => {
+                reason.push_str(&format!("; {date} not rolled off a day off: {e}"));
+                date
+            }
+        }
     }
 
     /// The file as read.
@@ -343,20 +419,20 @@ impl Migration {
             return plan;
         };
         plan.reason.clone_from(&rule.reason);
-        let Some(to) = &rule.to else {
+        let continues = rule.rule == RuleKind::Continue;
+        if rule.to.is_none() && !continues {
             return plan;
-        };
+        }
         let kind = self
             .from_kinds
             .iter()
             .find(|(s, _)| s == case.state())
             .map(|(_, k)| *k);
-        let in_flight = rule.in_flight.unwrap_or(matches!(
-            kind,
-            Some(
-                StateKind::Intake | StateKind::Review | StateKind::Evaluation | StateKind::Decision
-            )
-        ));
+        let in_flight = continues
+            || rule.in_flight.unwrap_or(matches!(
+                kind,
+                Some(StateKind::Review | StateKind::Evaluation | StateKind::Decision)
+            ));
         let limits = &self.file.limits;
         if in_flight {
             let days = if case.registration() == RegistrationType::ReEvaluation {
@@ -364,20 +440,31 @@ impl Migration {
             } else {
                 limits.first_or_upgrade_days
             };
-            let finish_by = self.file.effective.add_days(i64::from(days));
+            let mut reason = std::mem::take(&mut plan.reason);
+            let finish_by = self.roll(self.file.effective.add_days(i64::from(days)), &mut reason);
+            plan.reason = reason;
             plan.finish_by = Some(finish_by);
             plan.reason.push_str(&format!(
-                "; the evaluation in flight must finish by {finish_by} ({days} days from {}, Art. 12.2)",
-                self.file.effective
+                "; the evaluation in flight must finish by {finish_by} ({days} days from {}, Art. 12.2{})",
+                self.file.effective,
+                if continues {
+                    format!(", under `{}` as filed", self.file.from)
+                } else {
+                    String::new()
+                }
             ));
             if case.registration() == RegistrationType::ReEvaluation
                 && let Some(c) = case.certificate()
                 && c.expires_on < finish_by
                 && case.certificate_valid_until() == Some(c.expires_on)
             {
-                let until = c
-                    .expires_on
-                    .add_days(i64::from(limits.late_renewal_max_days));
+                let mut reason = std::mem::take(&mut plan.reason);
+                let until = self.roll(
+                    c.expires_on
+                        .add_days(i64::from(limits.late_renewal_max_days)),
+                    &mut reason,
+                );
+                plan.reason = reason;
                 if today > until {
                     plan.reason = format!(
                         "certificate `{}` expired on {}, more than {} days ago: Art. 12.3 cannot keep it alive; the producer registers anew",
@@ -393,6 +480,12 @@ impl Migration {
                 ));
             }
         }
+        if continues {
+            return plan;
+        }
+        let Some(to) = &rule.to else {
+            return plan;
+        };
         if !in_flight && let Some(c) = case.certificate() {
             plan.reason.push_str(&format!(
                 "; certificate `{}` stays valid to its expiry on {} (Art. 12.1)",
@@ -430,6 +523,8 @@ impl Migration {
             applied: false,
             migrate: Vec::new(),
             cannot_migrate: Vec::new(),
+            continue_under_old_rules: Vec::new(),
+            already_continuing: Vec::new(),
             closed: Vec::new(),
             failed: Vec::new(),
         };
@@ -450,8 +545,18 @@ impl Migration {
                 case: id.clone(),
                 error,
             })?;
+            let continues = self
+                .rule(case.state(), case.registration())
+                .is_some_and(|r| r.rule == RuleKind::Continue);
+            if continues && case.continues_under_old_rules() {
+                report.already_continuing.push(id);
+                continue;
+            }
             let plan = self.plan(&case, today);
-            if plan.to_state.is_some() {
+            if continues && plan.finish_by.is_some() {
+                report.continue_under_old_rules.push(plan);
+                cases.push(case);
+            } else if plan.to_state.is_some() {
                 report.migrate.push(plan);
                 cases.push(case);
             } else {
@@ -476,34 +581,63 @@ impl Migration {
 
     /// Migrates every case that can: one `migrated` event per case, by `actor` at `at`,
     /// with the case's projection under the new definition computed by `target` (the
-    /// [`Engine::projector`](crate::Engine::projector) of an engine for it). A case that
-    /// changed since it was read is reported under `failed`; run again to migrate it.
+    /// [`Engine::projector`](crate::Engine::projector) of an engine for it); and records a
+    /// `continues_under_old_rules` event for every case a `continue` rule keeps under the
+    /// old definition, projected by `source` (the old definition's projector). A case that
+    /// changed since it was read is reported under `failed`; run again to handle it. Runs
+    /// are idempotent: a case already continuing is listed, not recorded again.
     ///
     /// # Errors
-    /// [`MigrationError::WrongTarget`] when `target` is for another definition;
-    /// [`MigrationError::Store`] or [`MigrationError::Corrupt`] when the store cannot be read.
+    /// [`MigrationError::WrongTarget`] when `target` (or `source`) is for another
+    /// definition; [`MigrationError::Store`] or [`MigrationError::Corrupt`] when the store
+    /// cannot be read.
     pub fn run(
         &self,
         store: &dyn Store,
+        source: &Projector,
         target: &Projector,
         actor: &Actor,
         at: Timestamp,
     ) -> Result<MigrationReport, MigrationError> {
-        let given = &target.cycle().definition().id;
-        if *given != self.file.to {
-            return Err(MigrationError::WrongTarget {
-                to: self.file.to.to_string(),
-                given: given.to_string(),
-            });
+        for (want, given) in [(&self.file.to, target), (&self.file.from, source)] {
+            let given = &given.cycle().definition().id;
+            if given != want {
+                return Err(MigrationError::WrongTarget {
+                    to: want.to_string(),
+                    given: given.to_string(),
+                });
+            }
         }
         let (mut report, cases) = self.report(store, at.vn_date())?;
         report.applied = true;
         if !report.migrate.is_empty() {
             crate::store::keep_definition(store, target.cycle())?;
         }
+        let find = |id: &CaseId| cases.iter().find(|c| c.id() == id);
         let mut failed = Vec::new();
-        for (plan, case) in report.migrate.iter_mut().zip(cases) {
-            let Some(to) = plan.to_state.clone() else {
+        for plan in &mut report.continue_under_old_rules {
+            let (Some(case), Some(finish_by)) = (find(&plan.case), plan.finish_by) else {
+                continue;
+            };
+            let body = EventBody::ContinuesUnderOldRules(ContinuesUnderOldRules {
+                definition: self.file.from.clone(),
+                new_definition: self.file.to.clone(),
+                reason: plan.reason.clone(),
+                finish_by,
+                certificate_extended_until: plan.certificate_extended_until,
+                migration_sha256: self.sha256.clone(),
+            });
+            let to = case.state().clone();
+            match append_event(store, source, case, actor, at, to, body) {
+                Ok(e) => plan.event_seq = Some(e.seq),
+                Err(e) => failed.push(CaseFailure {
+                    case: plan.case.clone(),
+                    error: e.to_string(),
+                }),
+            }
+        }
+        for plan in &mut report.migrate {
+            let (Some(to), Some(case)) = (plan.to_state.clone(), find(&plan.case)) else {
                 continue;
             };
             let body = Migrated {
@@ -517,7 +651,15 @@ impl Migration {
                 migration_sha256: self.sha256.clone(),
                 to_definition_sha256: Some(target.cycle().sha256().to_owned()),
             };
-            match append_migration(store, target, &case, actor, at, to, body) {
+            match append_event(
+                store,
+                target,
+                case,
+                actor,
+                at,
+                to,
+                EventBody::Migrated(body),
+            ) {
                 Ok(e) => plan.event_seq = Some(e.seq),
                 Err(e) => failed.push(CaseFailure {
                     case: plan.case.clone(),
@@ -527,20 +669,24 @@ impl Migration {
         }
         let failed_ids: BTreeSet<CaseId> = failed.iter().map(|f| f.case.clone()).collect();
         report.migrate.retain(|p| !failed_ids.contains(&p.case));
+        report
+            .continue_under_old_rules
+            .retain(|p| !failed_ids.contains(&p.case));
         report.failed = failed;
         Ok(report)
     }
 }
 
-/// Appends a case's migration event with its projection under the new definition.
-fn append_migration(
+/// Appends a case's migration (or continuation) event with its projection under the
+/// definition it runs under afterwards.
+fn append_event(
     store: &dyn Store,
     target: &Projector,
     case: &Case,
     actor: &Actor,
     at: Timestamp,
     to: StateId,
-    body: Migrated,
+    body: EventBody,
 ) -> Result<Event, StoreError> {
     let event = Event::new(
         case,
@@ -549,7 +695,7 @@ fn append_migration(
         None,
         Some(case.state().clone()),
         to,
-        EventBody::Migrated(body),
+        body,
     );
     let mut after = case.clone();
     after.apply(&event).map_err(|e| StoreError::InvalidAppend {

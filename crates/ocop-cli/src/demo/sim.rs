@@ -51,6 +51,7 @@ pub(crate) struct Stats {
     pub(crate) opened: u64,
     pub(crate) migrated: usize,
     pub(crate) cannot_migrate: usize,
+    pub(crate) continued: usize,
     pub(crate) stuck: Vec<String>,
 }
 
@@ -838,7 +839,9 @@ impl<'a> Sim<'a> {
         let mut today = start;
         while today <= end {
             self.clock.set(Timestamp::vn(today, 9, 0));
-            if !self.migrated && today >= self.migrate_on {
+            // On 22 May 2026, then every Monday: cases that continued under the old rules
+            // (Art. 12.2) move onto the national cycle once decided.
+            if today >= self.migrate_on && (!self.migrated || today.iso_weekday() == 1) {
                 self.migrate(today)?;
             }
             while let Some(Reverse((day, _, i))) = self.queue.peek().copied() {
@@ -872,10 +875,18 @@ impl<'a> Sim<'a> {
             return Ok(());
         };
         let actor = Actor::new("van-phong-ocop-can-tho", "province_office");
+        let source = self.engine_for("can-tho-2024")?.projector();
         let target = self.engine_for("national-2026")?.projector();
-        let report = migration.run(self.store, target, &actor, Timestamp::vn(today, 8, 0))?;
-        self.stats.migrated = report.migrate.len();
+        let report = migration.run(
+            self.store,
+            source,
+            target,
+            &actor,
+            Timestamp::vn(today, 8, 0),
+        )?;
+        self.stats.migrated += report.migrate.len();
         self.stats.cannot_migrate = report.cannot_migrate.len();
+        self.stats.continued += report.continue_under_old_rules.len();
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! Moving `can-tho-2024` cases onto `national-2026` (Art. 12): dry run, then real run.
 
-use ocop_core::{CertificateStatus, EvaluationId, RegistrationType};
+use ocop_core::{CertificateStatus, RegistrationType};
 use ocop_engine::{
     Actor, CaseId, Command, ManualClock, MemoryStore, Migration, MigrationError, Store, Timestamp,
     verify,
@@ -201,6 +201,7 @@ fn plan<'r>(report: &'r ocop_engine::MigrationReport, case: &str) -> &'r ocop_en
         .migrate
         .iter()
         .chain(&report.cannot_migrate)
+        .chain(&report.continue_under_old_rules)
         .find(|p| p.case.as_str() == case)
         .unwrap_or_else(|| panic!("case {case} not in the report"))
 }
@@ -226,39 +227,36 @@ fn dry_run_then_real_run() {
     assert!(!dry.applied);
     let ids =
         |v: &[ocop_engine::CasePlan]| v.iter().map(|p| p.case.to_string()).collect::<Vec<_>>();
+    // Art. 12.1: certified products move onto the national cycle; a dossier not yet filed
+    // is filed under the new rules, with no limit.
+    assert_eq!(ids(&dry.migrate), ["monitor", "reg"]);
+    // Art. 12.2: filed and undecided dossiers finish under the rules they were filed under.
     assert_eq!(
-        ids(&dry.migrate),
-        ["city", "monitor", "reg", "renew", "review"]
+        ids(&dry.continue_under_old_rules),
+        ["city", "district-eval", "renew", "review"]
     );
-    assert_eq!(ids(&dry.cannot_migrate), ["district-eval"]);
+    assert!(dry.cannot_migrate.is_empty(), "{:?}", dry.cannot_migrate);
     assert_eq!(dry.closed, [CaseId::new("gone")]);
-    assert!(
-        plan(&dry, "district-eval")
-            .reason
-            .contains("no successor body")
-    );
+    let reg = plan(&dry, "reg");
+    assert_eq!(reg.finish_by, None, "nothing unfiled is capped");
+    // The district council's case is not told to file anew.
+    let eval = plan(&dry, "district-eval");
+    assert_eq!(eval.to_state, None);
+    assert_eq!(eval.finish_by, Some(d("2026-07-21")));
+    assert!(!eval.reason.contains("anew"), "{}", eval.reason);
     let review = plan(&dry, "review");
-    assert_eq!(review.to_state.as_ref().unwrap().as_str(), "commune_review");
     assert_eq!(review.finish_by, Some(d("2026-07-21")));
     let renew = plan(&dry, "renew");
     assert_eq!(renew.registration, RegistrationType::ReEvaluation);
-    assert_eq!(
-        renew.to_state.as_ref().unwrap().as_str(),
-        "re_evaluation_commune_review"
-    );
-    assert_eq!(renew.finish_by, Some(d("2026-06-21")));
-    assert_eq!(renew.certificate_extended_until, Some(d("2026-11-28")));
+    // 30 days from 22 May 2026 is Sunday 21 June: the limit ends on Monday (Civil Code
+    // Art. 148(5)).
+    assert_eq!(renew.finish_by, Some(d("2026-06-22")));
+    // Its certificate expires on 1 June 2026, before the limit: kept valid until the
+    // result, at most 180 days (Saturday 28 November, rolled to Monday 30).
+    assert_eq!(renew.certificate_extended_until, Some(d("2026-11-30")));
     let monitor = plan(&dry, "monitor");
     assert_eq!(monitor.finish_by, None);
     assert!(monitor.reason.contains("stays valid to its expiry"));
-    let city = plan(&dry, "city");
-    assert_eq!(
-        city.evaluation,
-        Some((
-            EvaluationId::new("city_council"),
-            EvaluationId::new("province_council")
-        ))
-    );
     // A dry run records nothing.
     let after: Vec<u64> = store
         .cases()
@@ -271,18 +269,26 @@ fn dry_run_then_real_run() {
     let back: ocop_engine::MigrationReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back, dry);
 
-    // The real run records one migration event per case.
+    // The real run records one event per case: `migrated` or `continues_under_old_rules`.
     let at = Timestamp::vn(d("2026-05-25"), 8, 0);
+    let clock = ManualClock::on(d("2026-05-25"));
+    let old = engine("can-tho-2024", &clock);
+    let new = engine("national-2026", &clock);
     let real = migration
         .run(
             &store,
-            engine("national-2026", &ManualClock::on(d("2026-05-25"))).projector(),
+            old.projector(),
+            new.projector(),
             &Actor::new("so-nn-ct", "system"),
             at,
         )
         .unwrap();
     assert!(real.applied && real.failed.is_empty());
     assert_eq!(ids(&real.migrate), ids(&dry.migrate));
+    assert_eq!(
+        ids(&real.continue_under_old_rules),
+        ids(&dry.continue_under_old_rules)
+    );
     for p in &real.migrate {
         let events = store.load(&p.case, 0).unwrap();
         verify(&events).unwrap();
@@ -293,54 +299,63 @@ fn dry_run_then_real_run() {
         assert_eq!(case.definition().as_str(), "national-2026");
         assert_eq!(Some(case.state()), p.to_state.as_ref());
     }
-    // Running again finds nothing left to migrate.
-    let again = migration.dry_run(&store, d("2026-05-26")).unwrap();
-    assert!(again.migrate.is_empty());
-    assert_eq!(ids(&again.cannot_migrate), ["district-eval"]);
-
-    // The national engine carries the cases on.
-    let clock = ManualClock::on(d("2026-05-26"));
-    let new = engine("national-2026", &clock);
-    let renew = new.case(&store, &CaseId::new("renew")).unwrap();
+    for p in &real.continue_under_old_rules {
+        let events = store.load(&p.case, 0).unwrap();
+        verify(&events).unwrap();
+        let last = events.last().unwrap();
+        assert_eq!(last.body.kind(), "continues_under_old_rules");
+        let case = ocop_engine::replay(&events).unwrap();
+        assert_eq!(case.definition().as_str(), "can-tho-2024");
+        assert_eq!(*case.state(), p.from_state);
+        assert!(case.continues_under_old_rules());
+        assert_eq!(case.finish_by(), p.finish_by);
+    }
+    let renew = old.case(&store, &CaseId::new("renew")).unwrap();
     assert_eq!(
         renew.certificate().unwrap().status,
         CertificateStatus::Extended {
-            until: d("2026-11-28")
+            until: d("2026-11-30")
         }
     );
-    clock.set_date(d("2026-07-01"));
+    // Running again records nothing for the continuing cases.
+    let again = migration.dry_run(&store, d("2026-05-26")).unwrap();
+    assert!(again.migrate.is_empty() && again.continue_under_old_rules.is_empty());
+    assert_eq!(again.already_continuing.len(), 4);
+
+    // The city council finishes under the old rules; once certified, the next run moves
+    // the product onto the national cycle.
+    clock.set_date(d("2026-06-10"));
     take(
-        &new,
-        &store,
-        "renew",
-        a("ubnd-xa", "commune_officer"),
-        "re_evaluation_propose",
-    );
-    // The city council's sheets count for the provincial council.
-    take(
-        &new,
+        &old,
         &store,
         "city",
-        a("tp-chair", "province_council_chair"),
-        "province_close",
+        a("tp-chair", "city_council_chair"),
+        "city_close",
     );
+    take(
+        &old,
+        &store,
+        "city",
+        a("chu-tich-tp", "city_chair"),
+        "city_certify",
+    );
+    let city = old.case(&store, &CaseId::new("city")).unwrap();
+    assert_eq!(city.state().as_str(), "certified");
+    assert_eq!(city.certificate().unwrap().stars, ocop_core::Stars::FOUR);
+    let later = migration
+        .run(
+            &store,
+            old.projector(),
+            new.projector(),
+            &Actor::new("so-nn-ct", "system"),
+            Timestamp::vn(d("2026-06-15"), 8, 0),
+        )
+        .unwrap();
+    assert_eq!(ids(&later.migrate), ["city"]);
     let city = new.case(&store, &CaseId::new("city")).unwrap();
-    assert_eq!(city.state().as_str(), "province_decision");
-    assert_eq!(
-        city.result(&EvaluationId::new("province_council"))
-            .unwrap()
-            .stars,
-        Some(ocop_core::Stars::FOUR)
-    );
-    take(
-        &new,
-        &store,
-        "city",
-        a("chu-tich-tinh", "province_chair"),
-        "province_certify",
-    );
+    assert_eq!(city.definition().as_str(), "national-2026");
+    assert!(!city.continues_under_old_rules());
     // The old engine refuses migrated cases.
-    let old = engine("can-tho-2024", &clock);
     let err = old
         .execute(
             &store,
@@ -352,8 +367,8 @@ fn dry_run_then_real_run() {
         "{err}"
     );
 
-    // A case past its transitional limit is noticed by the tick, with its overdue review.
-    let report = new
+    // A continuing case past its limit is noticed by the old definition's tick.
+    let report = old
         .tick(&store, Timestamp::vn(d("2026-07-22"), 8, 0))
         .unwrap();
     let review: Vec<_> = report
@@ -361,12 +376,8 @@ fn dry_run_then_real_run() {
         .iter()
         .filter(|f| f.case.as_str() == "review")
         .collect();
-    assert_eq!(review.len(), 2, "{:?}", report.fired);
-    assert!(
-        review
-            .iter()
-            .any(|f| f.events[0].body.kind() == "transitional_limit_passed")
-    );
+    assert_eq!(review.len(), 1, "{:?}", report.fired);
+    assert_eq!(review[0].events[0].body.kind(), "transitional_limit_passed");
     assert!(
         report.failed.is_empty(),
         "{:?}",
@@ -381,8 +392,8 @@ fn dry_run_then_real_run() {
 #[test]
 fn a_migration_file_must_cover_every_state() {
     let text = migration_text().replace(
-        "[[states]]\nfrom = \"city_review\"\nto = \"province_office_check\"",
-        "[[states]]\nfrom = \"city_reveiw\"\nto = \"province_ofice_check\"",
+        "[[states]]\nfrom = \"monitoring\"\nto = \"monitoring\"",
+        "[[states]]\nfrom = \"monitorng\"\nto = \"monitorin\"",
     );
     let err = Migration::load(&text, &cycle("can-tho-2024"), &cycle("national-2026")).unwrap_err();
     let MigrationError::Invalid(problems) = &err else {
@@ -390,15 +401,15 @@ fn a_migration_file_must_cover_every_state() {
     };
     let all = problems.join("\n");
     assert!(
-        all.contains("`city_reveiw` is not a state of `can-tho-2024`"),
+        all.contains("`monitorng` is not a state of `can-tho-2024`"),
         "{all}"
     );
     assert!(
-        all.contains("`province_ofice_check` is not a state of `national-2026`"),
+        all.contains("`monitorin` is not a state of `national-2026`"),
         "{all}"
     );
     assert!(
-        all.contains("state `city_review` of `can-tho-2024` has no default rule"),
+        all.contains("state `monitoring` of `can-tho-2024` has no default rule"),
         "{all}"
     );
     let err = Migration::load(
