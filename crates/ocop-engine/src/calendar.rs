@@ -69,6 +69,9 @@ pub struct DayRange {
     pub until: Option<Date>,
     /// What the day is.
     pub name: String,
+    /// The notice or article the entry comes from (required in an `announced` year).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A calendar question that cannot be answered, or a calendar file that cannot be read.
@@ -302,6 +305,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Audit section C: 2026 as announced (2 Jan off, Sat 10 Jan worked; 31 Aug and 1 Sep
+    /// off, Sat 22 Aug worked), every entry citing its notice.
+    #[test]
+    fn the_2026_schedule_as_announced() {
+        let vn = Calendar::vietnam();
+        assert_eq!(vn.year_status(2026), Some(YearStatus::Announced));
+        for off in ["2026-01-02", "2026-08-31", "2026-09-01", "2026-09-02"] {
+            assert!(!vn.is_working_day(d(off)).unwrap(), "{off}");
+        }
+        for worked in ["2026-01-10", "2026-08-22"] {
+            assert!(vn.is_working_day(d(worked)).unwrap(), "{worked}");
+        }
+        let y2026 = vn.file().years.iter().find(|y| y.year == 2026).unwrap();
+        for e in y2026.days_off.iter().chain(&y2026.working_days) {
+            assert!(
+                e.source.as_deref().is_some_and(|s| !s.is_empty()),
+                "{}",
+                e.date
+            );
+        }
+        // The audit's examples of 15 working days around the new days.
+        for (from, due) in [
+            ("2025-12-11", "2026-01-05"),
+            ("2026-01-05", "2026-01-23"),
+            ("2026-08-20", "2026-09-14"),
+            ("2026-08-24", "2026-09-17"),
+        ] {
+            assert_eq!(vn.add_working_days(d(from), 15).unwrap(), d(due), "{from}");
+        }
+    }
+
+    /// Civil Code Art. 148(5): a last day that is a weekend or day off moves to the next
+    /// working day; a working day stays; a year without data is an error.
+    #[test]
+    fn roll_forward_off_weekends_and_days_off() {
+        let vn = Calendar::vietnam();
+        assert_eq!(vn.roll_forward(d("2026-06-21")).unwrap(), d("2026-06-22")); // Sunday
+        assert_eq!(vn.roll_forward(d("2026-08-29")).unwrap(), d("2026-09-03")); // National Day
+        assert_eq!(vn.roll_forward(d("2026-01-10")).unwrap(), d("2026-01-10")); // make-up Saturday
+        assert_eq!(vn.roll_forward(d("2026-07-21")).unwrap(), d("2026-07-21"));
+        assert!(vn.roll_forward(d("2027-12-31")).is_ok());
+        assert!(vn.roll_forward(d("2028-01-01")).is_err());
     }
 
     #[test]

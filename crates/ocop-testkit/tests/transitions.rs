@@ -39,14 +39,32 @@ fn harness() -> &'static TransitionHarness {
     HARNESS.get_or_init(|| {
         let scorer: Arc<dyn Scorer> = Arc::new(NativeScorer::new());
         let catalog = scorer.criteria(ProductSet::new(1).unwrap()).unwrap();
+        let calendar = calendar_to_2030();
         TransitionHarness::new(cycle(), move |cycle, clock| {
             EngineBuilder::new(cycle)
+                .calendar(calendar.clone())
                 .clock(clock)
                 .scorer("criteria-26-2026", Arc::clone(&scorer))
                 .build()
         })
         .catalog(catalog)
     })
+}
+
+/// The shipped calendar plus 2028-2030 as weekends only: test data, so that a certificate's
+/// whole life (36 months, then the 180 days of Art. 12.3) can run; never shipped.
+fn calendar_to_2030() -> ocop_engine::Calendar {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../workflows/calendars/vn.toml"
+    );
+    let mut text = std::fs::read_to_string(path).unwrap();
+    for year in 2028..=2030 {
+        text.push_str(&format!(
+            "\n[[years]]\nyear = {year}\nstatus = \"statutory\"\nsource = \"test data\"\nnote = \"Test data only. Missing: every holiday.\"\ndays_off = []\n"
+        ));
+    }
+    ocop_engine::Calendar::from_toml(&text).unwrap()
 }
 
 fn sqlite(dir: &tempfile::TempDir) -> SqliteStore {
@@ -302,8 +320,9 @@ fn a_store_that_reports_a_wrong_state_is_caught() {
     assert!(steps.len() <= 4, "not shrunk: {steps:?}");
 }
 
-/// A certificate issued under Decision 26/2026 lives 36 months (Art. 4.3) and the case
-/// ends in `expired`; with the time helpers the whole life runs in milliseconds.
+/// A certificate issued under Decision 26/2026 lives 36 months (Art. 4.3), the case waits
+/// the 180 days of Art. 12.3 in `lapsed` and ends in `expired`; with the time helpers the
+/// whole life runs in milliseconds.
 #[test]
 fn a_36_month_certificate_expires_in_milliseconds() {
     let started = Instant::now();
@@ -321,7 +340,7 @@ fn a_36_month_certificate_expires_in_milliseconds() {
         .unwrap()
         .unwrap();
     let case = engine.case(&store, &"c1".into()).unwrap();
-    assert_eq!(case.state().as_str(), "expired", "{report:?}");
+    assert_eq!(case.state().as_str(), "lapsed", "{report:?}");
     assert_eq!(
         clock.now().vn_date(),
         certificate.expires_on.add_days(1),
@@ -334,6 +353,13 @@ fn a_36_month_certificate_expires_in_milliseconds() {
             .iter()
             .any(|e| matches!(e.body, EventBody::CertificateExpired { .. }))
     );
+    // Art. 12.3 leaves 180 days for a late re-evaluation; then the case ends.
+    advance_to_next_deadline(&engine, &store, &clock)
+        .unwrap()
+        .unwrap();
+    let case = engine.case(&store, &"c1".into()).unwrap();
+    assert_eq!(case.state().as_str(), "expired");
+    assert!(clock.now().vn_date() > certificate.expires_on.add_days(180));
     // Nothing more is due, and running on changes nothing.
     assert!(
         advance_to_next_deadline(&engine, &store, &clock)

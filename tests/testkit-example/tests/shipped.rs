@@ -179,7 +179,8 @@ proptest! {
 }
 
 /// A product certified under Decision 26/2026 (scored by the WebAssembly plugin) keeps its
-/// certificate 36 months and then the case ends in `expired`: in well under a second.
+/// certificate 36 months, then the case waits in `lapsed`, where Art. 12.3 still allows a
+/// late re-evaluation: in well under a second.
 #[test]
 fn a_certificate_expires_after_36_months() {
     let h = harness();
@@ -201,7 +202,7 @@ fn a_certificate_expires_after_36_months() {
         .unwrap();
     assert_eq!(report.fired.len(), 1);
     let case = engine.case(&store, &"banh-pia".into()).unwrap();
-    assert_eq!(case.state().as_str(), "expired");
+    assert_eq!(case.state().as_str(), "lapsed");
     assert_eq!(clock.now().vn_date(), certificate.expires_on.add_days(1));
     assert!(started.elapsed().as_millis() < 1000);
 }
