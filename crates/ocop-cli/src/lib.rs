@@ -331,6 +331,74 @@ where
     }
 }
 
+/// Warnings for `def` (read from `file`) against the definitions already read: two
+/// definitions whose jurisdictions meet (a national one meets every province) and whose
+/// validity periods overlap need a transitional rule, a migration file between them in a
+/// `migrations` folder next to either file (Art. 11-12 of Decision 26/2026).
+fn validity_overlaps(
+    file: &Path,
+    def: &ocop_core::Definition,
+    earlier: &[(PathBuf, ocop_core::Definition)],
+) -> Vec<String> {
+    let period = |d: &ocop_core::Definition| (d.in_force_from, d.in_force_until);
+    let meets = |a: &ocop_core::Definition, b: &ocop_core::Definition| match (
+        &a.jurisdiction,
+        &b.jurisdiction,
+    ) {
+        (Some(x), Some(y)) => x.province == y.province,
+        _ => true,
+    };
+    let mut out = Vec::new();
+    for (other_file, other) in earlier {
+        if other.id == def.id || !meets(def, other) {
+            continue;
+        }
+        let ((a0, a1), (b0, b1)) = (period(def), period(other));
+        let start = a0.max(b0);
+        let end = match (a1, b1) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        if end.is_some_and(|e| start.is_some_and(|s| s > e)) {
+            continue;
+        }
+        let linked = [file, other_file.as_path()].iter().any(|f| {
+            let dir = f.parent().unwrap_or(Path::new(".")).join("migrations");
+            std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|e| {
+                    let Ok(text) = std::fs::read_to_string(e.path()) else {
+                        return false;
+                    };
+                    let Ok(v) = toml::from_str::<toml::Table>(&text) else {
+                        return false;
+                    };
+                    let names = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+                    let pair = (names("from"), names("to"));
+                    pair == (Some(def.id.to_string()), Some(other.id.to_string()))
+                        || pair == (Some(other.id.to_string()), Some(def.id.to_string()))
+                })
+        });
+        if !linked {
+            let show = |d: Option<ocop_core::Date>, open: &str| {
+                d.map_or_else(|| open.to_owned(), |d| d.to_string())
+            };
+            out.push(format!(
+                "`{}` ({}) and `{}` ({}) are both in force from {} to {} for the same jurisdiction, and no migration file between them says which rules a case follows: add one under `migrations/` (Art. 11-12)",
+                def.id,
+                file.display(),
+                other.id,
+                other_file.display(),
+                show(start, "the beginning"),
+                show(end, "no end")
+            ));
+        }
+    }
+    out
+}
+
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))
 }
@@ -344,6 +412,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             check_plugins,
         } => {
             let mut failed = false;
+            let mut loaded = Vec::new();
             for file in &files {
                 let text = read(file)?;
                 let name = file.display().to_string();
@@ -354,7 +423,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 eprint!("{report}");
                 let errors = report.errors().count();
-                let warnings = report.warnings().count();
+                let mut warnings = report.warnings().count();
+                if let Ok(cycle) = load_definition(&name, &text) {
+                    for w in validity_overlaps(file, cycle.definition(), &loaded) {
+                        eprintln!("warning[validity-overlap]: {w}");
+                        warnings += 1;
+                    }
+                    loaded.push((file.clone(), cycle.definition().clone()));
+                }
                 let bad = errors > 0 || (deny_warnings && warnings > 0);
                 failed |= bad;
                 if bad {

@@ -69,6 +69,48 @@ fn validate_exits_0_on_the_shipped_cycles_and_1_on_a_broken_one() {
     assert!(text(&missing).contains("cannot read `no-such-file.toml`"));
 }
 
+/// Art. 11-12: two definitions for the same jurisdiction in force on the same days need a
+/// transitional rule. The shipped pair has its migration file; copied apart, it warns.
+#[test]
+fn validate_warns_when_two_definitions_overlap_without_a_transition() {
+    let ok = ocop(&[
+        "validate",
+        "--deny-warnings",
+        "workflows/can-tho-2024.toml",
+        "workflows/national-2026.toml",
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let dir = std::env::temp_dir().join(format!("ocop-overlap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["can-tho-2024.toml", "national-2026.toml"] {
+        std::fs::copy(root().join("workflows").join(f), dir.join(f)).unwrap();
+    }
+    let (ct, n) = (
+        dir.join("can-tho-2024.toml"),
+        dir.join("national-2026.toml"),
+    );
+    let out = ocop(&["validate", ct.to_str().unwrap(), n.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "a warning, not an error: {}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("warning[validity-overlap]")
+            && text(&out).contains("from 2026-05-22 to 2026-07-21"),
+        "{}",
+        text(&out)
+    );
+    let denied = ocop(&[
+        "validate",
+        "--deny-warnings",
+        ct.to_str().unwrap(),
+        n.to_str().unwrap(),
+    ]);
+    assert_eq!(denied.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn graph_draws_in_both_languages() {
     let vi = ocop(&[

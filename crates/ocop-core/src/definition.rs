@@ -37,6 +37,18 @@ pub struct Definition {
     /// First day on which cases may be opened under this definition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_force_from: Option<crate::Date>,
+    /// Last day the rules are in force (absent: open-ended). Cases filed earlier keep
+    /// running under them (Art. 12.2); only new cases are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_force_until: Option<crate::Date>,
+    /// Last day a new case may be opened, when it is earlier than `in_force_until` (e.g.
+    /// the day before new rules take effect, while the old ones still govern the dossiers
+    /// filed under them). Defaults to `in_force_until`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intake_until: Option<crate::Date>,
+    /// The legal basis of the validity period, e.g. "QĐ 26/2026 Điều 11.2".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity_basis: Option<String>,
     /// Working-day calendar used for deadlines counted in working days, e.g. `vn`.
     pub calendar: String,
     /// The province the definition is for, and its plan's targets (absent for a national

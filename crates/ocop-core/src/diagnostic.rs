@@ -134,6 +134,8 @@ codes! {
     BadRoundDate => "bad-round-date",
     /// A separation rule naming fewer than two roles.
     Separation => "separation",
+    /// Validity dates out of order, or an end without its legal basis.
+    ValidityPeriod => "validity-period",
 }
 
 impl fmt::Display for Code {

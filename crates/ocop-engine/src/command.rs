@@ -205,6 +205,21 @@ pub enum CommandError {
         /// Today.
         today: ocop_core::Date,
     },
+    /// The definition takes no new cases on the day the case would open (Art. 11.2,
+    /// 12.2): its intake ended. Cases opened earlier keep running under it.
+    #[error(
+        "definition `{definition}` takes no new cases after {until} ({basis}); a case opened on {today} follows the definition in force on that day"
+    )]
+    IntakeClosed {
+        /// The definition.
+        definition: String,
+        /// Its last day for new cases.
+        until: ocop_core::Date,
+        /// Today.
+        today: ocop_core::Date,
+        /// The legal basis of the end.
+        basis: String,
+    },
     /// The case runs under another definition than this engine's.
     #[error(
         "case `{case}` runs under `{runs_under}`, but this engine runs `{engine}`: use an engine for `{runs_under}` or migrate the case"

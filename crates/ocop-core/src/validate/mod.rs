@@ -95,6 +95,7 @@ impl<'a> Validator<'a> {
         }
         self.label("label", &def.label);
         self.jurisdiction();
+        self.validity();
 
         let roles = self.ids("roles", def.roles.iter().map(|r| r.id.as_str()));
         let states = self.ids("states", def.states.iter().map(|s| s.id.as_str()));
@@ -137,6 +138,55 @@ impl<'a> Validator<'a> {
         // mistake again as unreachable states and dead ends; they run once references resolve.
         if !self.out.iter().any(|d| d.code == Code::UnknownState) {
             self.graph(&states);
+        }
+    }
+
+    /// The validity period: its dates in order, and said on what basis.
+    fn validity(&mut self) {
+        let d = self.def;
+        let pairs = [
+            (
+                "in_force_from",
+                d.in_force_from,
+                "in_force_until",
+                d.in_force_until,
+            ),
+            (
+                "in_force_from",
+                d.in_force_from,
+                "intake_until",
+                d.intake_until,
+            ),
+            (
+                "intake_until",
+                d.intake_until,
+                "in_force_until",
+                d.in_force_until,
+            ),
+        ];
+        for (a, da, b, db) in pairs {
+            if let (Some(x), Some(y)) = (da, db)
+                && x > y
+            {
+                self.push(
+                    Diagnostic::error(Code::ValidityPeriod, b, format!("`{b}` ({y}) is before `{a}` ({x})"))
+                        .help("the validity period runs from `in_force_from` to `in_force_until`; new cases may open until `intake_until`"),
+                );
+            }
+        }
+        if (d.in_force_until.is_some() || d.intake_until.is_some())
+            && d.validity_basis
+                .as_deref()
+                .is_none_or(|b| b.trim().is_empty())
+        {
+            self.push(
+                Diagnostic::error(
+                    Code::ValidityPeriod,
+                    "validity_basis",
+                    "the definition ends but does not say on what basis",
+                )
+                .help("cite the act that ends it, e.g. `validity_basis = \"QĐ 26/2026/QĐ-TTg Điều 11.2\"`"),
+            );
         }
     }
 
@@ -222,6 +272,30 @@ impl<'a> Validator<'a> {
 #[cfg(test)]
 mod tests {
     use crate::{Code, load_definition};
+
+    #[test]
+    fn a_validity_period_runs_forward_and_cites_its_basis() {
+        let national = include_str!("../../../../workflows/national-2026.toml");
+        let text = national.replacen(
+            "initial = ",
+            "in_force_until = \"2026-05-01\"\nintake_until = \"2026-06-01\"\ninitial = ",
+            1,
+        );
+        let err = load_definition("x.toml", &text).unwrap_err();
+        let codes: Vec<(Code, &str)> = err
+            .report()
+            .errors()
+            .map(|d| (d.code, d.path.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                (Code::ValidityPeriod, "validity_basis"),
+                (Code::ValidityPeriod, "in_force_until"),
+                (Code::ValidityPeriod, "in_force_until"),
+            ]
+        );
+    }
 
     #[test]
     fn a_jurisdiction_names_its_province_and_gives_each_year_once() {

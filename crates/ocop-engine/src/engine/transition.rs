@@ -50,6 +50,19 @@ impl Engine {
                 today,
             });
         }
+        if let Some(until) = def.intake_until.or(def.in_force_until)
+            && today > until
+        {
+            return Err(CommandError::IntakeClosed {
+                definition: def.id.to_string(),
+                until,
+                today,
+                basis: def
+                    .validity_basis
+                    .clone()
+                    .unwrap_or_else(|| "its validity period".into()),
+            });
+        }
         if open.product.name.trim().is_empty() {
             return Err(CommandError::InvalidInput("the product has no name".into()));
         }
