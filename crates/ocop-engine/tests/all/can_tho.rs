@@ -1,77 +1,13 @@
 //! Whole cases under `can-tho-2024` (Decision 148/2023 as Cần Thơ's 2024 plan applies it):
 //! the district certifies 3 stars, the city 4 stars.
 
-use std::collections::BTreeMap;
-
 use ocop_core::{CertificateStatus, Level, RevocationGround, Stars};
 use ocop_engine::{
-    Action, CaseId, Command, CommandError, EventBody, ManualClock, MemoryStore, Timestamp,
-    TransitionInput, verify,
+    CaseId, Command, CommandError, EventBody, ManualClock, MemoryStore, Timestamp, TransitionInput,
+    verify,
 };
 
 use crate::support::*;
-
-fn district_round(
-    engine: &ocop_engine::Engine,
-    store: &dyn ocop_engine::Store,
-    case: &str,
-    target: f64,
-    stars: u8,
-    constitute_council: bool,
-) {
-    take(
-        engine,
-        store,
-        case,
-        a("phong-nn", "district_office"),
-        "district_accept",
-    );
-    if constitute_council {
-        constitute(
-            engine,
-            store,
-            case,
-            "district_council",
-            "district_council_chair",
-            "h",
-        );
-    }
-    score(
-        engine,
-        store,
-        case,
-        "district_council",
-        "district_council_member",
-        "district_council_chair",
-        "h",
-        target,
-        stars,
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("h-chair", "district_council_chair"),
-        "district_close",
-    );
-}
-
-fn register(engine: &ocop_engine::Engine, store: &dyn ocop_engine::Store, case: &str) {
-    let producer = a(&format!("{case}-producer"), "producer");
-    ok(
-        engine,
-        store,
-        Command::open(case, producer.clone(), open(case)),
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("phong-nn", "district_office"),
-        "accept_registration",
-    );
-    take(engine, store, case, producer, "submit_dossier");
-}
 
 #[test]
 fn district_certificate_renewal_city_upgrade_revocation() {

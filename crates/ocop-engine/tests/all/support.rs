@@ -14,8 +14,12 @@ use ocop_engine::{
     ManualClock, OpenCase, Product, Store, TransitionInput,
 };
 
+/// The repository's root: the nearest folder above the test crate holding `workflows/`
+/// (these helpers are shared by the engine's tests and the workspace's `tests/legal`).
 pub(crate) fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let mut dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    while !dir.join("workflows").is_dir() && dir.pop() {}
+    dir
 }
 
 pub(crate) fn cycle(name: &str) -> Cycle {
@@ -301,4 +305,136 @@ pub(crate) fn score(
 
 pub(crate) fn history(store: &dyn Store, case: &str) -> Vec<Event> {
     store.load(&CaseId::new(case), 0).unwrap()
+}
+
+pub(crate) const P: &str = "province_council";
+
+/// From the provincial office's check to the council's result under `national-2026`.
+pub(crate) fn province_evaluation(
+    engine: &ocop_engine::Engine,
+    store: &dyn Store,
+    case: &str,
+    target: f64,
+    stars: u8,
+    constitute_council: bool,
+) {
+    take(
+        engine,
+        store,
+        case,
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("to-tu-van", "advisory_group"),
+        "advisory_report",
+    );
+    if constitute_council {
+        constitute(engine, store, case, P, "province_council_chair", "p");
+    }
+    score(
+        engine,
+        store,
+        case,
+        P,
+        "province_council_member",
+        "province_council_chair",
+        "p",
+        target,
+        stars,
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("p-chair", "province_council_chair"),
+        "province_close",
+    );
+}
+
+/// Opens a `national-2026` case, files it and has the commune propose it.
+pub(crate) fn first_filing(engine: &ocop_engine::Engine, store: &dyn Store, case: &str) {
+    let producer = a(&format!("{case}-producer"), "producer");
+    ok(
+        engine,
+        store,
+        Command::open(case, producer.clone(), open(case)),
+    );
+    take(engine, store, case, producer, "file_dossier");
+    take(
+        engine,
+        store,
+        case,
+        a("ubnd-xa", "commune_officer"),
+        "commune_propose",
+    );
+}
+
+/// Under `can-tho-2024`: the district office accepts the dossier and the district council
+/// scores it around `target`.
+pub(crate) fn district_round(
+    engine: &ocop_engine::Engine,
+    store: &dyn ocop_engine::Store,
+    case: &str,
+    target: f64,
+    stars: u8,
+    constitute_council: bool,
+) {
+    take(
+        engine,
+        store,
+        case,
+        a("phong-nn", "district_office"),
+        "district_accept",
+    );
+    if constitute_council {
+        constitute(
+            engine,
+            store,
+            case,
+            "district_council",
+            "district_council_chair",
+            "h",
+        );
+    }
+    score(
+        engine,
+        store,
+        case,
+        "district_council",
+        "district_council_member",
+        "district_council_chair",
+        "h",
+        target,
+        stars,
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("h-chair", "district_council_chair"),
+        "district_close",
+    );
+}
+
+/// Opens a `can-tho-2024` case, has the district accept the registration and the producer
+/// submit the dossier.
+pub(crate) fn register(engine: &ocop_engine::Engine, store: &dyn ocop_engine::Store, case: &str) {
+    let producer = a(&format!("{case}-producer"), "producer");
+    ok(
+        engine,
+        store,
+        Command::open(case, producer.clone(), open(case)),
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("phong-nn", "district_office"),
+        "accept_registration",
+    );
+    take(engine, store, case, producer, "submit_dossier");
 }

@@ -1,0 +1,434 @@
+//! Articles 4-8: who decides, what a result does to a certificate, revocation.
+
+use ocop_core::{CertificateStatus, Level, RevocationGround, Stars};
+use ocop_engine::{CommandError, Store, TransitionInput};
+
+use crate::support::*;
+use crate::*;
+
+/// A 5★ product (certified 1 June 2026, expiring 1 June 2029) files for re-evaluation in
+/// the 7.6a window and reaches the Ministry's office check.
+fn five_star_re_evaluation_at_the_ministry(
+    engine: &ocop_engine::Engine,
+    store: &dyn Store,
+    clock: &ocop_engine::ManualClock,
+    case: &str,
+) {
+    certified(engine, store, case, 5);
+    clock.set_date(d("2029-01-10"));
+    take(engine, store, case, producer(case), "file_re_evaluation");
+    take(
+        engine,
+        store,
+        case,
+        a("ubnd-xa", "commune_officer"),
+        "re_evaluation_propose",
+    );
+    // The provincial council never re-ranks a 5★ product (Art. 6.3b, 7.6e).
+    let err = refused(
+        engine,
+        store,
+        case,
+        a("so-nn", "province_office"),
+        "re_evaluation_to_council",
+    );
+    assert!(err.to_string().contains("outside 1-4★"), "{err}");
+    take(
+        engine,
+        store,
+        case,
+        a("so-nn", "province_office"),
+        "re_evaluation_five_star_report",
+    );
+    clock.set_date(d("2029-01-20"));
+    take(
+        engine,
+        store,
+        case,
+        a("chu-tich-tinh", "province_chair"),
+        "propose_five_star_re_evaluation",
+    );
+    assert_eq!(
+        case_of(engine, store, case).state().as_str(),
+        "central_re_evaluation_check"
+    );
+}
+
+/// Audit #19, #43, #45 (Art. 6.3b, 7.6e): the Ministry's office checks, the central
+/// council decides by written opinions, the Minister re-certifies.
+#[test]
+fn art_7_6e_five_star_reevaluation_goes_to_ministry() {
+    let (engine, clock, store) = national();
+    five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r5");
+    take(
+        &engine,
+        &store,
+        "r5",
+        a("bo-nn", "ministry_office"),
+        "central_re_evaluation_to_council",
+    );
+    sitting(
+        &engine,
+        &store,
+        "r5",
+        "central_re_evaluation_council",
+        "central",
+        "tw",
+        92.0,
+        5,
+    );
+    take(
+        &engine,
+        &store,
+        "r5",
+        a("tw-chair", "central_council_chair"),
+        "central_re_evaluation_close",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "r5").state().as_str(),
+        "central_re_evaluation_decision"
+    );
+    take(
+        &engine,
+        &store,
+        "r5",
+        a("bo-truong", "minister"),
+        "central_certify",
+    );
+    let c = case_of(&engine, &store, "r5");
+    assert_eq!(c.state().as_str(), "certified");
+    let cert = c.certificate().unwrap();
+    assert_eq!((cert.stars, cert.issued_by), (Stars::FIVE, Level::Central));
+    assert_eq!(cert.issued_on, d("2029-01-20"));
+    assert_eq!(cert.expires_on, d("2032-01-20"));
+    assert_eq!(c.certificates()[0].status, CertificateStatus::Superseded);
+}
+
+/// Art. 7.6e → 7.4g: a central result below 90 goes back to the provincial chair, who
+/// certifies 3-4★ on it.
+#[test]
+fn art_7_6e_below_90_goes_back_to_the_province() {
+    let (engine, clock, store) = national();
+    five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r4");
+    take(
+        &engine,
+        &store,
+        "r4",
+        a("bo-nn", "ministry_office"),
+        "central_re_evaluation_to_council",
+    );
+    sitting(
+        &engine,
+        &store,
+        "r4",
+        "central_re_evaluation_council",
+        "central",
+        "tw",
+        80.0,
+        4,
+    );
+    take(
+        &engine,
+        &store,
+        "r4",
+        a("tw-chair", "central_council_chair"),
+        "central_re_evaluation_close",
+    );
+    let err = refused(
+        &engine,
+        &store,
+        "r4",
+        a("bo-truong", "minister"),
+        "central_certify",
+    );
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    take(
+        &engine,
+        &store,
+        "r4",
+        a("bo-truong", "minister"),
+        "central_below_five",
+    );
+    take(
+        &engine,
+        &store,
+        "r4",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    let cert = case_of(&engine, &store, "r4")
+        .certificate()
+        .unwrap()
+        .clone();
+    assert_eq!((cert.stars, cert.issued_by), (Stars::FOUR, Level::Province));
+}
+
+/// Art. 7.6g: the Ministry has 45 days from the province's complete proposal; the 45th
+/// day, 6 March 2029 (a Tuesday), is in time, the next day is overdue.
+#[test]
+fn art_7_6g_central_45_days_from_the_provinces_complete_proposal() {
+    let (engine, clock, store) = national();
+    five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r45");
+    assert_eq!(due(&engine, &store, "r45"), d("2029-03-06"));
+    assert!(tick(&engine, &store, "2029-03-06", "r45").is_empty());
+    assert_eq!(
+        tick(&engine, &store, "2029-03-07", "r45"),
+        ["central_re_evaluation_check_overdue"]
+    );
+}
+
+/// A 3★ certificate (1 June 2026 - 1 June 2029) whose re-evaluation, filed in the 7.6a
+/// window, has its council result recorded on `closes_on` at `total` points.
+fn re_evaluated(
+    total: f64,
+    stars: u8,
+    closes_on: &str,
+) -> (ocop_engine::Engine, ocop_engine::MemoryStore) {
+    let (engine, clock, store) = national();
+    certified(&engine, &store, "r", 3);
+    clock.set_date(d("2029-01-10"));
+    take(&engine, &store, "r", producer("r"), "file_re_evaluation");
+    take(
+        &engine,
+        &store,
+        "r",
+        a("ubnd-xa", "commune_officer"),
+        "re_evaluation_propose",
+    );
+    take(
+        &engine,
+        &store,
+        "r",
+        a("so-nn", "province_office"),
+        "re_evaluation_to_council",
+    );
+    clock.set_date(d(closes_on));
+    sitting(
+        &engine,
+        &store,
+        "r",
+        "re_evaluation_council",
+        "province",
+        "p",
+        total,
+        stars,
+    );
+    take(
+        &engine,
+        &store,
+        "r",
+        a("p-chair", "province_council_chair"),
+        "re_evaluation_close",
+    );
+    (engine, store)
+}
+
+/// Audit #46 (Art. 4.1a): a re-evaluation that ends below 3★ after the certificate's term
+/// reaches an end; the certificate is not kept.
+#[test]
+fn art_4_1a_failed_re_evaluation_after_expiry_ends_without_certificate() {
+    let (engine, store) = re_evaluated(20.0, 1, "2029-06-10");
+    let err = refused(
+        &engine,
+        &store,
+        "r",
+        a("chu-tich-tinh", "province_chair"),
+        "province_keep_certificate",
+    );
+    assert!(err.to_string().contains("not in its term"), "{err}");
+    let events = take(
+        &engine,
+        &store,
+        "r",
+        a("chu-tich-tinh", "province_chair"),
+        "province_not_ranked",
+    );
+    let c = case_of(&engine, &store, "r");
+    assert_eq!(c.state().as_str(), "not_ranked");
+    assert_eq!(c.certificate().unwrap().status, CertificateStatus::Expired);
+    // Art. 7.3g: the commune and the producer are told of the result.
+    let told: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            ocop_engine::EventBody::Notified { role } => Some(role.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told, ["commune_officer", "producer"]);
+}
+
+/// Art. 4.3: a failed re-evaluation inside the certificate's 36 months keeps it to its
+/// own expiry, then the case lapses.
+#[test]
+fn art_4_1a_failed_re_evaluation_before_expiry_keeps_certificate_to_expiry() {
+    let (engine, store) = re_evaluated(40.0, 2, "2029-03-01");
+    let err = refused(
+        &engine,
+        &store,
+        "r",
+        a("chu-tich-tinh", "province_chair"),
+        "province_not_ranked",
+    );
+    assert!(err.to_string().contains("still in its term"), "{err}");
+    take(
+        &engine,
+        &store,
+        "r",
+        a("chu-tich-tinh", "province_chair"),
+        "province_keep_certificate",
+    );
+    let c = case_of(&engine, &store, "r");
+    assert_eq!(c.state().as_str(), "monitoring");
+    assert_eq!(c.certificate().unwrap().status, CertificateStatus::Active);
+    assert_eq!(tick(&engine, &store, "2029-06-02", "r"), ["expire"]);
+    assert_eq!(case_of(&engine, &store, "r").state().as_str(), "lapsed");
+}
+
+/// Audit #50 (Art. 8.2, 8.3b): only the authority that may revoke decides not to revoke.
+#[test]
+fn art_8_2_only_the_competent_authority_decides_not_to_revoke() {
+    let (engine, clock, store) = national();
+    certified(&engine, &store, "five", 5);
+    certified(&engine, &store, "three", 3);
+    clock.set_date(d("2026-10-01"));
+    for case in ["five", "three"] {
+        take_with(
+            &engine,
+            &store,
+            case,
+            a("so-nn", "province_office"),
+            "open_revocation",
+            TransitionInput {
+                ground: Some(RevocationGround::MarkMisuse),
+                conclusion: Some(d("2026-09-30")),
+                ..TransitionInput::default()
+            },
+        );
+    }
+    let err = refused(
+        &engine,
+        &store,
+        "five",
+        a("chu-tich-tinh", "province_chair"),
+        "dismiss_revocation",
+    );
+    assert!(err.to_string().contains("outside 1-4★"), "{err}");
+    take(
+        &engine,
+        &store,
+        "five",
+        a("bo-truong", "minister"),
+        "dismiss_revocation_central",
+    );
+    let err = refused(
+        &engine,
+        &store,
+        "three",
+        a("bo-truong", "minister"),
+        "dismiss_revocation_central",
+    );
+    assert!(err.to_string().contains("outside 5-5★"), "{err}");
+    take(
+        &engine,
+        &store,
+        "three",
+        a("chu-tich-tinh", "province_chair"),
+        "dismiss_revocation",
+    );
+    for case in ["five", "three"] {
+        assert_eq!(
+            case_of(&engine, &store, case).state().as_str(),
+            "monitoring"
+        );
+    }
+}
+
+/// Audit #53, D5 (Art. 8.4; Civil Code Art. 148(5)): 15 days from a conclusion of
+/// 16 October 2026 end on Saturday 31 October, so the limit is Monday 2 November.
+#[test]
+fn art_8_4_revocation_limit_rolls_past_the_weekend() {
+    let (engine, clock, store) = national();
+    certified(&engine, &store, "rv", 3);
+    clock.set_date(d("2026-10-19"));
+    take_with(
+        &engine,
+        &store,
+        "rv",
+        a("so-nn", "province_office"),
+        "open_revocation",
+        TransitionInput {
+            ground: Some(RevocationGround::NoLongerMeetsCriteria),
+            conclusion: Some(d("2026-10-16")),
+            ..TransitionInput::default()
+        },
+    );
+    assert_eq!(due(&engine, &store, "rv"), d("2026-11-02"));
+    assert!(tick(&engine, &store, "2026-11-02", "rv").is_empty());
+    assert_eq!(
+        tick(&engine, &store, "2026-11-03", "rv"),
+        ["revocation_overdue"]
+    );
+}
+
+/// Art. 4.3: a certificate is valid 36 months from the day the authority issues it; the
+/// expiry is not rolled off a day off.
+#[test]
+fn art_4_3_certificate_valid_36_months() {
+    let (engine, _clock, store) = national();
+    certified(&engine, &store, "c36", 4);
+    let cert = case_of(&engine, &store, "c36")
+        .certificate()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (cert.issued_on, cert.expires_on),
+        (d("2026-06-01"), d("2029-06-01"))
+    );
+    assert!(tick(&engine, &store, "2029-06-01", "c36").is_empty());
+    assert_eq!(tick(&engine, &store, "2029-06-02", "c36"), ["expire"]);
+}
+
+/// Art. 4.1a, 7.3e: the provincial chair certifies 3-4★ and nothing below 3★.
+#[test]
+fn art_7_3e_province_certifies_three_and_four_stars_only() {
+    let (engine, _clock, store) = national();
+    first_filing(&engine, &store, "low");
+    province_evaluation(&engine, &store, "low", 45.0, 2, true);
+    let err = refused(
+        &engine,
+        &store,
+        "low",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    take(
+        &engine,
+        &store,
+        "low",
+        a("chu-tich-tinh", "province_chair"),
+        "province_not_ranked",
+    );
+    let c = case_of(&engine, &store, "low");
+    assert_eq!(c.state().as_str(), "not_ranked");
+    assert!(c.certificate().is_none());
+}
+
+/// Art. 7.2: the commune has 15 working days from receipt (day 1 is the next working day).
+#[test]
+fn art_7_2_commune_fifteen_working_days() {
+    let (engine, _clock, store) = national();
+    ok(
+        &engine,
+        &store,
+        ocop_engine::Command::open("cw", producer("cw"), open("cw")),
+    );
+    take(&engine, &store, "cw", producer("cw"), "file_dossier");
+    // Filed Monday 1 June 2026: 15 working days end on Monday 22 June.
+    assert_eq!(due(&engine, &store, "cw"), d("2026-06-22"));
+    assert!(tick(&engine, &store, "2026-06-22", "cw").is_empty());
+    assert_eq!(
+        tick(&engine, &store, "2026-06-23", "cw"),
+        ["commune_review_overdue"]
+    );
+}

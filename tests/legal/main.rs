@@ -1,0 +1,187 @@
+//! The law, rule by rule: one test per rule of Decision 26/2026 Art. 4-12 and of the seed
+//! plan (Kế hoạch 109/KH-UBND, Decision 148/2023), named after its article. Each drives the
+//! engine through the scenario and checks the outcome and the deadline. `coverage` holds
+//! the table of every audited rule (`../shared/audits/legal-2026-12.md`), checks that each
+//! row names a test that exists (or says why the rule is not modelled), and generates
+//! `docs/legal-coverage.md` from it.
+//!
+//! Dates: the embedded calendar covers 2024-2027. A certificate issued under national-2026
+//! in 2026 expires in 2029, so the scenarios that run a certificate to its expiry use
+//! `calendar_to_2029` (the shipped calendar plus 2028-2029 as weekends only, test data).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly on purpose"
+)]
+
+#[allow(
+    dead_code,
+    reason = "shared with the engine's tests; not every helper is used here"
+)]
+#[path = "../../crates/ocop-engine/tests/all/support.rs"]
+mod support;
+
+mod art_11_12;
+mod art_4_to_8;
+mod calendar;
+mod coverage;
+mod plan;
+
+use ocop_engine::{Engine, ManualClock, MemoryStore, Store};
+use support::*;
+
+/// A national-2026 case certified at `stars` (3-4 by the province, 5 by the Minister) on
+/// the clock's day, announced and under monitoring.
+pub(crate) fn certified(engine: &Engine, store: &dyn Store, case: &str, stars: u8) {
+    first_filing(engine, store, case);
+    if stars < 5 {
+        let target = if stars == 4 { 80.0 } else { 60.0 };
+        province_evaluation(engine, store, case, target, stars, true);
+        take(
+            engine,
+            store,
+            case,
+            a("chu-tich-tinh", "province_chair"),
+            "province_certify",
+        );
+        take(
+            engine,
+            store,
+            case,
+            a("so-nn", "province_office"),
+            "announce",
+        );
+        return;
+    }
+    province_evaluation(engine, store, case, 95.0, 5, true);
+    take(
+        engine,
+        store,
+        case,
+        a("chu-tich-tinh", "province_chair"),
+        "province_approve_five_star",
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("bo-nn", "ministry_office"),
+        "central_accept",
+    );
+    sitting(
+        engine,
+        store,
+        case,
+        "central_council",
+        "central",
+        "tw",
+        95.0,
+        5,
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("tw-chair", "central_council_chair"),
+        "central_close",
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("bo-truong", "minister"),
+        "central_certify",
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("bo-nn", "ministry_office"),
+        "announce",
+    );
+}
+
+/// A council of five and a chair for `stage` (roles `<level>_council_member` and
+/// `<level>_council_chair`) constituted and scoring around `target`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a sitting is described by all of these"
+)]
+pub(crate) fn sitting(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    stage: &str,
+    level: &str,
+    prefix: &str,
+    target: f64,
+    stars: u8,
+) {
+    let (member, chair) = (
+        format!("{level}_council_member"),
+        format!("{level}_council_chair"),
+    );
+    constitute(engine, store, case, stage, &chair, prefix);
+    score(
+        engine, store, case, stage, &member, &chair, prefix, target, stars,
+    );
+}
+
+/// A national-2026 engine on the test calendar to 2029, with its clock and a store.
+pub(crate) fn national() -> (Engine, ManualClock, MemoryStore) {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine_on("national-2026", &clock, calendar_to_2029());
+    (engine, clock, MemoryStore::new())
+}
+
+/// The producer of a case made by `first_filing`.
+pub(crate) fn producer(case: &str) -> ocop_engine::Actor {
+    a(&format!("{case}-producer"), "producer")
+}
+
+/// Takes `t` as `actor` and returns the refusal.
+pub(crate) fn refused(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    actor: ocop_engine::Actor,
+    t: &str,
+) -> ocop_engine::CommandError {
+    engine
+        .execute(store, &ocop_engine::Command::take(case, actor, t))
+        .unwrap_err()
+}
+
+/// The case as the engine sees it.
+pub(crate) fn case_of(engine: &Engine, store: &dyn Store, case: &str) -> ocop_engine::Case {
+    engine.case(store, &ocop_engine::CaseId::new(case)).unwrap()
+}
+
+/// The last day of the case's current deadline.
+pub(crate) fn due(engine: &Engine, store: &dyn Store, case: &str) -> ocop_core::Date {
+    engine
+        .deadline(&case_of(engine, store, case))
+        .unwrap()
+        .unwrap()
+        .due
+}
+
+/// The transitions a tick at 9:00 on `day` fired on `case`.
+pub(crate) fn tick(engine: &Engine, store: &dyn Store, day: &str, case: &str) -> Vec<String> {
+    let report = engine
+        .tick(store, ocop_engine::Timestamp::vn(d(day), 9, 0))
+        .unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    report
+        .fired
+        .iter()
+        .filter(|f| f.case.as_str() == case)
+        .map(|f| {
+            f.transition
+                .as_ref()
+                .map_or_else(|| "limit".to_owned(), ToString::to_string)
+        })
+        .collect()
+}

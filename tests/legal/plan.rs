@@ -1,0 +1,132 @@
+//! The seed plan (Kế hoạch 109/KH-UBND, Cần Thơ 2024) under Decision 148/2023.
+
+use ocop_core::{Level, Stars};
+use ocop_engine::{CommandError, EventBody, ManualClock, MemoryStore};
+
+use crate::support::*;
+use crate::*;
+
+fn can_tho(day: &str) -> (ocop_engine::Engine, MemoryStore) {
+    let clock = ManualClock::on(d(day));
+    (engine("can-tho-2024", &clock), MemoryStore::new())
+}
+
+/// P1 (148/2023): the district council evaluates, the district chair certifies 3★.
+#[test]
+fn plan_p1_district_certifies_three_stars() {
+    let (engine, store) = can_tho("2024-09-02");
+    register(&engine, &store, "p1");
+    district_round(&engine, &store, "p1", 62.0, 3, true);
+    take(
+        &engine,
+        &store,
+        "p1",
+        a("ct-huyen", "district_chair"),
+        "district_certify",
+    );
+    let cert = case_of(&engine, &store, "p1")
+        .certificate()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (cert.stars, cert.issued_by),
+        (Stars::THREE, Level::District)
+    );
+    assert_eq!(cert.expires_on, d("2027-09-02"));
+}
+
+/// P4 (148/2023): the district proposes 70 points or more (4-5★ potential) to the city,
+/// nothing below.
+#[test]
+fn plan_p4_district_proposes_seventy_or_more_to_the_city() {
+    let (engine, store) = can_tho("2024-09-02");
+    register(&engine, &store, "p4");
+    district_round(&engine, &store, "p4", 65.0, 3, true);
+    let err = refused(
+        &engine,
+        &store,
+        "p4",
+        a("ct-huyen", "district_chair"),
+        "district_propose_to_city",
+    );
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+}
+
+/// P7 (plan lines 173-177, 350-352, 372-376): the city's QR traceability system is
+/// promoted, not required. A product the district ranks 4★ without a registration goes to
+/// the city; the plugin's finding is recorded as a warning with the transition.
+#[test]
+fn plan_p7_missing_traceability_is_a_warning() {
+    let (engine, store) = can_tho("2024-09-02");
+    register(&engine, &store, "p7");
+    district_round(&engine, &store, "p7", 78.0, 4, true);
+    let events = take(
+        &engine,
+        &store,
+        "p7",
+        a("ct-huyen", "district_chair"),
+        "district_propose_to_city",
+    );
+    let codes: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::GuardFindings { findings, .. } => {
+                Some(findings.iter().map(|f| f.code.as_str()))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(codes, ["traceability-missing"]);
+    assert_eq!(
+        case_of(&engine, &store, "p7").state().as_str(),
+        "city_review"
+    );
+}
+
+/// P7: a province that makes the check blocking must give the decision another way out;
+/// the pre-issue file, blocking with none, is caught by the decision-exits check.
+#[test]
+fn plan_p7_blocking_needs_a_way_out() {
+    let trap = std::fs::read_to_string(root().join("tests/definitions/traps/p7-can-tho-2024.toml"))
+        .unwrap();
+    let cycle = ocop_core::load_definition("p7-can-tho-2024.toml", &trap).unwrap();
+    let Err(ocop_testkit::SoundnessError::Unsound(found)) =
+        ocop_testkit::decision_exits(cycle.definition())
+    else {
+        panic!("the trap passes")
+    };
+    assert!(
+        found
+            .iter()
+            .any(|u| u.message.contains("state `district_decision`")
+                && u.message
+                    .contains("registration `first` with no certificate")
+                && u.message.contains("4★")),
+        "{found:#?}"
+    );
+    let shipped = cycle_def("can-tho-2024");
+    assert!(ocop_testkit::decision_exits(&shipped).is_ok());
+}
+
+fn cycle_def(name: &str) -> ocop_core::Definition {
+    cycle(name).definition().clone()
+}
+
+/// Audit #46 and the decision-exits check (issue item 2): every shipped definition
+/// resolves every council result at every decision state; the pre-issue national file
+/// is caught.
+#[test]
+fn soundness_decision_exits_hold_on_shipped_definitions_and_catch_a46() {
+    for name in ["national-2026", "can-tho-2024"] {
+        assert!(
+            ocop_testkit::decision_exits(&cycle_def(name)).is_ok(),
+            "{name}"
+        );
+    }
+    let trap =
+        std::fs::read_to_string(root().join("tests/definitions/traps/a46-national-2026.toml"))
+            .unwrap();
+    let cycle = ocop_core::load_definition("a46-national-2026.toml", &trap).unwrap();
+    assert!(ocop_testkit::decision_exits(cycle.definition()).is_err());
+}
