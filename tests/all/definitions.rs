@@ -13,7 +13,7 @@ use ocop_tests::{check_golden, root};
 
 #[test]
 fn shipped_definitions_are_valid() {
-    for name in ["national-2026", "can-tho-2024"] {
+    for name in ["national-2026", "amended-2025", "can-tho-2024"] {
         let path = format!("workflows/{name}.toml");
         let text = std::fs::read_to_string(root().join(&path)).unwrap();
         let cycle = load_definition(&path, &text).unwrap_or_else(|e| panic!("{e}"));

@@ -47,7 +47,7 @@ fn shipped_definitions_match_the_definition_schema() {
         .unwrap();
     let value = serde_json::to_value(&schema.schema).unwrap();
     let required = value["required"].as_array().unwrap();
-    for name in ["national-2026", "can-tho-2024"] {
+    for name in ["national-2026", "amended-2025", "can-tho-2024"] {
         let text = std::fs::read_to_string(root().join(format!("workflows/{name}.toml"))).unwrap();
         let table: toml::Table = toml::from_str(&text).unwrap();
         for key in required {

@@ -237,9 +237,10 @@ fn art_12_3_lapsed_case_closes_180_days_after_expiry() {
     assert_eq!(case_of(&engine, &store, "l").state().as_str(), "expired");
 }
 
-// --- Art. 11-12.2 with Cần Thơ's cases on 22 May 2026.
+// --- Art. 11-12.2: the cases of 148/2023 as amended by 1489/2025 (amended-2025) on
+// 22 May 2026.
 
-/// The Cần Thơ store on 22 May 2026 and the two engines.
+/// The store, the two engines and the transition file of 22 May 2026.
 struct Transition {
     old: Engine,
     new: Engine,
@@ -248,18 +249,22 @@ struct Transition {
     migration: Migration,
 }
 
+pub(crate) fn migration(file: &str, from: &str, to: &str) -> Migration {
+    let text = std::fs::read_to_string(root().join("workflows/migrations").join(file)).unwrap();
+    Migration::load(&text, &cycle(from), &cycle(to)).unwrap()
+}
+
 impl Transition {
     fn new(day: &str) -> Transition {
         let clock = ManualClock::on(d(day));
-        let text = std::fs::read_to_string(
-            root().join("workflows/migrations/can-tho-2024-to-national-2026.toml"),
-        )
-        .unwrap();
         Transition {
-            old: engine("can-tho-2024", &clock),
+            old: engine("amended-2025", &clock),
             new: engine("national-2026", &clock),
-            migration: Migration::load(&text, &cycle("can-tho-2024"), &cycle("national-2026"))
-                .unwrap(),
+            migration: migration(
+                "amended-2025-to-national-2026.toml",
+                "amended-2025",
+                "national-2026",
+            ),
             clock,
             store: MemoryStore::new(),
         }
@@ -278,24 +283,14 @@ impl Transition {
             .unwrap()
     }
 
-    /// A case certified 3★ by the district on the clock's day, under monitoring.
-    fn district_certified(&self, case: &str) {
-        register(&self.old, &self.store, case);
-        district_round(&self.old, &self.store, case, 60.0, 3, true);
-        take(
+    /// A dossier filed at the commune on the clock's day.
+    fn filed(&self, case: &str) {
+        ok(
             &self.old,
             &self.store,
-            case,
-            a("ct-huyen", "district_chair"),
-            "district_certify",
+            Command::open(case, producer(case), open(case)),
         );
-        take(
-            &self.old,
-            &self.store,
-            case,
-            a("phong-nn", "district_office"),
-            "announce",
-        );
+        take(&self.old, &self.store, case, producer(case), "file_dossier");
     }
 }
 
@@ -313,7 +308,7 @@ fn plan<'r>(r: &'r MigrationReport, case: &str) -> &'r ocop_engine::CasePlan {
 #[test]
 fn art_12_2_filed_dossier_continues_under_the_old_rules() {
     let t = Transition::new("2026-04-01");
-    register(&t.old, &t.store, "filed");
+    t.filed("filed");
     let r = t.run("2026-05-22");
     assert!(
         r.continue_under_old_rules
@@ -323,17 +318,26 @@ fn art_12_2_filed_dossier_continues_under_the_old_rules() {
     let c = case_of(&t.old, &t.store, "filed");
     assert_eq!(
         (c.definition().as_str(), c.state().as_str()),
-        ("can-tho-2024", "district_review")
+        ("amended-2025", "commune_review")
     );
     assert!(c.continues_under_old_rules());
+    // The commune's 15 working days are 26/2026's: the continuing case has none.
+    assert!(t.old.deadline(&c).unwrap().is_none());
     t.clock.set_date(d("2026-06-15"));
-    district_round(&t.old, &t.store, "filed", 60.0, 3, true);
     take(
         &t.old,
         &t.store,
         "filed",
-        a("ct-huyen", "district_chair"),
-        "district_certify",
+        a("ubnd-xa", "commune_officer"),
+        "commune_propose",
+    );
+    province_evaluation(&t.old, &t.store, "filed", 60.0, 3, true);
+    take(
+        &t.old,
+        &t.store,
+        "filed",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
     );
     let r = t.run("2026-06-22");
     assert_eq!(
@@ -351,7 +355,7 @@ fn art_12_2_filed_dossier_continues_under_the_old_rules() {
 #[test]
 fn art_12_2a_sixty_day_cap_is_21_july_2026() {
     let t = Transition::new("2026-04-01");
-    register(&t.old, &t.store, "c60");
+    t.filed("c60");
     let r = t.run("2026-05-22");
     assert_eq!(plan(&r, "c60").finish_by, Some(d("2026-07-21")));
     assert!(tick(&t.old, &t.store, "2026-07-21", "c60").is_empty());
@@ -359,19 +363,50 @@ fn art_12_2a_sixty_day_cap_is_21_july_2026() {
 }
 
 /// Audit #66, D5 (Art. 12.2b; Civil Code Art. 148(5)): a re-evaluation has 30 days; the
-/// 30th day, 21 June 2026, is a Sunday, so the limit is Monday 22 June. Its certificate,
-/// expiring before that, stays valid until the result, at most 180 days (Art. 12.3).
+/// 30th day, 21 June 2026, is a Sunday, so the limit is Monday 22 June. Its certificate
+/// (issued by a district on 5 June 2023, carried over on 1 July 2025), expiring before
+/// that, stays valid until the result, at most 180 days (Art. 12.3).
 #[test]
 fn art_12_2b_thirty_day_cap_rolls_to_monday_22_june() {
     let t = Transition::new("2023-06-05");
-    t.district_certified("c30");
+    let ct = engine("can-tho-2024", &t.clock);
+    register(&ct, &t.store, "c30");
+    district_round(&ct, &t.store, "c30", 60.0, 3, true);
+    take(
+        &ct,
+        &t.store,
+        "c30",
+        a("ct-huyen", "district_chair"),
+        "district_certify",
+    );
+    take(
+        &ct,
+        &t.store,
+        "c30",
+        a("phong-nn", "district_office"),
+        "announce",
+    );
+    t.clock.set_date(d("2025-07-01"));
+    migration(
+        "can-tho-2024-to-amended-2025.toml",
+        "can-tho-2024",
+        "amended-2025",
+    )
+    .run(
+        &t.store,
+        ct.projector(),
+        t.old.projector(),
+        &ocop_engine::Actor::new("so-nn-ct", "province_office"),
+        Timestamp::vn(d("2025-07-01"), 8, 0),
+    )
+    .unwrap();
     t.clock.set_date(d("2026-04-01"));
     take(
         &t.old,
         &t.store,
         "c30",
         a("c30-producer", "producer"),
-        "file_renewal",
+        "file_re_evaluation",
     );
     let r = t.run("2026-05-22");
     let p = plan(&r, "c30");
@@ -381,19 +416,14 @@ fn art_12_2b_thirty_day_cap_rolls_to_monday_22_june() {
     assert_eq!(tick(&t.old, &t.store, "2026-06-23", "c30"), ["limit"]);
 }
 
-/// Audit #67 (Art. 12.2): nothing unfiled is capped, and a case at the old council is not
-/// told to file anew.
+/// Audit #67 (Art. 12.2): nothing unfiled is capped.
 #[test]
 fn art_12_2_unfiled_dossier_is_not_capped() {
     let t = Transition::new("2026-04-01");
     ok(
         &t.old,
         &t.store,
-        Command::open(
-            "unfiled",
-            a("unfiled-producer", "producer"),
-            open("unfiled"),
-        ),
+        Command::open("unfiled", producer("unfiled"), open("unfiled")),
     );
     let r = t.run("2026-05-22");
     let p = plan(&r, "unfiled");
@@ -401,23 +431,31 @@ fn art_12_2_unfiled_dossier_is_not_capped() {
     assert_eq!(p.finish_by, None);
 }
 
+/// Audit #67 (Art. 12.2): a case before the old rules' council is not told to file anew.
 #[test]
 fn art_12_2_case_at_the_old_council_is_not_told_to_file_anew() {
     let t = Transition::new("2026-04-01");
-    register(&t.old, &t.store, "sitting");
+    first_filing(&t.old, &t.store, "sitting");
     take(
         &t.old,
         &t.store,
         "sitting",
-        a("phong-nn", "district_office"),
-        "district_accept",
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    take(
+        &t.old,
+        &t.store,
+        "sitting",
+        a("to-tu-van", "advisory_group"),
+        "advisory_report",
     );
     let r = t.run("2026-05-22");
     assert!(r.cannot_migrate.is_empty());
     let p = plan(&r, "sitting");
     assert_eq!(
         (p.from_state.as_str(), p.to_state.as_ref()),
-        ("district_evaluation", None)
+        ("province_evaluation", None)
     );
     assert_eq!(p.finish_by, Some(d("2026-07-21")));
 }
@@ -426,8 +464,23 @@ fn art_12_2_case_at_the_old_council_is_not_told_to_file_anew() {
 /// expiry on the new cycle.
 #[test]
 fn art_12_1_certificates_valid_to_expiry() {
-    let t = Transition::new("2024-09-10");
-    t.district_certified("old");
+    let t = Transition::new("2025-09-10");
+    first_filing(&t.old, &t.store, "old");
+    province_evaluation(&t.old, &t.store, "old", 60.0, 3, true);
+    take(
+        &t.old,
+        &t.store,
+        "old",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    take(
+        &t.old,
+        &t.store,
+        "old",
+        a("so-nn", "province_office"),
+        "announce",
+    );
     let before = case_of(&t.old, &t.store, "old")
         .certificate()
         .unwrap()
@@ -439,7 +492,7 @@ fn art_12_1_certificates_valid_to_expiry() {
     );
     let after = case_of(&t.new, &t.store, "old");
     assert_eq!(after.certificate().unwrap(), &before);
-    assert_eq!(before.expires_on, d("2027-09-10"));
+    assert_eq!(before.expires_on, d("2028-09-10"));
 }
 
 /// Audit #61 (Art. 11.1): no case under national-2026 before 22 May 2026.
@@ -450,38 +503,58 @@ fn art_11_1_no_case_before_22_may_2026() {
         .new
         .execute(
             &t.store,
-            &Command::open("early", a("early-producer", "producer"), open("early")),
+            &Command::open("early", producer("early"), open("early")),
         )
         .unwrap_err();
     assert!(matches!(err, CommandError::NotInForce { .. }), "{err}");
 }
 
-/// Audit #62, P12 (Art. 11.2, 12.2): from 22 May 2026 no new dossier is opened under the
-/// old rules, which still govern the dossiers filed before.
+/// Audit #62 (Art. 11.2, 12.2): from 22 May 2026 no new dossier is opened under the old
+/// rules, which still govern the dossiers filed before and lapse after 21 July 2026.
 #[test]
 fn art_11_2_no_new_dossier_under_old_rules_from_22_may_2026() {
     let t = Transition::new("2026-05-21");
     ok(
         &t.old,
         &t.store,
-        Command::open("last", a("last-producer", "producer"), open("last")),
+        Command::open("last", producer("last"), open("last")),
     );
     t.clock.set_date(d("2026-05-22"));
     let err = t
         .old
         .execute(
             &t.store,
-            &Command::open("late", a("late-producer", "producer"), open("late")),
+            &Command::open("late", producer("late"), open("late")),
         )
         .unwrap_err();
     assert!(matches!(err, CommandError::IntakeClosed { .. }), "{err}");
     assert!(err.to_string().contains("after 2026-05-21"), "{err}");
     // The case opened the day before goes on.
-    take(
-        &t.old,
-        &t.store,
-        "last",
-        a("phong-nn", "district_office"),
-        "accept_registration",
+    take(&t.old, &t.store, "last", producer("last"), "file_dossier");
+    assert_eq!(
+        cycle("amended-2025").definition().in_force_until,
+        Some(d("2026-07-21"))
     );
+}
+
+/// P12 (1489/2025): the district tier ends on 30 June 2025: from 1 July no case opens under
+/// the Cần Thơ 2024 cycle.
+#[test]
+fn plan_p12_district_tier_ends_30_june_2025() {
+    let clock = ManualClock::on(d("2025-06-30"));
+    let ct = engine("can-tho-2024", &clock);
+    let store = MemoryStore::new();
+    ok(
+        &ct,
+        &store,
+        Command::open("june", a("june-producer", "producer"), open("june")),
+    );
+    clock.set_date(d("2025-07-01"));
+    let err = ct
+        .execute(
+            &store,
+            &Command::open("july", a("july-producer", "producer"), open("july")),
+        )
+        .unwrap_err();
+    assert!(matches!(err, CommandError::IntakeClosed { .. }), "{err}");
 }

@@ -116,7 +116,7 @@ const ROWS: &[Row] = &[
     row!("P9", "plan 61-63, 214-223", "Rewards and support by star level", [], NotModelled("a budget act outside the cycle, amounts to be issued later; the report's counts by rank serve it")),
     row!("P10", "plan 170-172", "Monitoring after certification", ["crates/ocop-engine/tests/all/can_tho.rs::a_district_certificate_expires_by_tick"], Tested),
     row!("P11", "148", "Certificate 36 months", ["tests/legal/plan.rs::plan_p1_district_certifies_three_stars"], Tested),
-    row!("P12", "1489; 26/2026 Art. 11.2", "The district tier ends 1 July 2025; the 148 cycle closes to new cases", ["tests/legal/art_11_12.rs::art_11_2_no_new_dossier_under_old_rules_from_22_may_2026"], Open("the 148 cycle's intake closes on 21 May 2026 and its rules lapse after 21 July 2026; the end of the district tier on 1 July 2025 needs the amended-2025 definition (issue item 6), not built")),
+    row!("P12", "1489; 26/2026 Art. 11.2", "The district tier ends 1 July 2025; the 148 cycle closes to new cases", ["tests/legal/art_11_12.rs::plan_p12_district_tier_ends_30_june_2025", "tests/legal/interim_2025.rs::t2025_migration_moves_district_cases_to_commune_and_province"], Tested),
     row!("C1", "BLLĐ 2019 Art. 112", "2024 announced schedule", ["crates/ocop-engine/src/calendar.rs::weekends_holidays_and_make_up_days"], Tested),
     row!("C2", "BLLĐ 2019 Art. 112", "2025 announced schedule", [], Untested("checked by the audit against the announcements")),
     row!("C3", "VPCP 12729/VPCP-KGVX", "2026: 2 Jan off, Saturday 10 Jan worked", ["tests/legal/calendar.rs::cal_2026_new_year_swap"], Tested),
@@ -138,8 +138,8 @@ const ROWS: &[Row] = &[
     row!("D11", "7.3e, 7.4e", "The 90-point gates at province and centre", ["tests/legal/art_4_to_8.rs::art_7_6e_below_90_goes_back_to_the_province"], Tested),
     row!("D12", "4.1", "The issued rank is capped by the issuing level", ["tests/legal/plan.rs::plan_p1_district_certifies_three_stars"], Tested),
     row!("I2", "issue item 2", "Every decision state resolves every council result (semantic check; traps #46 and P7)", ["crates/ocop-testkit/tests/testkit.rs::decision_exits_pass_on_every_shipped_definition", "crates/ocop-testkit/tests/testkit.rs::decision_exits_flags_the_stuck_re_evaluation_of_audit_46", "crates/ocop-testkit/tests/testkit.rs::decision_exits_flags_the_traceability_trap_of_audit_p7"], Tested),
-    row!("I6", "issue item 6", "The 2025 interim cycle (amended-2025) and its migration of 1 July 2025", [], Open("not built in this change: 1489's text is not at hand and the definition, its migration and the demo's history (item 7) were left for a follow-up")),
-    row!("I7", "issue item 7", "The demo as a faithful history (1 July 2025, 22 May 2026, 148 existing products, calibration)", [], Open("not built: the demo crosses 22 May 2026 with `continue` and `migrate`, but not 1 July 2025, and its 2024 cohort is not calibrated")),
+    row!("I6", "issue item 6", "The 2025 interim cycle (amended-2025, reconstructed) and its migration of 1 July 2025, with a dry run", ["tests/legal/interim_2025.rs::t2025_amended_cycle_is_sound", "tests/legal/interim_2025.rs::t2025_migration_moves_district_cases_to_commune_and_province", "tests/legal/interim_2025.rs::t2026_amended_cases_continue_or_move_on_22_may_2026"], Tested),
+    row!("I7", "issue item 7", "The demo as a faithful history (1 July 2025, 22 May 2026, 148 existing products, calibration)", [], Open("the demo crosses 1 July 2025 (migrate to amended-2025) and 22 May 2026 (continue or migrate), but producers keep their district after 1 July 2025, the plan's 148 existing products are not simulated and the 2024 cohort is not calibrated")),
     row!("O1", "7.5 (audit observation)", "An upgrade that does not raise the rank keeps the certificate", [], Open("an upgrade scoring the same or a lower certifiable rank still replaces the certificate")),
 ];
 

@@ -27,6 +27,7 @@ mod art_11_12;
 mod art_4_to_8;
 mod calendar;
 mod coverage;
+mod interim_2025;
 mod plan;
 
 use ocop_engine::{Engine, ManualClock, MemoryStore, Store};

@@ -118,7 +118,7 @@ fn cycle_def(name: &str) -> ocop_core::Definition {
 /// is caught.
 #[test]
 fn soundness_decision_exits_hold_on_shipped_definitions_and_catch_a46() {
-    for name in ["national-2026", "can-tho-2024"] {
+    for name in ["national-2026", "amended-2025", "can-tho-2024"] {
         assert!(
             ocop_testkit::decision_exits(&cycle_def(name)).is_ok(),
             "{name}"

@@ -71,12 +71,16 @@ impl StoreArgs {
     }
 }
 
-/// The shipped cycles and the migration between them.
+/// The shipped cycles and the migrations between them.
 pub(crate) struct Workflows {
     pub(crate) dir: PathBuf,
     pub(crate) can_tho: Cycle,
+    pub(crate) amended: Cycle,
     pub(crate) national: Cycle,
-    pub(crate) migration_text: String,
+    /// can-tho-2024 → amended-2025 (1 July 2025).
+    pub(crate) to_amended_text: String,
+    /// amended-2025 → national-2026 (22 May 2026).
+    pub(crate) to_national_text: String,
 }
 
 impl Workflows {
@@ -92,8 +96,10 @@ impl Workflows {
         Ok(Workflows {
             dir: dir.to_owned(),
             can_tho: cycle("can-tho-2024.toml")?,
+            amended: cycle("amended-2025.toml")?,
             national: cycle("national-2026.toml")?,
-            migration_text: read("migrations/can-tho-2024-to-national-2026.toml")?,
+            to_amended_text: read("migrations/can-tho-2024-to-amended-2025.toml")?,
+            to_national_text: read("migrations/amended-2025-to-national-2026.toml")?,
         })
     }
 }
@@ -212,14 +218,19 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
         can_tho = can_tho.guard_plugin(id, g);
     }
     engines.insert("can-tho-2024".to_owned(), can_tho.build()?);
-    engines.insert(
-        "national-2026".to_owned(),
-        EngineBuilder::new(wf.national.clone())
-            .clock(clock.clone())
-            .scorer("criteria-26-2026", Arc::clone(&scorer))
-            .build()?,
-    );
-    let migration = Migration::load(&wf.migration_text, &wf.can_tho, &wf.national)?;
+    for cycle in [&wf.amended, &wf.national] {
+        engines.insert(
+            cycle.definition().id.to_string(),
+            EngineBuilder::new(cycle.clone())
+                .clock(clock.clone())
+                .scorer("criteria-26-2026", Arc::clone(&scorer))
+                .build()?,
+        );
+    }
+    let migrations = vec![
+        Migration::load(&wf.to_amended_text, &wf.can_tho, &wf.amended)?,
+        Migration::load(&wf.to_national_text, &wf.amended, &wf.national)?,
+    ];
     println!(
         "{} {} ({} {}, seed {})",
         t(
@@ -238,7 +249,7 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
         clock.clone(),
         args.seed,
         Arc::clone(&scorer),
-        Some(migration),
+        migrations,
     );
     let n = args.products;
     let d = |y, m, dd| Date::new(y, m, dd).context("date");
@@ -281,8 +292,8 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
         "{}: {} {}, {} {}, {} {}",
         t(
             lang,
-            "Chuyển tiếp sang Quyết định 26/2026 (22/5/2026)",
-            "Migration to Decision 26/2026 (22 May 2026)"
+            "Chuyển tiếp (1/7/2025: QĐ 1489; 22/5/2026: QĐ 26/2026)",
+            "Transitions (1 July 2025: Decision 1489; 22 May 2026: Decision 26/2026)"
         ),
         stats.migrated,
         t(lang, "hồ sơ chuyển", "cases migrated"),

@@ -77,19 +77,20 @@ fn validate_warns_when_two_definitions_overlap_without_a_transition() {
         "validate",
         "--deny-warnings",
         "workflows/can-tho-2024.toml",
+        "workflows/amended-2025.toml",
         "workflows/national-2026.toml",
     ]);
     assert!(ok.status.success(), "{}", text(&ok));
     let dir = std::env::temp_dir().join(format!("ocop-overlap-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for f in ["can-tho-2024.toml", "national-2026.toml"] {
+    for f in ["amended-2025.toml", "national-2026.toml"] {
         std::fs::copy(root().join("workflows").join(f), dir.join(f)).unwrap();
     }
-    let (ct, n) = (
-        dir.join("can-tho-2024.toml"),
+    let (old, n) = (
+        dir.join("amended-2025.toml"),
         dir.join("national-2026.toml"),
     );
-    let out = ocop(&["validate", ct.to_str().unwrap(), n.to_str().unwrap()]);
+    let out = ocop(&["validate", old.to_str().unwrap(), n.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "a warning, not an error: {}",
@@ -104,7 +105,7 @@ fn validate_warns_when_two_definitions_overlap_without_a_transition() {
     let denied = ocop(&[
         "validate",
         "--deny-warnings",
-        ct.to_str().unwrap(),
+        old.to_str().unwrap(),
         n.to_str().unwrap(),
     ]);
     assert_eq!(denied.status.code(), Some(1));

@@ -42,8 +42,10 @@ pub struct MigrationFile {
     pub effective: Date,
     /// The legal basis of the transition.
     pub basis: String,
-    /// The transitional limits.
-    pub limits: TransitionalLimits,
+    /// The transitional limits; absent when the change of rules set none (then no case is
+    /// in flight under a limit and no rule may `continue`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<TransitionalLimits>,
     /// Where each state of `from` goes. A state with no `to` cannot migrate.
     pub states: Vec<StateRule>,
 }
@@ -265,7 +267,11 @@ impl Migration {
                 to.definition().id
             ));
         }
-        if !file.limits.certificates_valid_to_expiry {
+        if file
+            .limits
+            .as_ref()
+            .is_some_and(|l| !l.certificates_valid_to_expiry)
+        {
             problems.push(
                 "`certificates_valid_to_expiry = false` contradicts Art. 12.1: certificates stay valid to their expiry"
                     .into(),
@@ -284,6 +290,13 @@ impl Migration {
                     r.from
                 )),
                 Some(_) => {}
+            }
+            if file.limits.is_none() && (r.rule == RuleKind::Continue || r.in_flight == Some(true))
+            {
+                problems.push(format!(
+                    "states[{i}]: `{}` needs a time limit, but the file has no `[limits]`",
+                    r.from
+                ));
             }
             if r.rule == RuleKind::Continue && r.to.is_some() {
                 problems.push(format!(
@@ -428,13 +441,14 @@ impl Migration {
             .iter()
             .find(|(s, _)| s == case.state())
             .map(|(_, k)| *k);
-        let in_flight = continues
-            || rule.in_flight.unwrap_or(matches!(
-                kind,
-                Some(StateKind::Review | StateKind::Evaluation | StateKind::Decision)
-            ));
-        let limits = &self.file.limits;
-        if in_flight {
+        // Without `[limits]` nothing is in flight under a limit (the load refused `continue`).
+        let in_flight = self.file.limits.is_some()
+            && (continues
+                || rule.in_flight.unwrap_or(matches!(
+                    kind,
+                    Some(StateKind::Review | StateKind::Evaluation | StateKind::Decision)
+                )));
+        if in_flight && let Some(limits) = &self.file.limits {
             let days = if case.registration() == RegistrationType::ReEvaluation {
                 limits.re_evaluation_days
             } else {

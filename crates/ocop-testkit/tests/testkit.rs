@@ -31,7 +31,7 @@ fn shipped(name: &str) -> ocop_core::Definition {
 
 #[test]
 fn the_shipped_definitions_are_sound() {
-    for name in ["national-2026", "can-tho-2024"] {
+    for name in ["national-2026", "amended-2025", "can-tho-2024"] {
         if let Err(e) = check_definition_sound(&shipped(name)) {
             panic!("{name}: {e}");
         }
@@ -91,7 +91,7 @@ fn decision_exits_flags_the_traceability_trap_of_audit_p7() {
 
 #[test]
 fn decision_exits_pass_on_every_shipped_definition() {
-    for name in ["national-2026", "can-tho-2024"] {
+    for name in ["national-2026", "amended-2025", "can-tho-2024"] {
         let found = decision_findings(&shipped(name));
         assert!(found.is_empty(), "{name}: {found:#?}");
     }

@@ -75,6 +75,7 @@ fn demo(args: &[String]) -> Result<(), String> {
     // The cycles, validated and drawn.
     let workflows = [
         "workflows/can-tho-2024.toml",
+        "workflows/amended-2025.toml",
         "workflows/national-2026.toml",
     ];
     // Statically, and with the plugins they pin: each exists, matches its pin and loads.

@@ -66,9 +66,29 @@ pub(crate) struct Sim<'a> {
     queue: BinaryHeap<Reverse<(Date, u64, usize)>>,
     seq: u64,
     pub(crate) stats: Stats,
-    migration: Option<Migration>,
-    migrate_on: Date,
-    migrated: bool,
+    /// The transitions between the cycles, in order of their effective day.
+    migrations: Vec<Migration>,
+    /// The effective days whose first run has been made.
+    migrated: Vec<Date>,
+}
+
+/// The cycle a new dossier follows on `day`: Cần Thơ's 2024 plan (Decision 148, district
+/// tier) until 30 June 2025, 148 as amended by 1489 from 1 July 2025 (no district), and
+/// Decision 26/2026 from 22 May 2026.
+fn definition_on(day: Date) -> &'static str {
+    if day < date(2025, 7, 1) {
+        "can-tho-2024"
+    } else if day < date(2026, 5, 22) {
+        "amended-2025"
+    } else {
+        "national-2026"
+    }
+}
+
+/// Whether `def` has the commune and provincial stages of national-2026 (every cycle but the
+/// district-tier one).
+fn commune_tier(def: &str) -> bool {
+    def != "can-tho-2024"
 }
 
 fn date(y: i16, m: i8, d: i8) -> Date {
@@ -103,7 +123,7 @@ fn slug(s: &str) -> String {
 /// first whose guards hold is taken.
 fn choices(def: &str, state: &str) -> &'static [(&'static str, &'static str)] {
     match state {
-        "registration" if def == "national-2026" => &[("file_dossier", "producer")],
+        "registration" if commune_tier(def) => &[("file_dossier", "producer")],
         // can-tho-2024
         "registration" => &[("accept_registration", "district_office")],
         "dossier" => &[("submit_dossier", "producer")],
@@ -130,13 +150,15 @@ fn choices(def: &str, state: &str) -> &'static [(&'static str, &'static str)] {
         ],
         "province_completion" => &[("province_resubmit", "producer")],
         "advisory_review" => &[("advisory_report", "advisory_group")],
-        "province_decision" => &[
+        "province_decision" | "province_decision_after_central" => &[
             ("province_approve_five_star", "province_chair"),
+            ("province_propose_five_star", "province_chair"),
             ("province_certify", "province_chair"),
             ("province_not_ranked", "province_chair"),
             ("province_keep_certificate", "province_chair"),
         ],
         "central_office_check" => &[("central_accept", "ministry_office")],
+        "central_advisory_review" => &[("central_advisory_report", "central_advisory_group")],
         "upgrade_commune_review" => &[("upgrade_propose", "commune_officer")],
         "re_evaluation_commune_review" => &[("re_evaluation_propose", "commune_officer")],
         "re_evaluation_check" => &[("re_evaluation_to_council", "province_office")],
@@ -156,7 +178,7 @@ impl<'a> Sim<'a> {
         clock: ManualClock,
         seed: u64,
         scorer: Arc<dyn Scorer>,
-        migration: Option<Migration>,
+        migrations: Vec<Migration>,
     ) -> Self {
         Sim {
             engines,
@@ -169,9 +191,8 @@ impl<'a> Sim<'a> {
             queue: BinaryHeap::new(),
             seq: 0,
             stats: Stats::default(),
-            migration,
-            migrate_on: date(2026, 5, 22),
-            migrated: false,
+            migrations,
+            migrated: Vec::new(),
         }
     }
 
@@ -356,11 +377,7 @@ impl<'a> Sim<'a> {
         let Some(p) = self.plans.get(i) else {
             return Ok(());
         };
-        let def = if today >= self.migrate_on {
-            "national-2026"
-        } else {
-            "can-tho-2024"
-        };
+        let def = definition_on(today);
         let district = p.district.and_then(|d| DISTRICTS.get(d));
         let product_name = {
             let names = data::PRODUCTS
@@ -522,7 +539,7 @@ impl<'a> Sim<'a> {
                 return self.take(def, i, t, "commune_officer", TransitionInput::default());
             }
             "certified" => {
-                let office = if def == "national-2026" {
+                let office = if commune_tier(def) {
                     "province_office"
                 } else {
                     "city_office"
@@ -707,7 +724,7 @@ impl<'a> Sim<'a> {
             return Ok(false);
         };
         let (revoke_on, upgrade_after, inspected) = (p.revoke_on, p.upgrade_after, p.inspected);
-        let office = if def == "national-2026" {
+        let office = if commune_tier(def) {
             "province_office"
         } else {
             "city_office"
@@ -750,7 +767,7 @@ impl<'a> Sim<'a> {
         if let Some(expiry) = case.certificate_valid_until() {
             let left = today.days_until(expiry);
             if (120..=180).contains(&left) {
-                let t = if def == "national-2026" {
+                let t = if commune_tier(def) {
                     "file_re_evaluation"
                 } else {
                     "file_renewal"
@@ -791,7 +808,7 @@ impl<'a> Sim<'a> {
     }
 
     fn revoke(&mut self, i: usize, def: &str, _case: &Case) -> Result<bool> {
-        let candidates: &[(&str, &str)] = if def == "national-2026" {
+        let candidates: &[(&str, &str)] = if commune_tier(def) {
             &[
                 ("revoke_province", "province_chair"),
                 ("revoke_central", "minister"),
@@ -804,7 +821,7 @@ impl<'a> Sim<'a> {
             ]
         };
         if self.rng.chance(0.2) {
-            let role = if def == "national-2026" {
+            let role = if commune_tier(def) {
                 "province_chair"
             } else {
                 "city_chair"
@@ -839,11 +856,9 @@ impl<'a> Sim<'a> {
         let mut today = start;
         while today <= end {
             self.clock.set(Timestamp::vn(today, 9, 0));
-            // On 22 May 2026, then every Monday: cases that continued under the old rules
-            // (Art. 12.2) move onto the national cycle once decided.
-            if today >= self.migrate_on && (!self.migrated || today.iso_weekday() == 1) {
-                self.migrate(today)?;
-            }
+            // On each change of rules (1 July 2025, 22 May 2026), then every Monday: cases
+            // that continued under the old rules (Art. 12.2) move on once decided.
+            self.migrate(today)?;
             while let Some(Reverse((day, _, i))) = self.queue.peek().copied() {
                 if day > today {
                     break;
@@ -870,23 +885,29 @@ impl<'a> Sim<'a> {
     }
 
     fn migrate(&mut self, today: Date) -> Result<()> {
-        self.migrated = true;
-        let Some(migration) = &self.migration else {
-            return Ok(());
-        };
         let actor = Actor::new("van-phong-ocop-can-tho", "province_office");
-        let source = self.engine_for("can-tho-2024")?.projector();
-        let target = self.engine_for("national-2026")?.projector();
-        let report = migration.run(
-            self.store,
-            source,
-            target,
-            &actor,
-            Timestamp::vn(today, 8, 0),
-        )?;
-        self.stats.migrated += report.migrate.len();
-        self.stats.cannot_migrate = report.cannot_migrate.len();
-        self.stats.continued += report.continue_under_old_rules.len();
+        for m in &self.migrations {
+            let effective = m.file().effective;
+            let first = !self.migrated.contains(&effective);
+            if today < effective || !(first || today.iso_weekday() == 1) {
+                continue;
+            }
+            let source = self.engine_for(m.file().from.as_str())?.projector();
+            let target = self.engine_for(m.file().to.as_str())?.projector();
+            let report = m.run(
+                self.store,
+                source,
+                target,
+                &actor,
+                Timestamp::vn(today, 8, 0),
+            )?;
+            self.stats.migrated += report.migrate.len();
+            self.stats.cannot_migrate += report.cannot_migrate.len();
+            self.stats.continued += report.continue_under_old_rules.len();
+            if first {
+                self.migrated.push(effective);
+            }
+        }
         Ok(())
     }
 }

@@ -1,4 +1,6 @@
-//! Moving `can-tho-2024` cases onto `national-2026` (Art. 12): dry run, then real run.
+//! Moving `can-tho-2024` cases onto `national-2026` (Art. 12): dry run, then real run. The
+//! migration file is a test fixture (`tests/definitions/migrations/`): the shipped chain
+//! goes through `amended-2025`, which `tests/legal` drives.
 
 use ocop_core::{CertificateStatus, RegistrationType};
 use ocop_engine::{
@@ -9,8 +11,10 @@ use ocop_engine::{
 use crate::support::*;
 
 fn migration_text() -> String {
-    std::fs::read_to_string(root().join("workflows/migrations/can-tho-2024-to-national-2026.toml"))
-        .unwrap()
+    std::fs::read_to_string(
+        root().join("tests/definitions/migrations/can-tho-2024-to-national-2026.toml"),
+    )
+    .unwrap()
 }
 
 /// A can-tho case up to the district council's sitting.
@@ -96,7 +100,9 @@ fn seed(store: &MemoryStore) {
         "file_renewal",
     );
 
-    clock.set_date(d("2026-03-02"));
+    // Cases opened before the district tier ended (can-tho-2024 takes none after 30 June
+    // 2025), still open on 22 May 2026 in this store.
+    clock.set_date(d("2025-06-02"));
     ok(
         &old,
         store,
