@@ -112,45 +112,16 @@ fn art_12_3_withdrawal_after_late_filing_extends_nothing() {
 /// `closes_on`.
 fn late_result(case: &str, total: f64, stars: u8, closes_on: &str) -> (Engine, MemoryStore) {
     let (engine, clock, store) = three_star(case);
-    clock.set_date(d("2029-04-01"));
-    take(
+    re_evaluation_result(
         &engine,
         &store,
+        &clock,
         case,
-        producer(case),
         "file_late_re_evaluation",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("ubnd-xa", "commune_officer"),
-        "re_evaluation_propose",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("so-nn", "province_office"),
-        "re_evaluation_to_council",
-    );
-    clock.set_date(d(closes_on));
-    sitting(
-        &engine,
-        &store,
-        case,
-        "re_evaluation_council",
-        "province",
-        "p",
+        "2029-04-01",
         total,
         stars,
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("p-chair", "province_council_chair"),
-        "re_evaluation_close",
+        closes_on,
     );
     (engine, store)
 }
@@ -370,22 +341,7 @@ fn art_12_2a_sixty_day_cap_is_21_july_2026() {
 fn art_12_2b_thirty_day_cap_rolls_to_monday_22_june() {
     let t = Transition::new("2023-06-05");
     let ct = engine("can-tho-2024", &t.clock);
-    register(&ct, &t.store, "c30");
-    district_round(&ct, &t.store, "c30", 60.0, 3, true);
-    take(
-        &ct,
-        &t.store,
-        "c30",
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
-    take(
-        &ct,
-        &t.store,
-        "c30",
-        a("phong-nn", "district_office"),
-        "announce",
-    );
+    district_certified(&ct, &t.store, "c30");
     t.clock.set_date(d("2025-07-01"));
     migration(
         "can-tho-2024-to-amended-2025.toml",

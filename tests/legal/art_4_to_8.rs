@@ -186,39 +186,16 @@ fn re_evaluated(
 ) -> (ocop_engine::Engine, ocop_engine::MemoryStore) {
     let (engine, clock, store) = national();
     certified(&engine, &store, "r", 3);
-    clock.set_date(d("2029-01-10"));
-    take(&engine, &store, "r", producer("r"), "file_re_evaluation");
-    take(
+    re_evaluation_result(
         &engine,
         &store,
+        &clock,
         "r",
-        a("ubnd-xa", "commune_officer"),
-        "re_evaluation_propose",
-    );
-    take(
-        &engine,
-        &store,
-        "r",
-        a("so-nn", "province_office"),
-        "re_evaluation_to_council",
-    );
-    clock.set_date(d(closes_on));
-    sitting(
-        &engine,
-        &store,
-        "r",
-        "re_evaluation_council",
-        "province",
-        "p",
+        "file_re_evaluation",
+        "2029-01-10",
         total,
         stars,
-    );
-    take(
-        &engine,
-        &store,
-        "r",
-        a("p-chair", "province_council_chair"),
-        "re_evaluation_close",
+        closes_on,
     );
     (engine, store)
 }

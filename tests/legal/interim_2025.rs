@@ -43,22 +43,7 @@ fn t2025_migration_moves_district_cases_to_commune_and_province() {
         a("phong-nn", "district_office"),
         "district_accept",
     );
-    register(&old, &store, "held");
-    district_round(&old, &store, "held", 62.0, 3, true);
-    take(
-        &old,
-        &store,
-        "held",
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
-    take(
-        &old,
-        &store,
-        "held",
-        a("phong-nn", "district_office"),
-        "announce",
-    );
+    district_certified(&old, &store, "held");
     let cert = case_of(&old, &store, "held").certificate().unwrap().clone();
 
     let m = migration(

@@ -186,3 +186,57 @@ pub(crate) fn tick(engine: &Engine, store: &dyn Store, day: &str, case: &str) ->
         })
         .collect()
 }
+
+/// A re-evaluation of the national-2026 `case` filed (by `filing`) on `filed_on`, proposed by
+/// the commune and sent to the provincial council, whose result is recorded on `closes_on`
+/// at `total` points.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a re-evaluation is described by all of these"
+)]
+pub(crate) fn re_evaluation_result(
+    engine: &Engine,
+    store: &dyn Store,
+    clock: &ManualClock,
+    case: &str,
+    filing: &str,
+    filed_on: &str,
+    total: f64,
+    stars: u8,
+    closes_on: &str,
+) {
+    clock.set_date(d(filed_on));
+    take(engine, store, case, producer(case), filing);
+    take(
+        engine,
+        store,
+        case,
+        a("ubnd-xa", "commune_officer"),
+        "re_evaluation_propose",
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("so-nn", "province_office"),
+        "re_evaluation_to_council",
+    );
+    clock.set_date(d(closes_on));
+    sitting(
+        engine,
+        store,
+        case,
+        "re_evaluation_council",
+        "province",
+        "p",
+        total,
+        stars,
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("p-chair", "province_council_chair"),
+        "re_evaluation_close",
+    );
+}

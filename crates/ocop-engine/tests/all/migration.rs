@@ -19,20 +19,7 @@ fn migration_text() -> String {
 
 /// A can-tho case up to the district council's sitting.
 fn to_district_evaluation(engine: &ocop_engine::Engine, store: &dyn Store, case: &str) {
-    let producer = a(&format!("{case}-producer"), "producer");
-    ok(
-        engine,
-        store,
-        Command::open(case, producer.clone(), open(case)),
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("phong-nn", "district_office"),
-        "accept_registration",
-    );
-    take(engine, store, case, producer, "submit_dossier");
+    register(engine, store, case);
     take(
         engine,
         store,
@@ -42,55 +29,11 @@ fn to_district_evaluation(engine: &ocop_engine::Engine, store: &dyn Store, case:
     );
 }
 
-fn certify_three_stars(engine: &ocop_engine::Engine, store: &dyn Store, case: &str) {
-    to_district_evaluation(engine, store, case);
-    constitute(
-        engine,
-        store,
-        case,
-        "district_council",
-        "district_council_chair",
-        "h",
-    );
-    score(
-        engine,
-        store,
-        case,
-        "district_council",
-        "district_council_member",
-        "district_council_chair",
-        "h",
-        60.0,
-        3,
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("h-chair", "district_council_chair"),
-        "district_close",
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("phong-nn", "district_office"),
-        "announce",
-    );
-}
-
 fn seed(store: &MemoryStore) {
     let clock = ManualClock::on(d("2023-06-01"));
     let old = engine("can-tho-2024", &clock);
     // A certificate from June 2023, renewed too late to finish before it expires.
-    certify_three_stars(&old, store, "renew");
+    district_certified(&old, store, "renew");
     clock.set_date(d("2026-05-10"));
     take(
         &old,
@@ -123,7 +66,7 @@ fn seed(store: &MemoryStore) {
     );
     take(&old, store, "review", p, "submit_dossier");
     to_district_evaluation(&old, store, "district-eval");
-    certify_three_stars(&old, store, "monitor");
+    district_certified(&old, store, "monitor");
     let p = a("gone-producer", "producer");
     ok(&old, store, Command::open("gone", p.clone(), open("gone")));
     take(&old, store, "gone", p, "withdraw");

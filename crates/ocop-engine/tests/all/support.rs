@@ -438,3 +438,24 @@ pub(crate) fn register(engine: &ocop_engine::Engine, store: &dyn ocop_engine::St
     );
     take(engine, store, case, producer, "submit_dossier");
 }
+
+/// Under `can-tho-2024`: a case registered on the clock's day, certified 3★ by the district
+/// and announced, under monitoring.
+pub(crate) fn district_certified(engine: &ocop_engine::Engine, store: &dyn Store, case: &str) {
+    register(engine, store, case);
+    district_round(engine, store, case, 60.0, 3, true);
+    take(
+        engine,
+        store,
+        case,
+        a("ct-huyen", "district_chair"),
+        "district_certify",
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("phong-nn", "district_office"),
+        "announce",
+    );
+}
