@@ -1,7 +1,7 @@
 //! Articles 4-8: who decides, what a result does to a certificate, revocation.
 
 use ocop_core::{CertificateStatus, Level, RevocationGround, Stars};
-use ocop_engine::{CommandError, Store, TransitionInput};
+use ocop_engine::{CommandError, Store};
 
 use crate::support::*;
 use crate::*;
@@ -269,17 +269,12 @@ fn art_8_2_only_the_competent_authority_decides_not_to_revoke() {
     certified(&engine, &store, "three", 3);
     clock.set_date(d("2026-10-01"));
     for case in ["five", "three"] {
-        take_with(
+        open_revocation(
             &engine,
             &store,
             case,
-            a("so-nn", "province_office"),
-            "open_revocation",
-            TransitionInput {
-                ground: Some(RevocationGround::MarkMisuse),
-                conclusion: Some(d("2026-09-30")),
-                ..TransitionInput::default()
-            },
+            RevocationGround::MarkMisuse,
+            "2026-09-30",
         );
     }
     let err = refused(
@@ -327,17 +322,12 @@ fn art_8_4_revocation_limit_rolls_past_the_weekend() {
     let (engine, clock, store) = national();
     certified(&engine, &store, "rv", 3);
     clock.set_date(d("2026-10-19"));
-    take_with(
+    open_revocation(
         &engine,
         &store,
         "rv",
-        a("so-nn", "province_office"),
-        "open_revocation",
-        TransitionInput {
-            ground: Some(RevocationGround::NoLongerMeetsCriteria),
-            conclusion: Some(d("2026-10-16")),
-            ..TransitionInput::default()
-        },
+        RevocationGround::NoLongerMeetsCriteria,
+        "2026-10-16",
     );
     assert_eq!(due(&engine, &store, "rv"), d("2026-11-02"));
     assert!(tick(&engine, &store, "2026-11-02", "rv").is_empty());

@@ -273,52 +273,46 @@ impl<'a> Validator<'a> {
 mod tests {
     use crate::{Code, load_definition};
 
-    #[test]
-    fn a_validity_period_runs_forward_and_cites_its_basis() {
+    /// national-2026 with `keys` added before `initial`, refused: the error and the codes
+    /// and paths of its findings.
+    fn national_with(keys: &str) -> (crate::LoadError, Vec<(Code, String)>) {
         let national = include_str!("../../../../workflows/national-2026.toml");
-        let text = national.replacen(
-            "initial = ",
-            "in_force_until = \"2026-05-01\"\nintake_until = \"2026-06-01\"\ninitial = ",
-            1,
-        );
+        let text = national.replacen("initial = ", &format!("{keys}initial = "), 1);
         let err = load_definition("x.toml", &text).unwrap_err();
-        let codes: Vec<(Code, &str)> = err
+        let codes = err
             .report()
             .errors()
-            .map(|d| (d.code, d.path.as_str()))
+            .map(|d| (d.code, d.path.clone()))
             .collect();
+        (err, codes)
+    }
+
+    #[test]
+    fn a_validity_period_runs_forward_and_cites_its_basis() {
+        let (_, codes) =
+            national_with("in_force_until = \"2026-05-01\"\nintake_until = \"2026-06-01\"\n");
         assert_eq!(
             codes,
             vec![
-                (Code::ValidityPeriod, "validity_basis"),
-                (Code::ValidityPeriod, "in_force_until"),
-                (Code::ValidityPeriod, "in_force_until"),
+                (Code::ValidityPeriod, "validity_basis".to_owned()),
+                (Code::ValidityPeriod, "in_force_until".to_owned()),
+                (Code::ValidityPeriod, "in_force_until".to_owned()),
             ]
         );
     }
 
     #[test]
     fn a_jurisdiction_names_its_province_and_gives_each_year_once() {
-        let national = include_str!("../../../../workflows/national-2026.toml");
-        let text = national.replacen(
-            "initial = ",
+        let (err, codes) = national_with(
             "jurisdiction = { province = \" \", targets = [\
              { year = 2026, new_three_star = 1, new_four_star = 1, new_five_star = 1 },\
-             { year = 2026, new_three_star = 2, new_four_star = 2, new_five_star = 2 }] }\n\
-             initial = ",
-            1,
+             { year = 2026, new_three_star = 2, new_four_star = 2, new_five_star = 2 }] }\n",
         );
-        let err = load_definition("x.toml", &text).unwrap_err();
-        let codes: Vec<(Code, &str)> = err
-            .report()
-            .errors()
-            .map(|d| (d.code, d.path.as_str()))
-            .collect();
         assert_eq!(
             codes,
             vec![
-                (Code::EmptyLabel, "jurisdiction.province"),
-                (Code::DuplicateId, "jurisdiction.targets[1].year"),
+                (Code::EmptyLabel, "jurisdiction.province".to_owned()),
+                (Code::DuplicateId, "jurisdiction.targets[1].year".to_owned()),
             ]
         );
         assert!(

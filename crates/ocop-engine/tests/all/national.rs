@@ -280,17 +280,12 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
 
     // Revocation: 15 days from the conclusion, then only the Minister revokes 5 stars.
     clock.set_date(d("2029-05-01"));
-    take_with(
+    open_revocation(
         &engine,
         &store,
         case,
-        a("so-nn", "province_office"),
-        "open_revocation",
-        TransitionInput {
-            ground: Some(RevocationGround::MarkMisuse),
-            conclusion: Some(d("2029-04-28")),
-            ..TransitionInput::default()
-        },
+        RevocationGround::MarkMisuse,
+        "2029-04-28",
     );
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     // The 15th day, Sunday 13 May, rolls to Monday (Civil Code Art. 148(5)).

@@ -459,3 +459,25 @@ pub(crate) fn district_certified(engine: &ocop_engine::Engine, store: &dyn Store
         "announce",
     );
 }
+
+/// The provincial office opens revocation proceedings on `ground`, concluded on `conclusion`.
+pub(crate) fn open_revocation(
+    engine: &ocop_engine::Engine,
+    store: &dyn Store,
+    case: &str,
+    ground: ocop_core::RevocationGround,
+    conclusion: &str,
+) {
+    take_with(
+        engine,
+        store,
+        case,
+        a("so-nn", "province_office"),
+        "open_revocation",
+        TransitionInput {
+            ground: Some(ground),
+            conclusion: Some(d(conclusion)),
+            ..TransitionInput::default()
+        },
+    );
+}
