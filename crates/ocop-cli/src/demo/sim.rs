@@ -314,6 +314,15 @@ impl<'a> Sim<'a> {
     /// member's own leaning and some noise (less after a re-scoring).
     fn sheet(&mut self, plan_index: usize, member: usize) -> Result<AnswerSheet> {
         let (set, quality, profile, rescored, knockout) = match self.plans.get(plan_index) {
+            // A forged dossier that reached the council (no commune may decline it under
+            // amended-2025) is knocked out ("giả mạo hồ sơ").
+            Some(p) if p.forged => (
+                p.set,
+                p.quality,
+                p.profile,
+                p.rescored,
+                Some("dossier_authentic".to_owned()),
+            ),
             Some(p) => (p.set, p.quality, p.profile, p.rescored, p.knockout.clone()),
             None => anyhow::bail!("no plan {plan_index}"),
         };
@@ -529,9 +538,20 @@ impl<'a> Sim<'a> {
                 return self.take(def, i, t, "district_office", TransitionInput::default());
             }
             "commune_review" => {
-                let t = if forged {
-                    "commune_decline"
-                } else if missing {
+                // Where the cycle lets the commune decline a forged dossier, it does; where it
+                // does not (amended-2025), the dossier goes on and the council knocks it out.
+                if forged
+                    && self.take(
+                        def,
+                        i,
+                        "commune_decline",
+                        "commune_officer",
+                        TransitionInput::default(),
+                    )?
+                {
+                    return Ok(true);
+                }
+                let t = if missing {
                     "commune_return"
                 } else {
                     "commune_propose"
