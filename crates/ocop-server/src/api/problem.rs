@@ -71,6 +71,9 @@ pub enum ErrorCode {
     SheetRejected,
     /// The definition is not in force on the day the case would open (422).
     NotInForce,
+    /// The definition takes no new cases since its intake ended; earlier cases run on under
+    /// it (422).
+    IntakeClosed,
     /// The idempotency key was used before for a different command (422).
     IdempotencyKeyReused,
     /// A transition's effect could not be carried out (422).
@@ -106,7 +109,9 @@ impl ErrorCode {
             CaseExists | CaseTerminal | NotFromState | Conflict => StatusCode::CONFLICT,
             VersionMismatch => StatusCode::PRECONDITION_FAILED,
             UnknownTransition | GuardFailed | InvalidInput | Council | SheetRejected
-            | NotInForce | IdempotencyKeyReused | EffectFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            | NotInForce | IntakeClosed | IdempotencyKeyReused | EffectFailed => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Timeout | StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             PluginFailed | CorruptHistory | CalendarNotCovered | Internal => {
@@ -141,6 +146,7 @@ impl ErrorCode {
             Council => "council",
             SheetRejected => "sheet-rejected",
             NotInForce => "not-in-force",
+            IntakeClosed => "intake-closed",
             IdempotencyKeyReused => "idempotency-key-reused",
             EffectFailed => "effect-failed",
             RateLimited => "rate-limited",
@@ -187,6 +193,7 @@ impl ErrorCode {
             Council => ("Hội đồng không hợp lệ", "Council"),
             SheetRejected => ("Phiếu chấm bị từ chối", "Sheet rejected"),
             NotInForce => ("Quy trình chưa có hiệu lực", "Not in force"),
+            IntakeClosed => ("Quy trình đã hết hạn nhận hồ sơ mới", "Intake closed"),
             IdempotencyKeyReused => (
                 "Khoá chống lặp đã dùng cho lệnh khác",
                 "Idempotency key reused",
@@ -324,6 +331,7 @@ impl Problem {
             }
             CommandError::CaseExists { .. } => Problem::new(C::CaseExists, e.to_string()),
             CommandError::NotInForce { .. } => Problem::new(C::NotInForce, e.to_string()),
+            CommandError::IntakeClosed { .. } => Problem::new(C::IntakeClosed, e.to_string()),
             CommandError::WrongDefinition { .. } => Problem::new(C::Conflict, e.to_string()),
             CommandError::Terminal { .. } => Problem::new(C::CaseTerminal, e.to_string()),
             CommandError::Conflict { actual, .. } => {
@@ -469,11 +477,27 @@ mod tests {
         for code in [
             ErrorCode::VersionMismatch,
             ErrorCode::ActorInBody,
+            ErrorCode::IntakeClosed,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json.as_str(), Some(code.as_str()));
         }
+    }
+
+    #[test]
+    fn a_closed_intake_is_the_callers_to_fix_not_the_servers() {
+        let e = CommandError::IntakeClosed {
+            definition: "can-tho-2024".into(),
+            until: ocop_core::Date::new(2026, 5, 21).unwrap(),
+            today: ocop_core::Date::new(2026, 6, 1).unwrap(),
+            basis: "QĐ 26/2026 Điều 12.2".into(),
+        };
+        let p = Problem::command(&e, false);
+        assert_eq!(p.code, ErrorCode::IntakeClosed);
+        assert_eq!(p.status, 422);
+        assert_eq!(p.kind, "urn:ocop:problem:intake-closed");
+        assert!(p.detail.contains("after 2026-05-21"), "{}", p.detail);
     }
 
     #[test]
