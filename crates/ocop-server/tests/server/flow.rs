@@ -141,7 +141,8 @@ async fn a_product_walks_to_four_stars_and_every_read_route_answers() {
 
     // Definitions, graphs in three formats and both languages, criteria, a score preview.
     let defs = s.get("/api/v1/definitions", "producer").await;
-    assert_eq!(defs.body.as_array().unwrap().len(), 2);
+    // The three cycles in workflows/: can-tho-2024, amended-2025 and national-2026.
+    assert_eq!(defs.body.as_array().unwrap().len(), 3, "{}", defs.text);
     let def = s.get("/api/v1/definitions/national-2026", "producer").await;
     assert_eq!(def.body["initial"], "registration");
     problem(
