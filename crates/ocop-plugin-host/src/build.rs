@@ -256,11 +256,22 @@ pub fn build_plugin(dir: &Path) -> Result<BuiltPlugin, BuildError> {
         source,
     })?;
     let path = out_dir.join(format!("{lib}.wasm"));
-    std::fs::write(&path, &component).map_err(|source| BuildError::Io {
-        action: "write",
-        path: path.display().to_string(),
-        source,
-    })?;
+    // Written beside its final name and renamed over it, so that a reader (another build of
+    // the same plugin, a test copying it, a host loading it) never sees a half-written file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let unique = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = out_dir.join(format!(".{lib}.wasm.{}.{unique}", std::process::id()));
+    let written = std::fs::write(&partial, &component)
+        .and_then(|()| std::fs::rename(&partial, &path))
+        .map_err(|source| BuildError::Io {
+            action: "write",
+            path: path.display().to_string(),
+            source,
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written?;
     Ok(BuiltPlugin {
         package: name.to_owned(),
         sha256: crate::sha256_hex(&component),
