@@ -29,7 +29,11 @@ fn registration_name(r: RegistrationType) -> &'static str {
 fn parameters(g: &Guard) -> Vec<String> {
     let stage = |e: &Option<EvaluationId>| e.iter().map(ToString::to_string).collect::<Vec<_>>();
     match g {
-        Guard::DossierComplete | Guard::CertificateActive | Guard::RevocationGround => Vec::new(),
+        Guard::DossierComplete
+        | Guard::CertificateActive
+        | Guard::CertificateInTerm
+        | Guard::CertificatePastTerm
+        | Guard::RevocationGround => Vec::new(),
         Guard::HasDocument { kind } => vec![kind.clone()],
         Guard::Registration { registration } => vec![registration_name(*registration).to_owned()],
         Guard::CouncilComplete { evaluation } | Guard::SpreadExceeded { evaluation } => {
@@ -63,7 +67,14 @@ fn parameters(g: &Guard) -> Vec<String> {
             closes_days_before.to_string(),
         ],
         Guard::AfterExpiry { max_days } => vec![max_days.to_string()],
-        Guard::Plugin { plugin, check } => vec![plugin.to_string(), check.clone()],
+        Guard::LateFilingWindow {
+            closes_days_before,
+            max_days_after_expiry,
+        } => vec![
+            closes_days_before.to_string(),
+            max_days_after_expiry.to_string(),
+        ],
+        Guard::Plugin { plugin, check, .. } => vec![plugin.to_string(), check.clone()],
     }
 }
 
@@ -392,6 +403,65 @@ pub(crate) fn explain(
                         day(lang, c.expires_on),
                         day(lang, from),
                         day(lang, to)
+                    ),
+                )
+            }
+        },
+        Guard::CertificateInTerm => match case.certificate() {
+            None => no_certificate(),
+            Some(c) => en_vi(
+                lang,
+                format!(
+                    "Bước này dành cho giấy chứng nhận còn trong thời hạn; giấy chứng nhận {} hết hạn ngày {} hoặc không còn hiệu lực.",
+                    c.number,
+                    day(lang, c.expires_on)
+                ),
+                format!(
+                    "This step is for a certificate still in its term; certificate {} expired on {} or is no longer in force.",
+                    c.number,
+                    day(lang, c.expires_on)
+                ),
+            ),
+        },
+        Guard::CertificatePastTerm => match case.certificate() {
+            None => no_certificate(),
+            Some(c) => en_vi(
+                lang,
+                format!(
+                    "Bước này chỉ dành cho khi giấy chứng nhận đã hết thời hạn; giấy chứng nhận {} còn hạn đến ngày {}.",
+                    c.number,
+                    day(lang, c.expires_on)
+                ),
+                format!(
+                    "This step is only for a certificate past its term; certificate {} runs until {}.",
+                    c.number,
+                    day(lang, c.expires_on)
+                ),
+            ),
+        },
+        Guard::LateFilingWindow {
+            closes_days_before: closes,
+            max_days_after_expiry: after,
+        } => match case.certificate() {
+            None => no_certificate(),
+            Some(c) => {
+                let (from, to) = (
+                    c.expires_on.add_days(1 - i64::from(*closes)),
+                    c.expires_on.add_days(i64::from(*after)),
+                );
+                en_vi(
+                    lang,
+                    format!(
+                        "Nộp muộn (Điều 12.3) chỉ được từ {} đến {} (sau hạn {closes} ngày trước khi giấy chứng nhận hết hạn ngày {}, và không quá {after} ngày sau đó).",
+                        day(lang, from),
+                        day(lang, to),
+                        day(lang, c.expires_on)
+                    ),
+                    format!(
+                        "A late filing (Art. 12.3) is possible only from {} to {} (after the close {closes} days before the certificate expires on {}, and at most {after} days after it).",
+                        day(lang, from),
+                        day(lang, to),
+                        day(lang, c.expires_on)
                     ),
                 )
             }
