@@ -43,8 +43,14 @@ fn engine(clock: &ManualClock) -> Engine {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let text = std::fs::read_to_string(root.join("workflows/national-2026.toml")).unwrap();
     let cycle = ocop_core::load_definition("national-2026.toml", &text).unwrap();
+    // The builder refuses a definition whose plugins are not all registered: the council
+    // stage scores with the native build of the criteria plugin (no WebAssembly here).
     EngineBuilder::new(cycle)
         .clock(clock.clone())
+        .scorer(
+            "criteria-26-2026",
+            std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new()),
+        )
         .build()
         .unwrap()
 }
