@@ -92,7 +92,8 @@ fn an_old_demo_database_upgrades_in_place_and_still_verifies() {
     assert_eq!(raw_events(&db), before);
     assert_eq!(run(&["verify", "--db", path]), ExitCode::SUCCESS);
 
-    // The report is the one that ocop wrote for the same database.
+    // The report is the one that ocop wrote for the same database (re-blessed when the
+    // report grouped by commune from 1 July 2025: it is dated 2026-12-10).
     let out = db.with_file_name("report.md");
     assert_eq!(
         run(&[

@@ -143,6 +143,7 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
         })
         .collect();
     let mut areas: BTreeMap<String, AreaTally> = BTreeMap::new();
+    let communes_only = Date::new(2025, 7, 1).is_some_and(|d| as_of >= d);
     let mut expiring = Vec::new();
     let mut overdue: BTreeMap<String, OverdueRow> = BTreeMap::new();
     let mut revoked: BTreeMap<String, u32> = BTreeMap::new();
@@ -171,11 +172,18 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
         if let Some(g) = groups.get_mut(&group) {
             g.cases += 1;
         }
-        let district = product
-            .producer
-            .district
-            .clone()
-            .unwrap_or_else(|| "(không có huyện / no district)".to_owned());
+        // From 1 July 2025 there are no districts: a report of that date or later groups
+        // every producer by its commune or ward (a district recorded on an older dossier is
+        // history), under one empty district key that becomes `by_commune`.
+        let district = if communes_only {
+            String::new()
+        } else {
+            product
+                .producer
+                .district
+                .clone()
+                .unwrap_or_else(|| "(không có huyện / no district)".to_owned())
+        };
         let area = areas.entry(district).or_default();
         area.0 += 1;
         area.1 += u32::from(valid.is_some());
@@ -303,8 +311,22 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
         by_state,
         stars,
         by_group: groups.into_values().collect(),
+        by_commune: if communes_only {
+            areas
+                .values()
+                .flat_map(|(_, _, communes)| communes.iter())
+                .map(|(commune, (cases, certified))| CommuneRow {
+                    commune: commune.clone(),
+                    cases: *cases,
+                    certified: *certified,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         by_area: areas
             .into_iter()
+            .filter(|_| !communes_only)
             .map(|(district, (cases, certified, communes))| AreaRow {
                 district,
                 cases,

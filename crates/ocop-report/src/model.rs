@@ -171,8 +171,13 @@ pub struct ProgrammeReport {
     pub stars: Vec<StarCount>,
     /// Cases and certificates per product group.
     pub by_group: Vec<GroupRow>,
-    /// Cases and certificates per district and commune.
+    /// Cases and certificates per district and commune, for a report dated before 1 July
+    /// 2025 (empty from then on: see `by_commune`).
     pub by_area: Vec<AreaRow>,
+    /// Cases and certificates per commune or ward, for a report dated 1 July 2025 or later:
+    /// the district tier ended that day and producers belong to a commune or ward only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_commune: Vec<CommuneRow>,
     /// New certificates against the plan's targets (none when no definition sets targets).
     pub targets: Vec<TargetRow>,
     /// Valid certificates expiring within 180 days of the report date.

@@ -588,6 +588,9 @@ fn groups_section(r: &ProgrammeReport, lang: Lang) -> Section {
 }
 
 fn area_section(r: &ProgrammeReport, lang: Lang) -> Section {
+    if !r.by_commune.is_empty() {
+        return commune_section(r, lang);
+    }
     let mut blocks = Vec::new();
     if r.by_area.is_empty() {
         blocks.push(Block::Empty);
@@ -632,22 +635,57 @@ fn area_section(r: &ProgrammeReport, lang: Lang) -> Section {
             rows,
             total: Some(total),
         }));
-        let districts_abolished = Date::new(2025, 7, 1).is_some_and(|d| r.as_of >= d);
-        if districts_abolished {
-            blocks.push(Block::Note(
-                tr(
-                    lang,
-                    "Quận/huyện như ghi trên hồ sơ; cấp huyện không còn từ ngày 01/07/2025.",
-                    "Districts as recorded on the dossiers; districts were abolished on 1 July 2025.",
-                )
-                .to_owned(),
-            ));
-        }
     }
     Section {
         id: "areas",
         title: tr(lang, "Theo huyện/xã", "By district and commune").to_owned(),
         blocks,
+    }
+}
+
+/// The areas of a report dated 1 July 2025 or later: communes and wards, no districts.
+fn commune_section(r: &ProgrammeReport, lang: Lang) -> Section {
+    let rows = r
+        .by_commune
+        .iter()
+        .map(|c| {
+            Row::new(vec![
+                Cell::text(c.commune.clone()),
+                Cell::text(fmt_count(lang, u64::from(c.cases))),
+                Cell::text(fmt_count(lang, u64::from(c.certified))),
+            ])
+        })
+        .collect();
+    let total = Row::new(vec![
+        Cell::text(tr(lang, "Tổng cộng", "Total")),
+        Cell::text(fmt_count(lang, sum(r.by_commune.iter().map(|c| c.cases)))),
+        Cell::text(fmt_count(
+            lang,
+            sum(r.by_commune.iter().map(|c| c.certified)),
+        )),
+    ]);
+    Section {
+        id: "areas",
+        title: tr(lang, "Theo xã/phường", "By commune and ward").to_owned(),
+        blocks: vec![
+            Block::Table(Table {
+                columns: vec![
+                    col(tr(lang, "Xã/phường", "Commune/ward")),
+                    num_col(tr(lang, "Số hồ sơ", "Cases")),
+                    num_col(tr(lang, "Được công nhận", "Certified")),
+                ],
+                rows,
+                total: Some(total),
+            }),
+            Block::Note(
+                tr(
+                    lang,
+                    "Từ ngày 01/07/2025 không còn cấp huyện: chủ thể thuộc xã/phường.",
+                    "Since 1 July 2025 there are no districts: producers belong to a commune or ward.",
+                )
+                .to_owned(),
+            ),
+        ],
     }
 }
 
@@ -935,6 +973,7 @@ fn periods_section(r: &ProgrammeReport, lang: Lang) -> Section {
 ///     stars: vec![StarCount { stars: Stars::THREE, certified: 2, new_this_year: 1 }],
 ///     by_group: Vec::new(),
 ///     by_area: Vec::new(),
+///     by_commune: Vec::new(),
 ///     targets: Vec::new(),
 ///     expiring: Vec::new(),
 ///     overdue: Vec::new(),

@@ -388,6 +388,7 @@ fn sample() -> ProgrammeReport {
         ],
         by_group,
         by_area,
+        by_commune: Vec::new(),
         targets: vec![
             TargetRow {
                 stars: Stars::THREE,
@@ -457,6 +458,7 @@ fn empty() -> ProgrammeReport {
         stars: Vec::new(),
         by_group: Vec::new(),
         by_area: Vec::new(),
+        by_commune: Vec::new(),
         targets: Vec::new(),
         expiring: Vec::new(),
         overdue: Vec::new(),
