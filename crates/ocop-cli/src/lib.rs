@@ -95,8 +95,9 @@ enum Command {
         /// Seed of the simulation (the same seed gives the same database).
         #[arg(long, default_value_t = 2024)]
         seed: u64,
-        /// Dossiers filed in 2024 (later cohorts are smaller).
-        #[arg(long, default_value_t = 150)]
+        /// New dossiers filed in 2024 (later cohorts are smaller; the plan's existing
+        /// certified products are added in proportion, 148 for 45).
+        #[arg(long, default_value_t = 45)]
         products: usize,
         /// Last simulated day.
         #[arg(long, default_value = "2026-12-10")]

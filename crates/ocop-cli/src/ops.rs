@@ -253,7 +253,10 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
     );
     let n = args.products;
     let d = |y, m, dd| Date::new(y, m, dd).context("date");
-    sim.plan_cohort(n, d(2024, 3, 1)?, d(2024, 9, 30)?);
+    // The plan's existing certified products (148 at the default 45 dossiers), then the
+    // 2024 cohort, filed from March to July so the councils decide it within the year.
+    sim.plan_existing(n * 148 / 45, start);
+    sim.plan_cohort(n, d(2024, 3, 1)?, d(2024, 7, 31)?);
     sim.plan_cohort(n / 4, d(2025, 2, 1)?, d(2025, 9, 30)?);
     sim.plan_cohort(n / 6, d(2026, 1, 15)?, d(2026, 4, 30)?);
     sim.plan_cohort(n / 6, d(2026, 6, 1)?, d(2026, 9, 30)?);

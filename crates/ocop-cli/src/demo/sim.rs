@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use ocop_core::cycle::{Effect, Evaluation};
 use ocop_core::{
-    AnswerSheet, CriteriaSheet, Cycle, Date, DossierDocument, Producer, ProductSet,
-    RegistrationType, RevocationGround, Scorer, StateId,
+    AnswerSheet, Certificate, CertificateStatus, CriteriaSheet, Cycle, Date, DossierDocument,
+    Level, Producer, ProductSet, RegistrationType, RevocationGround, Scorer, Stars, StateId,
 };
 use ocop_engine::{
     Action, Actor, Case, CaseId, Command, CouncilMember, Engine, InspectionOutcome, ManualClock,
@@ -25,6 +25,9 @@ pub(crate) struct Plan {
     district: Option<usize>,
     commune: String,
     set: ProductSet,
+    /// The rank the producer prepared the product for (2 to 5): its answers meet that
+    /// rank's minimum marks, and its quality lies in that rank's band.
+    tier: u8,
     /// Latent quality in [0, 1]: where its answers fall on each criterion.
     quality: f64,
     /// Per-criterion offsets, so products differ criterion by criterion.
@@ -36,6 +39,11 @@ pub(crate) struct Plan {
     knockout: Option<String>,
     revoke_on: Option<Date>,
     upgrade_after: Option<Date>,
+    /// What the case asks for when it opens: a first evaluation, or, for one of the plan's
+    /// existing certified products, its renewal or an upgrade.
+    registration: RegistrationType,
+    /// The certificate an existing product already holds (issued before the engine).
+    certificate: Option<Certificate>,
     inspected: u32,
     rescored: u32,
     attempts: u32,
@@ -201,58 +209,198 @@ impl<'a> Sim<'a> {
         self.queue.push(Reverse((day, self.seq, plan)));
     }
 
+    /// A shuffled list of `n` tiers in the proportions of a plausible provincial year: of 45
+    /// dossiers, 2 prepared for 5★, 9 for 4★, 24 for 3★ and 10 that fall short (scaled by
+    /// `n / 45`, at least one 5★ candidate from 20 dossiers up). With about 70% of
+    /// candidates reaching their rank, 45 dossiers land near the 2024 plan's 20 / 10 / 2.
+    fn tiers(&mut self, n: usize) -> Vec<u8> {
+        let scale = |k: usize| (k * n + 22) / 45;
+        let five = scale(2).max(usize::from(n >= 20));
+        let four = scale(9);
+        let three = scale(24);
+        let mut tiers: Vec<u8> = std::iter::repeat_n(5, five)
+            .chain(std::iter::repeat_n(4, four))
+            .chain(std::iter::repeat_n(3, three))
+            .chain(std::iter::repeat(2))
+            .take(n)
+            .collect();
+        for k in (1..tiers.len()).rev() {
+            let j = self.rng.below(k + 1);
+            tiers.swap(k, j);
+        }
+        tiers
+    }
+
+    /// A quality in the band of `tier`: weak products score below 50, 3★ candidates 50-67,
+    /// 4★ candidates 69-84, 5★ candidates 93 or more (before the members' noise).
+    fn quality(&mut self, tier: u8) -> f64 {
+        let u = self.rng.unit();
+        match tier {
+            5 => 0.93 + 0.07 * u,
+            4 => 0.69 + 0.15 * u,
+            3 => 0.50 + 0.17 * u,
+            _ => 0.20 + 0.25 * u,
+        }
+    }
+
+    /// A place for a new producer: a district and one of its communes.
+    fn place(&mut self) -> (usize, String) {
+        let district = self.rng.below(DISTRICTS.len());
+        let commune = DISTRICTS
+            .get(district)
+            .and_then(|d| self.rng.pick(d.communes))
+            .copied()
+            .unwrap_or("Nhơn Ái")
+            .to_owned();
+        (district, commune)
+    }
+
     /// Plans `n` products whose dossiers are filed between `from` and `to`.
     pub(crate) fn plan_cohort(&mut self, n: usize, from: Date, to: Date) {
         let span = from.days_until(to).max(1);
-        for _ in 0..n {
-            let i = self.plans.len();
-            let district = self.rng.below(DISTRICTS.len());
-            let d = DISTRICTS.get(district);
-            let commune = d
-                .and_then(|d| self.rng.pick(d.communes))
-                .copied()
-                .unwrap_or("Nhơn Ái")
-                .to_owned();
+        for tier in self.tiers(n) {
+            let (district, commune) = self.place();
             let (set, _) = data::product_set(&mut self.rng);
-            // Most products are solid 3-4 star candidates; a few are weak, a few excellent.
-            let quality = match self.rng.below(100) {
-                0..=5 => 0.15 + 0.3 * self.rng.unit(),
-                6..=94 => 0.52 + 0.4 * self.rng.unit(),
-                _ => 0.92 + 0.08 * self.rng.unit(),
-            };
-            let knockout = self
-                .rng
-                .chance(0.04)
-                .then(|| "food_safety_certificate".to_owned());
+            let quality = self.quality(tier);
+            // Only weak or modest dossiers miss a knock-out paper or are forged: a producer
+            // preparing for 4★ or 5★ has its food-safety certificate in order.
+            let weak = tier <= 3;
+            let knockout =
+                (weak && self.rng.chance(0.06)).then(|| "food_safety_certificate".to_owned());
+            let forged = weak && self.rng.chance(0.02);
             let filed = from.add_days(self.rng.range(0, span));
-            let plan = Plan {
-                case: CaseId::from(format!("CT-{}-{:04}", filed.year(), i + 1)),
-                producer_id: format!("chu-the-{:04}", i + 1),
-                district: Some(district),
+            self.push_plan(
+                filed,
+                district,
                 commune,
                 set,
+                tier,
                 quality,
-                profile: self.rng.next(),
-                forged: self.rng.chance(0.015),
-                incomplete: self.rng.chance(0.15),
-                traceable: self.rng.chance(0.6),
                 knockout,
-                revoke_on: self
-                    .rng
-                    .chance(0.04)
-                    .then(|| filed.add_days(self.rng.range(300, 700))),
-                upgrade_after: self
-                    .rng
-                    .chance(0.12)
-                    .then(|| filed.add_days(self.rng.range(360, 540))),
-                inspected: 0,
-                rescored: 0,
-                attempts: 0,
-                done: false,
-            };
-            self.plans.push(plan);
-            self.schedule(filed, i);
+                forged,
+                RegistrationType::First,
+                None,
+            );
         }
+    }
+
+    /// Plans the plan's existing certified products (Kế hoạch 109, I.2.a: "148 sản phẩm
+    /// hiện có" to standardise): `n` products certified before the engine, their
+    /// certificates issued evenly from July 2021 to December 2023 (so they expire from July
+    /// 2024 to December 2026), three in four at 3★ and the rest at 4★ (an assumption: the
+    /// plan gives no split; nationally about three in four OCOP products are 3★, and the
+    /// plan's "phấn đấu có 02 sản phẩm 05 sao" means none is 5★ yet). Each files its renewal
+    /// (re-evaluation) 120-180 days before expiry, or on `start` if that is later; one 3★
+    /// product in forty files an upgrade in the spring of 2024 instead.
+    pub(crate) fn plan_existing(&mut self, n: usize, start: Date) {
+        let first = date(2021, 7, 1);
+        let span = first.days_until(date(2023, 12, 31));
+        // Decision 148/2023 (24 February 2023) gave 3★ certification to the district chair.
+        let district_tier = date(2023, 2, 24);
+        let fours = (n * 38 + 74) / 148;
+        for k in 0..n {
+            let (district, commune) = self.place();
+            let (set, _) = data::product_set(&mut self.rng);
+            // `fours` of the `n` are 4★, spread evenly over the issue dates.
+            let stars = if k * fours / n != (k + 1) * fours / n {
+                4
+            } else {
+                3
+            };
+            let issued_on = first.add_days(span * k as i64 / n as i64);
+            let expires_on = issued_on.add_months(36);
+            let issued_by = if stars == 3 && issued_on >= district_tier {
+                Level::District
+            } else {
+                Level::Province
+            };
+            let upgrade = stars == 3 && self.rng.chance(0.025);
+            let (registration, tier, filed) = if upgrade {
+                (
+                    RegistrationType::Upgrade,
+                    4,
+                    date(2024, 3, 1).add_days(self.rng.range(0, 90)),
+                )
+            } else {
+                (
+                    RegistrationType::ReEvaluation,
+                    stars,
+                    expires_on.add_days(-self.rng.range(120, 180)),
+                )
+            };
+            let quality = self.quality(tier);
+            let serial = self.plans.len() + 1;
+            let certificate = Certificate {
+                number: format!("{serial:03}/QĐ-UBND-{}", issued_on.year()),
+                product_code: format!("92-{:03}-{serial:03}-{}", district + 1, issued_on.year()),
+                stars: Stars::new(stars).unwrap_or(Stars::THREE),
+                issued_by,
+                issued_on,
+                expires_on,
+                status: CertificateStatus::Active,
+            };
+            self.push_plan(
+                filed.max(start),
+                district,
+                commune,
+                set,
+                tier,
+                quality,
+                None,
+                false,
+                registration,
+                Some(certificate),
+            );
+        }
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per kind of product; a builder would only rename the arguments"
+    )]
+    fn push_plan(
+        &mut self,
+        filed: Date,
+        district: usize,
+        commune: String,
+        set: ProductSet,
+        tier: u8,
+        quality: f64,
+        knockout: Option<String>,
+        forged: bool,
+        registration: RegistrationType,
+        certificate: Option<Certificate>,
+    ) {
+        let i = self.plans.len();
+        let prefix = if certificate.is_some() { "CT-HC" } else { "CT" };
+        let plan = Plan {
+            case: CaseId::from(format!("{prefix}-{}-{:04}", filed.year(), i + 1)),
+            producer_id: format!("chu-the-{:04}", i + 1),
+            district: Some(district),
+            commune,
+            set,
+            tier,
+            quality,
+            profile: self.rng.next(),
+            forged,
+            incomplete: self.rng.chance(0.15),
+            traceable: self.rng.chance(0.6),
+            knockout,
+            revoke_on: self
+                .rng
+                .chance(0.02)
+                .then(|| filed.add_days(self.rng.range(300, 700))),
+            upgrade_after: (tier < 5 && self.rng.chance(0.08))
+                .then(|| filed.add_days(self.rng.range(360, 540))),
+            registration,
+            certificate,
+            inspected: 0,
+            rescored: 0,
+            attempts: 0,
+            done: false,
+        };
+        self.plans.push(plan);
+        self.schedule(filed, i);
     }
 
     fn engine_for(&self, def: &str) -> Result<&Engine> {
@@ -313,19 +461,31 @@ impl<'a> Sim<'a> {
     /// One member's answers: near the product's quality on each criterion, with the
     /// member's own leaning and some noise (less after a re-scoring).
     fn sheet(&mut self, plan_index: usize, member: usize) -> Result<AnswerSheet> {
-        let (set, quality, profile, rescored, knockout) = match self.plans.get(plan_index) {
-            // A forged dossier that reached the council (no commune may decline it under
-            // amended-2025) is knocked out ("giả mạo hồ sơ").
+        let (set, tier, quality, profile, rescored, knockout) = match self.plans.get(plan_index) {
+            // A forged dossier that reached the council (the commune has no power to decline
+            // it, Art. 7.2) is knocked out ("giả mạo hồ sơ").
             Some(p) if p.forged => (
                 p.set,
+                p.tier,
                 p.quality,
                 p.profile,
                 p.rescored,
                 Some("dossier_authentic".to_owned()),
             ),
-            Some(p) => (p.set, p.quality, p.profile, p.rescored, p.knockout.clone()),
+            Some(p) => (
+                p.set,
+                p.tier,
+                p.quality,
+                p.profile,
+                p.rescored,
+                p.knockout.clone(),
+            ),
             None => anyhow::bail!("no plan {plan_index}"),
         };
+        // A producer preparing for a rank works to that rank's minimum marks (`***`, `****`,
+        // `*****` options); a member still sees one short now and then (3%, never for a 5★
+        // candidate, whose file the province has already sifted).
+        let meets_minimums = if tier >= 5 { 1.0 } else { 0.97 };
         let catalog = self.catalog(set)?;
         let branch = (!catalog.branches.is_empty()).then_some(1 + (profile % 2) as u8);
         let mut sheet = catalog.template(branch);
@@ -343,6 +503,18 @@ impl<'a> Sim<'a> {
                 .clamp(0.0, 1.0);
             let n = c.options.len().max(1);
             *answer = ((q * (n - 1) as f64).round() as u32).min(n as u32 - 1);
+            if tier >= 3 && self.rng.chance(meets_minimums) {
+                let floor = c
+                    .options
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.min_stars.is_some_and(|m| m.get() <= tier))
+                    .map(|(i, _)| i as u32)
+                    .max();
+                if let Some(floor) = floor {
+                    *answer = (*answer).max(floor);
+                }
+            }
         }
         for (fact, holds) in sheet.facts.iter_mut() {
             *holds = knockout.as_deref() != Some(fact.as_str());
@@ -428,12 +600,12 @@ impl<'a> Sim<'a> {
                     },
                 },
             },
-            registration: RegistrationType::First,
+            registration: p.registration,
             documents,
             facts: [("traceability_registered".to_owned(), p.traceable)]
                 .into_iter()
                 .collect(),
-            certificate: None,
+            certificate: p.certificate.clone(),
         };
         let command = Command::open(p.case.clone(), self.actor(p, "producer"), open);
         if self.run_command(def, command)? {
@@ -667,28 +839,34 @@ impl<'a> Sim<'a> {
             .filter(|(_, m)| council.sheet(&m.id).is_none())
             .map(|(k, m)| (k, m.clone()))
             .collect();
-        if let Some((k, member)) = pending.first().cloned() {
-            let sheet = self.sheet(i, k)?;
-            let role = if member.chair {
-                stage
-                    .chair_role
-                    .clone()
-                    .unwrap_or_else(|| stage.member_role.clone())
-            } else {
-                stage.member_role.clone()
-            };
-            let Some(p) = self.plans.get(i) else {
-                return Ok(false);
-            };
-            let command = Command::new(
-                p.case.clone(),
-                Actor::new(member.id.clone(), role),
-                Action::SubmitSheet {
-                    evaluation: stage.id.clone(),
-                    sheet,
-                },
-            );
-            return self.run_command(def, command);
+        // The council sits once: every member who has not scored submits a sheet at the
+        // sitting; the chair closes (or has it re-score) at the next visit.
+        if !pending.is_empty() {
+            let mut any = false;
+            for (k, member) in pending {
+                let sheet = self.sheet(i, k)?;
+                let role = if member.chair {
+                    stage
+                        .chair_role
+                        .clone()
+                        .unwrap_or_else(|| stage.member_role.clone())
+                } else {
+                    stage.member_role.clone()
+                };
+                let Some(p) = self.plans.get(i) else {
+                    return Ok(false);
+                };
+                let command = Command::new(
+                    p.case.clone(),
+                    Actor::new(member.id.clone(), role),
+                    Action::SubmitSheet {
+                        evaluation: stage.id.clone(),
+                        sheet,
+                    },
+                );
+                any |= self.run_command(def, command)?;
+            }
+            return Ok(any);
         }
         // Every member has scored: close, or re-score when the totals diverge.
         let chair_role = stage
@@ -770,6 +948,7 @@ impl<'a> Sim<'a> {
         if stars > 0 && stars < 5 && upgrade_after.is_some_and(|d| today >= d) {
             if let Some(p) = self.plans.get_mut(i) {
                 p.upgrade_after = None;
+                p.tier = (stars + 1).max(p.tier);
                 p.quality = (p.quality + 0.15).min(1.0);
                 p.rescored = 0;
             }
