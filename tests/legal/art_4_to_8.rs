@@ -399,3 +399,125 @@ fn art_7_2_commune_fifteen_working_days() {
         ["commune_review_overdue"]
     );
 }
+
+/// The round a national-2026 case filed and proposed by the commune on `day` is placed in,
+/// with its last proposal day and last decision day.
+fn round_of_a_proposal_on(day: &str) -> (String, ocop_core::Date, ocop_core::Date) {
+    let (engine, clock, store) = national();
+    clock.set_date(d(day));
+    first_filing(&engine, &store, "r");
+    let c = case_of(&engine, &store, "r");
+    let r = c.round().unwrap();
+    (r.round.to_string(), r.proposals_by, r.decided_by)
+}
+
+// Art. 5.1 "trước ngày 30 tháng 4" is read strictly [#12]: 29 April is the last day of
+// round 1 (the choice and its reason are written on the rounds of national-2026).
+#[test]
+fn art_5_1_proposal_before_30_april_is_round_1() {
+    assert_eq!(
+        round_of_a_proposal_on("2027-04-29"),
+        ("province_1".to_owned(), d("2027-04-29"), d("2027-06-29"))
+    );
+}
+
+#[test]
+fn art_5_1_proposal_on_30_april_goes_to_round_2() {
+    assert_eq!(
+        round_of_a_proposal_on("2027-04-30"),
+        ("province_2".to_owned(), d("2027-10-29"), d("2027-12-29"))
+    );
+}
+
+#[test]
+fn art_5_1_round_decision_due_the_day_before_30_june() {
+    let (engine, clock, store) = national();
+    clock.set_date(d("2027-04-20"));
+    first_filing(&engine, &store, "r");
+    take(
+        &engine,
+        &store,
+        "r",
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    take(
+        &engine,
+        &store,
+        "r",
+        a("to-tu-van", "advisory_group"),
+        "advisory_report",
+    );
+    assert_eq!(due(&engine, &store, "r"), d("2027-06-29"));
+    assert!(tick(&engine, &store, "2027-06-29", "r").is_empty());
+    assert_eq!(
+        tick(&engine, &store, "2027-06-30", "r"),
+        ["province_round_overdue"]
+    );
+}
+
+// Art. 5.2 for the central rounds, read the same way: a 5★ proposal on 29 July is in
+// central round 1, one on 30 July in round 2.
+#[test]
+fn art_5_2_central_cut_offs_are_strict() {
+    for (day, round, by, decided) in [
+        ("2027-07-29", "central_1", "2027-07-29", "2027-09-29"),
+        ("2027-07-30", "central_2", "2028-01-29", "2028-03-29"),
+    ] {
+        let (engine, clock, store) = national();
+        clock.set_date(d("2027-04-20"));
+        first_filing(&engine, &store, "f");
+        province_evaluation(&engine, &store, "f", 95.0, 5, true);
+        clock.set_date(d(day));
+        take(
+            &engine,
+            &store,
+            "f",
+            a("chu-tich-tinh", "province_chair"),
+            "province_approve_five_star",
+        );
+        let c = case_of(&engine, &store, "f");
+        let r = c.round().unwrap();
+        assert_eq!(
+            (r.round.as_str(), r.proposals_by, r.decided_by),
+            (round, d(by), d(decided)),
+            "{day}"
+        );
+    }
+}
+
+// Art. 7.2 gives the commune duties, not a power to refuse [#24]: from its review the
+// commune proposes or returns the dossier for completion; nothing it can take ends the
+// case, and `commune_decline` is gone.
+#[test]
+fn art_7_2_commune_cannot_refuse_to_propose() {
+    let cycle = cycle("national-2026");
+    for t in cycle.outgoing(&ocop_core::StateId::from("commune_review")) {
+        if t.roles.iter().any(|r| r.as_str() == "commune_officer") {
+            assert!(
+                !cycle.is_terminal(&t.to),
+                "`{}` lets the commune end the case",
+                t.id
+            );
+        }
+    }
+    let (engine, _clock, store) = national();
+    let producer = producer("c");
+    ok(
+        &engine,
+        &store,
+        ocop_engine::Command::open("c", producer.clone(), open("c")),
+    );
+    take(&engine, &store, "c", producer, "file_dossier");
+    let err = refused(
+        &engine,
+        &store,
+        "c",
+        a("ubnd-xa", "commune_officer"),
+        "commune_decline",
+    );
+    assert!(
+        matches!(err, CommandError::UnknownTransition { .. }),
+        "{err:?}"
+    );
+}

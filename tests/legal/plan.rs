@@ -130,3 +130,67 @@ fn soundness_decision_exits_hold_on_shipped_definitions_and_catch_a46() {
     let cycle = ocop_core::load_definition("a46-national-2026.toml", &trap).unwrap();
     assert!(ocop_testkit::decision_exits(cycle.definition()).is_err());
 }
+
+/// The report of `cases` (all under can-tho-2024) as of `day`.
+fn report_of(store: &MemoryStore, day: &str) -> ocop_report::ProgrammeReport {
+    use ocop_engine::Store;
+    let cases: Vec<_> = store
+        .cases()
+        .unwrap()
+        .iter()
+        .filter_map(|id| store.summary(id).unwrap())
+        .collect();
+    let cycle = cycle("can-tho-2024");
+    ocop_report::compute(&ocop_report::ReportInput {
+        as_of: d(day),
+        cycles: &[&cycle],
+        cases: &cases,
+    })
+}
+
+/// P8 (plan IV.4, lines 526-530): reports "trước ngày 10/3, 10/6, 10/12", read strictly as
+/// Art. 5's rounds are [#12]: due on the 9th, past from the 10th.
+#[test]
+fn plan_p8_report_periods_are_strict() {
+    let (_, store) = can_tho("2024-03-01");
+    let r = report_of(&store, "2024-06-09");
+    let due: Vec<_> = r.periods.iter().map(|p| (p.due, p.past)).collect();
+    assert_eq!(
+        due,
+        [
+            (d("2024-03-09"), true),
+            (d("2024-06-09"), false),
+            (d("2024-12-09"), false)
+        ]
+    );
+    let r = report_of(&store, "2024-06-10");
+    assert!(
+        r.periods[1].past,
+        "the half-yearly report is late from 10 June"
+    );
+}
+
+/// Issue item 7 and the reform of 1 July 2025: a report dated before that day groups
+/// producers by district and commune; from that day there are no districts, and the same
+/// producers are grouped by commune or ward only.
+#[test]
+fn plan_report_groups_by_commune_after_1_july_2025() {
+    let (engine, store) = can_tho("2024-03-01");
+    ok(
+        &engine,
+        &store,
+        ocop_engine::Command::open("c", a("c-producer", "producer"), open("c")),
+    );
+    let before = report_of(&store, "2025-06-30");
+    assert_eq!(before.by_area.len(), 1);
+    assert!(!before.by_area[0].district.is_empty());
+    assert!(before.by_commune.is_empty());
+    let after = report_of(&store, "2025-07-01");
+    assert!(after.by_area.is_empty());
+    assert_eq!(after.by_commune.len(), 1);
+    assert_eq!(
+        after.by_commune[0].commune,
+        before.by_area[0].communes[0].commune
+    );
+    assert_eq!(after.by_commune[0].cases, 1);
+}

@@ -268,27 +268,29 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
             3,
             Label::new(
                 "Báo cáo quý (trước ngày 10/3)",
-                "Quarterly report (by 10 March)",
+                "Quarterly report (before 10 March)",
             ),
         ),
         (
             6,
             Label::new(
                 "Báo cáo 6 tháng (trước ngày 10/6)",
-                "Half-yearly report (by 10 June)",
+                "Half-yearly report (before 10 June)",
             ),
         ),
         (
             12,
             Label::new(
                 "Báo cáo năm (trước ngày 10/12)",
-                "Yearly report (by 10 December)",
+                "Yearly report (before 10 December)",
             ),
         ),
     ]
     .into_iter()
     .filter_map(|(m, label)| {
-        let due = Date::new(as_of.year(), m, 10)?;
+        // "trước ngày 10/3" read strictly, as the rounds of Art. 5 are [#12, P8]: the last
+        // day for the report is the 9th.
+        let due = Date::new(as_of.year(), m, 9)?;
         Some(ReportPeriod {
             label,
             due,

@@ -1,9 +1,10 @@
 //! The programme report a provincial OCOP office sends, and the national-database export.
 //!
-//! Kế hoạch 109/KH-UBND (Cần Thơ, 2024) asks the city's OCOP office for quarterly (by 10
-//! March), half-yearly (by 10 June) and yearly (by 10 December) reports, and for products tied
-//! to the national database. [`compute`] turns the cases of a store into a [`ProgrammeReport`]:
-//! the pipeline by state, certificates by rank, product group and district/commune, new
+//! Kế hoạch 109/KH-UBND (Cần Thơ, 2024) asks the city's OCOP office for quarterly (before 10
+//! March), half-yearly (before 10 June) and yearly (before 10 December) reports, and for
+//! products tied to the national database. [`compute`] turns the cases of a store into a
+//! [`ProgrammeReport`]: the pipeline by state, certificates by rank, product group and
+//! district/commune (commune or ward only from 1 July 2025), new
 //! certificates against the plan's targets (from the definition's
 //! [`jurisdiction`](ocop_core::Jurisdiction)), certificates expiring within 180 days and those
 //! in their re-evaluation window, overdue cases per deadline, revocations by ground, and the

@@ -134,8 +134,8 @@ pub struct OverdueCase {
     pub days_late: i64,
 }
 
-/// A reporting date of the plan (quarterly by 10 March, half-yearly by 10 June, yearly by
-/// 10 December).
+/// A reporting date of the plan (quarterly before 10 March, half-yearly before 10 June,
+/// yearly before 10 December; "trước ngày" read strictly, so due the 9th).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportPeriod {

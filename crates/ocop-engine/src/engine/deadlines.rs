@@ -200,56 +200,65 @@ mod tests {
 
     #[test]
     fn rounds_follow_the_cut_offs_of_article_5() {
+        // "trước ngày 30 tháng 4" read strictly (#12): 29 April is the last day of round 1,
+        // a proposal on 30 April goes to round 2.
         let e = engine();
         let cases = [
             (
                 Level::Province,
                 "2026-04-01",
                 "province_1",
-                "2026-04-30",
-                "2026-06-30",
+                "2026-04-29",
+                "2026-06-29",
             ),
             (
                 Level::Province,
-                "2026-04-30",
+                "2026-04-29",
                 "province_1",
-                "2026-04-30",
-                "2026-06-30",
+                "2026-04-29",
+                "2026-06-29",
             ),
             (
                 Level::Province,
-                "2026-05-01",
+                "2026-04-30",
                 "province_2",
-                "2026-10-30",
-                "2026-12-30",
+                "2026-10-29",
+                "2026-12-29",
             ),
             (
                 Level::Province,
-                "2026-10-31",
+                "2026-10-30",
                 "province_1",
-                "2027-04-30",
-                "2027-06-30",
+                "2027-04-29",
+                "2027-06-29",
             ),
             (
                 Level::Central,
                 "2026-02-01",
                 "central_1",
-                "2026-07-30",
-                "2026-09-30",
+                "2026-07-29",
+                "2026-09-29",
             ),
             (
                 Level::Central,
-                "2026-08-01",
+                "2026-07-30",
                 "central_2",
-                "2027-01-30",
-                "2027-03-30",
+                "2027-01-29",
+                "2027-03-29",
             ),
             (
                 Level::Central,
                 "2026-01-15",
                 "central_2",
+                "2026-01-29",
+                "2026-03-29",
+            ),
+            (
+                Level::Central,
                 "2026-01-30",
-                "2026-03-30",
+                "central_1",
+                "2026-07-29",
+                "2026-09-29",
             ),
         ];
         for (level, today, round, by, decided) in cases {

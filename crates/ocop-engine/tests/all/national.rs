@@ -24,7 +24,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
     assert_eq!(round.round.as_str(), "province_2");
     assert_eq!(
         (round.proposals_by, round.decided_by),
-        (d("2026-10-30"), d("2026-12-30"))
+        (d("2026-10-29"), d("2026-12-29"))
     );
 
     // The provincial council scores about 80: four stars.
