@@ -710,19 +710,8 @@ impl<'a> Sim<'a> {
                 return self.take(def, i, t, "district_office", TransitionInput::default());
             }
             "commune_review" => {
-                // Where the cycle lets the commune decline a forged dossier, it does; where it
-                // does not (amended-2025), the dossier goes on and the council knocks it out.
-                if forged
-                    && self.take(
-                        def,
-                        i,
-                        "commune_decline",
-                        "commune_officer",
-                        TransitionInput::default(),
-                    )?
-                {
-                    return Ok(true);
-                }
+                // The commune has no power to refuse (Art. 7.2): a forged dossier goes on and
+                // the council knocks it out.
                 let t = if missing {
                     "commune_return"
                 } else {

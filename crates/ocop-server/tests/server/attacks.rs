@@ -420,7 +420,7 @@ async fn bodies_actors_and_transitions() {
     let r = s.post("/api/v1/cases/CT-BODY/commands", "producer", json!({"action": {"type": "open", "product": open_body("x")["product"], "registration": "first"}})).await;
     problem(&r, 422, "invalid-input");
     ok(&s.take("CT-BODY", "producer", "file_dossier").await);
-    ok(&s.take("CT-BODY", "commune", "commune_decline").await);
+    ok(&s.take("CT-BODY", "producer", "withdraw").await);
     problem(
         &s.take("CT-BODY", "commune", "commune_propose").await,
         409,
