@@ -521,3 +521,259 @@ fn art_7_2_commune_cannot_refuse_to_propose() {
         "{err:?}"
     );
 }
+
+// Art. 4.1 [#1]: two tiers decide, the province (3-4★) and the centre (5★); the commune
+// pre-assesses. national-2026 has no district role, state or council.
+#[test]
+fn art_4_1_two_tiers_and_the_commune_pre_assesses() {
+    let cycle = cycle("national-2026");
+    let def = cycle.definition();
+    assert!(
+        def.roles
+            .iter()
+            .all(|r| !r.id.as_str().contains("district"))
+    );
+    assert!(
+        def.states
+            .iter()
+            .all(|s| !s.id.as_str().contains("district"))
+    );
+    let levels: std::collections::BTreeSet<_> = def.evaluations.iter().map(|e| e.level).collect();
+    assert_eq!(
+        levels.into_iter().collect::<Vec<_>>(),
+        [Level::Province, Level::Central]
+    );
+    let review = cycle
+        .state(&ocop_core::StateId::from("commune_review"))
+        .unwrap();
+    assert_eq!(review.owner.as_ref().unwrap().as_str(), "commune_officer");
+}
+
+// Art. 5.1 [#9]: at least two provincial rounds a year (more may be added as data).
+#[test]
+fn art_5_1_at_least_two_provincial_rounds() {
+    let cycle = cycle("national-2026");
+    let province = cycle
+        .definition()
+        .rounds
+        .iter()
+        .filter(|r| r.level == Level::Province)
+        .count();
+    assert!(province >= 2, "{province} provincial rounds");
+}
+
+// Art. 6.1a [#14]: a first evaluation is filed with forms 01 and 02.
+#[test]
+fn art_6_1a_first_evaluation_needs_forms_01_and_02() {
+    let (engine, _clock, store) = national();
+    let mut bare = open("c");
+    bare.documents.retain(|d| d.kind != "form_02");
+    ok(
+        &engine,
+        &store,
+        ocop_engine::Command::open("c", producer("c"), bare),
+    );
+    let err = refused(&engine, &store, "c", producer("c"), "file_dossier");
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    assert!(err.to_string().contains("form_02"), "{err}");
+    ok(
+        &engine,
+        &store,
+        ocop_engine::Command::new(
+            "c",
+            producer("c"),
+            ocop_engine::Action::UpdateDossier {
+                documents: vec![doc("form_02")],
+            },
+        ),
+    );
+    take(&engine, &store, "c", producer("c"), "file_dossier");
+    assert_eq!(
+        case_of(&engine, &store, "c").state().as_str(),
+        "commune_review"
+    );
+}
+
+// Art. 10.4a [#60]: the commune guides the producer to complete the dossier: it returns
+// it, the producer completes and files it again.
+#[test]
+fn art_10_4a_commune_returns_for_completion() {
+    let (engine, _clock, store) = national();
+    ok(
+        &engine,
+        &store,
+        ocop_engine::Command::open("c", producer("c"), open("c")),
+    );
+    take(&engine, &store, "c", producer("c"), "file_dossier");
+    take(
+        &engine,
+        &store,
+        "c",
+        a("ubnd-xa", "commune_officer"),
+        "commune_return",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "c").state().as_str(),
+        "commune_completion"
+    );
+    take(&engine, &store, "c", producer("c"), "commune_resubmit");
+    take(
+        &engine,
+        &store,
+        "c",
+        a("ubnd-xa", "commune_officer"),
+        "commune_propose",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "c").state().as_str(),
+        "province_office_check"
+    );
+}
+
+// Art. 7.3a [#25]: the provincial office checks the commune's file and may ask for
+// completion; the producer (or the commune) supplements it and it comes back to the office.
+#[test]
+fn art_7_3a_province_office_asks_for_completion() {
+    let (engine, _clock, store) = national();
+    first_filing(&engine, &store, "c");
+    take(
+        &engine,
+        &store,
+        "c",
+        a("so-nn", "province_office"),
+        "province_return",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "c").state().as_str(),
+        "province_completion"
+    );
+    take(&engine, &store, "c", producer("c"), "province_resubmit");
+    take(
+        &engine,
+        &store,
+        "c",
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "c").state().as_str(),
+        "advisory_review"
+    );
+}
+
+// Art. 7.3c [#27]: the advisory group reviews the dossier and reports before the council;
+// the office cannot report in its place.
+#[test]
+fn art_7_3c_advisory_group_reports_before_the_council() {
+    let (engine, _clock, store) = national();
+    first_filing(&engine, &store, "c");
+    take(
+        &engine,
+        &store,
+        "c",
+        a("so-nn", "province_office"),
+        "province_accept",
+    );
+    let err = refused(
+        &engine,
+        &store,
+        "c",
+        a("so-nn", "province_office"),
+        "advisory_report",
+    );
+    assert!(matches!(err, CommandError::RoleNotAllowed { .. }), "{err}");
+    take(
+        &engine,
+        &store,
+        "c",
+        a("to-tu-van", "advisory_group"),
+        "advisory_report",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "c").state().as_str(),
+        "province_evaluation"
+    );
+}
+
+// Art. 8.1 [#47]: six grounds of revocation, each accepted to open a proceeding.
+#[test]
+fn art_8_1_six_grounds() {
+    assert_eq!(RevocationGround::ALL.len(), 6);
+    let (engine, clock, store) = national();
+    for (k, ground) in RevocationGround::ALL.into_iter().enumerate() {
+        let case = format!("g{k}");
+        clock.set_date(d("2026-06-01"));
+        certified(&engine, &store, &case, 3);
+        clock.set_date(d("2026-10-01"));
+        open_revocation(&engine, &store, &case, ground, "2026-09-30");
+        assert_eq!(
+            case_of(&engine, &store, &case).state().as_str(),
+            "revocation",
+            "{ground:?}"
+        );
+    }
+}
+
+fn inspect(engine: &ocop_engine::Engine, store: &dyn Store, case: &str, by: &str, t: &str) {
+    take_with(
+        engine,
+        store,
+        case,
+        a(by, by),
+        t,
+        ocop_engine::TransitionInput {
+            inspection: Some(ocop_engine::InspectionOutcome::Compliant),
+            ..ocop_engine::TransitionInput::default()
+        },
+    );
+}
+
+// Art. 9.4a [#57]: the provincial office inspects the products it certified.
+#[test]
+fn art_9_4a_provincial_office_inspects() {
+    let (engine, clock, store) = national();
+    certified(&engine, &store, "three", 3);
+    clock.set_date(d("2027-03-01"));
+    inspect(
+        &engine,
+        &store,
+        "three",
+        "province_office",
+        "inspect_periodic",
+    );
+    inspect(
+        &engine,
+        &store,
+        "three",
+        "province_office",
+        "inspect_ad_hoc",
+    );
+    assert_eq!(case_of(&engine, &store, "three").inspections().len(), 2);
+    let err = refused(
+        &engine,
+        &store,
+        "three",
+        a("ubnd-xa", "commune_officer"),
+        "inspect_periodic",
+    );
+    assert!(matches!(err, CommandError::RoleNotAllowed { .. }), "{err}");
+}
+
+// Art. 9.4b [#58]: the Ministry inspects 5★ products, and 3-4★ ones when necessary.
+#[test]
+fn art_9_4b_ministry_inspects_five_stars() {
+    let (engine, clock, store) = national();
+    certified(&engine, &store, "five", 5);
+    certified(&engine, &store, "four", 4);
+    clock.set_date(d("2027-03-01"));
+    inspect(
+        &engine,
+        &store,
+        "five",
+        "ministry_office",
+        "inspect_periodic",
+    );
+    inspect(&engine, &store, "four", "ministry_office", "inspect_ad_hoc");
+    assert_eq!(case_of(&engine, &store, "five").inspections().len(), 1);
+    assert_eq!(case_of(&engine, &store, "four").inspections().len(), 1);
+}

@@ -65,3 +65,44 @@ fn blds_148_5_calendar_day_periods_roll_forward() {
     assert_eq!(vn.roll_forward(d("2026-08-29")).unwrap(), d("2026-09-03"));
     assert_eq!(vn.roll_forward(d("2026-07-21")).unwrap(), d("2026-07-21"));
 }
+
+/// C2: the 2025 schedule as announced: Tết 25 January - 2 February, Hùng Kings 7 April,
+/// 30 April - 1 May with Friday 2 May swapped for Saturday 26 April, National Day 1-2
+/// September.
+#[test]
+fn cal_2025_announced_schedule() {
+    let vn = Calendar::vietnam();
+    assert_eq!(vn.year_status(2025), Some(YearStatus::Announced));
+    for off in [
+        "2025-01-01",
+        "2025-01-27",
+        "2025-01-31",
+        "2025-04-07",
+        "2025-04-30",
+        "2025-05-01",
+        "2025-05-02",
+        "2025-09-01",
+        "2025-09-02",
+    ] {
+        assert!(!vn.is_working_day(d(off)).unwrap(), "{off}");
+    }
+    assert!(vn.is_working_day(d("2025-04-26")).unwrap());
+    assert!(vn.is_working_day(d("2025-02-03")).unwrap());
+}
+
+/// C5: 2026: Hùng Kings (Sunday 26 April) compensated on Monday 27 April; 30 April and
+/// 1 May off.
+#[test]
+fn cal_2026_hung_kings_compensated_and_30_april() {
+    let vn = Calendar::vietnam();
+    for off in ["2026-04-27", "2026-04-30", "2026-05-01"] {
+        assert!(!vn.is_working_day(d(off)).unwrap(), "{off}");
+    }
+    assert!(vn.is_working_day(d("2026-04-28")).unwrap());
+    assert!(vn.is_working_day(d("2026-04-29")).unwrap());
+    // 15 working days from Friday 17 April 2026 end on Wednesday 13 May.
+    assert_eq!(
+        vn.add_working_days(d("2026-04-17"), 15).unwrap(),
+        d("2026-05-13")
+    );
+}

@@ -194,3 +194,164 @@ fn plan_report_groups_by_commune_after_1_july_2025() {
     );
     assert_eq!(after.by_commune[0].cases, 1);
 }
+
+/// A can-tho-2024 case ranked by the district at `district_total`, proposed to the city and
+/// scored there around `city_total`, waiting for the city chair.
+fn at_the_city(
+    engine: &ocop_engine::Engine,
+    store: &MemoryStore,
+    case: &str,
+    district: (f64, u8),
+    city: (f64, u8),
+) {
+    register(engine, store, case);
+    district_round(engine, store, case, district.0, district.1, true);
+    take(
+        engine,
+        store,
+        case,
+        a("ct-huyen", "district_chair"),
+        "district_propose_to_city",
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("so-nn-ct", "city_office"),
+        "city_accept",
+    );
+    constitute(
+        engine,
+        store,
+        case,
+        "city_council",
+        "city_council_chair",
+        "tp",
+    );
+    score(
+        engine,
+        store,
+        case,
+        "city_council",
+        "city_council_member",
+        "city_council_chair",
+        "tp",
+        city.0,
+        city.1,
+    );
+    take(
+        engine,
+        store,
+        case,
+        a("tp-chair", "city_council_chair"),
+        "city_close",
+    );
+    assert_eq!(
+        case_of(engine, store, case).state().as_str(),
+        "city_decision"
+    );
+}
+
+/// P3 (148/2023, unconfirmed): 90 points or more at the city go to the centre; a central
+/// result below 5★ comes back to the city chair, who certifies it at 4★.
+#[test]
+fn plan_p3_ninety_or_more_goes_to_the_centre() {
+    let (engine, store) = can_tho("2024-09-02");
+    at_the_city(&engine, &store, "p3", (85.0, 4), (93.0, 5));
+    let err = refused(
+        &engine,
+        &store,
+        "p3",
+        a("ct-tp", "city_chair"),
+        "city_certify",
+    );
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    take(
+        &engine,
+        &store,
+        "p3",
+        a("ct-tp", "city_chair"),
+        "city_propose_five_star",
+    );
+    take(
+        &engine,
+        &store,
+        "p3",
+        a("bo-nn", "ministry_office"),
+        "central_accept",
+    );
+    sitting(
+        &engine,
+        &store,
+        "p3",
+        "central_council",
+        "central",
+        "tw",
+        86.0,
+        4,
+    );
+    take(
+        &engine,
+        &store,
+        "p3",
+        a("tw-chair", "central_council_chair"),
+        "central_close",
+    );
+    take(
+        &engine,
+        &store,
+        "p3",
+        a("bo-truong", "minister"),
+        "central_below_five",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "p3").state().as_str(),
+        "city_decision"
+    );
+    take(
+        &engine,
+        &store,
+        "p3",
+        a("ct-tp", "city_chair"),
+        "city_certify",
+    );
+    let cert = case_of(&engine, &store, "p3")
+        .certificate()
+        .unwrap()
+        .clone();
+    assert_eq!((cert.stars, cert.issued_by), (Stars::FOUR, Level::Province));
+}
+
+/// P5 (148/2023, unconfirmed): a 3★ result at the city goes back to the district chair,
+/// who certifies it.
+#[test]
+fn plan_p5_city_three_star_result_returns_to_the_district() {
+    let (engine, store) = can_tho("2024-09-02");
+    at_the_city(&engine, &store, "p5", (72.0, 4), (66.0, 3));
+    take(
+        &engine,
+        &store,
+        "p5",
+        a("ct-tp", "city_chair"),
+        "city_refer_three_star",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "p5").state().as_str(),
+        "district_decision"
+    );
+    take(
+        &engine,
+        &store,
+        "p5",
+        a("ct-huyen", "district_chair"),
+        "district_certify",
+    );
+    let cert = case_of(&engine, &store, "p5")
+        .certificate()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (cert.stars, cert.issued_by),
+        (Stars::THREE, Level::District)
+    );
+}
