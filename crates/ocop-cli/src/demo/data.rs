@@ -52,6 +52,11 @@ impl Rng {
 }
 
 /// A district of Cần Thơ (before the 2025 reform) with some of its communes and wards.
+///
+/// From 1 July 2025 the demo's producers have a commune or ward and no district, and the
+/// report groups them by commune. They keep these pre-reform commune names: the Standing
+/// Committee's 2025 resolution that names the merged city's communes and wards is not at
+/// hand, and no post-reform name is invented.
 pub(crate) struct District {
     pub(crate) name: &'static str,
     pub(crate) slug: &'static str,
