@@ -777,3 +777,31 @@ fn art_9_4b_ministry_inspects_five_stars() {
     assert_eq!(case_of(&engine, &store, "five").inspections().len(), 1);
     assert_eq!(case_of(&engine, &store, "four").inspections().len(), 1);
 }
+
+// Art. 7.6g [#44]: the 45 days run from the complete dossier to the result, so the chair's
+// decision after the council is inside them: a re-evaluation filed and sent to the council
+// on Wednesday 10 January 2029 is due on Saturday 24 February, rolled to Monday 26
+// February (Civil Code Art. 148(5)); the next day the Ministry is told, and the chair can
+// still decide.
+#[test]
+fn art_7_6g_provincial_re_evaluation_decided_within_45_days() {
+    let (engine, store) = re_evaluated(62.0, 3, "2029-02-01");
+    assert_eq!(
+        case_of(&engine, &store, "r").state().as_str(),
+        "re_evaluation_decision"
+    );
+    assert_eq!(due(&engine, &store, "r"), d("2029-02-26"));
+    assert!(tick(&engine, &store, "2029-02-26", "r").is_empty());
+    assert_eq!(
+        tick(&engine, &store, "2029-02-27", "r"),
+        ["re_evaluation_decision_overdue"]
+    );
+    take(
+        &engine,
+        &store,
+        "r",
+        a("chu-tich-tinh", "province_chair"),
+        "province_certify",
+    );
+    assert_eq!(case_of(&engine, &store, "r").state().as_str(), "certified");
+}

@@ -158,7 +158,7 @@ fn choices(def: &str, state: &str) -> &'static [(&'static str, &'static str)] {
         ],
         "province_completion" => &[("province_resubmit", "producer")],
         "advisory_review" => &[("advisory_report", "advisory_group")],
-        "province_decision" | "province_decision_after_central" => &[
+        "province_decision" | "province_decision_after_central" | "re_evaluation_decision" => &[
             ("province_approve_five_star", "province_chair"),
             ("province_propose_five_star", "province_chair"),
             ("province_certify", "province_chair"),
