@@ -805,3 +805,52 @@ fn art_7_6g_provincial_re_evaluation_decided_within_45_days() {
     );
     assert_eq!(case_of(&engine, &store, "r").state().as_str(), "certified");
 }
+
+// Art. 7.6c [#40]: the office checks the re-evaluation dossier and may have it completed;
+// the 45 days of 7.6g start again from the completed dossier.
+#[test]
+fn art_7_6c_office_asks_for_completion_of_a_re_evaluation() {
+    let (engine, clock, store) = national();
+    certified(&engine, &store, "r", 3);
+    clock.set_date(d("2029-01-10"));
+    take(&engine, &store, "r", producer("r"), "file_re_evaluation");
+    take(
+        &engine,
+        &store,
+        "r",
+        a("ubnd-xa", "commune_officer"),
+        "re_evaluation_propose",
+    );
+    take(
+        &engine,
+        &store,
+        "r",
+        a("so-nn", "province_office"),
+        "re_evaluation_return",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "r").state().as_str(),
+        "re_evaluation_completion"
+    );
+    clock.set_date(d("2029-01-22"));
+    take(
+        &engine,
+        &store,
+        "r",
+        producer("r"),
+        "re_evaluation_resubmit",
+    );
+    assert_eq!(
+        case_of(&engine, &store, "r").state().as_str(),
+        "re_evaluation_check"
+    );
+    // 45 days from Monday 22 January 2029: Thursday 8 March.
+    assert_eq!(due(&engine, &store, "r"), d("2029-03-08"));
+    take(
+        &engine,
+        &store,
+        "r",
+        a("so-nn", "province_office"),
+        "re_evaluation_to_council",
+    );
+}
