@@ -168,7 +168,7 @@ fn art_12_3_late_filing_extends_until_the_result() {
 fn art_12_3_filing_after_expiry_revives_until_the_result() {
     let (engine, clock, store) = three_star("x");
     assert_eq!(tick(&engine, &store, "2029-06-02", "x"), ["expire"]);
-    assert_eq!(case_of(&engine, &store, "x").state().as_str(), "lapsed");
+    assert_state(&engine, &store, "x", "lapsed");
     assert!(!valid_on(&engine, &store, "x", "2029-06-20"));
     clock.set_date(d("2029-07-01"));
     take(
@@ -205,7 +205,7 @@ fn art_12_3_lapsed_case_closes_180_days_after_expiry() {
     assert_eq!(due(&engine, &store, "l"), d("2029-11-28"));
     assert!(tick(&engine, &store, "2029-11-28", "l").is_empty());
     assert_eq!(tick(&engine, &store, "2029-11-29", "l"), ["close_lapsed"]);
-    assert_eq!(case_of(&engine, &store, "l").state().as_str(), "expired");
+    assert_state(&engine, &store, "l", "expired");
 }
 
 // --- Art. 11-12.2: the cases of 148/2023 as amended by 1489/2025 (amended-2025) on

@@ -84,10 +84,7 @@ fn art_7_6e_five_star_reevaluation_goes_to_ministry() {
         a("tw-chair", "central_council_chair"),
         "central_re_evaluation_close",
     );
-    assert_eq!(
-        case_of(&engine, &store, "r5").state().as_str(),
-        "central_re_evaluation_decision"
-    );
+    assert_state(&engine, &store, "r5", "central_re_evaluation_decision");
     take(
         &engine,
         &store,
@@ -258,7 +255,7 @@ fn art_4_1a_failed_re_evaluation_before_expiry_keeps_certificate_to_expiry() {
     assert_eq!(c.state().as_str(), "monitoring");
     assert_eq!(c.certificate().unwrap().status, CertificateStatus::Active);
     assert_eq!(tick(&engine, &store, "2029-06-02", "r"), ["expire"]);
-    assert_eq!(case_of(&engine, &store, "r").state().as_str(), "lapsed");
+    assert_state(&engine, &store, "r", "lapsed");
 }
 
 /// Audit #50 (Art. 8.2, 8.3b): only the authority that may revoke decides not to revoke.
@@ -308,10 +305,7 @@ fn art_8_2_only_the_competent_authority_decides_not_to_revoke() {
         "dismiss_revocation",
     );
     for case in ["five", "three"] {
-        assert_eq!(
-            case_of(&engine, &store, case).state().as_str(),
-            "monitoring"
-        );
+        assert_state(&engine, &store, case, "monitoring");
     }
 }
 
@@ -588,10 +582,7 @@ fn art_6_1a_first_evaluation_needs_forms_01_and_02() {
         ),
     );
     take(&engine, &store, "c", producer("c"), "file_dossier");
-    assert_eq!(
-        case_of(&engine, &store, "c").state().as_str(),
-        "commune_review"
-    );
+    assert_state(&engine, &store, "c", "commune_review");
 }
 
 // Art. 10.4a [#60]: the commune guides the producer to complete the dossier: it returns
@@ -605,29 +596,29 @@ fn art_10_4a_commune_returns_for_completion() {
         ocop_engine::Command::open("c", producer("c"), open("c")),
     );
     take(&engine, &store, "c", producer("c"), "file_dossier");
-    take(
+    returned_and_completed(
         &engine,
         &store,
-        "c",
         a("ubnd-xa", "commune_officer"),
-        "commune_return",
+        ["commune_return", "commune_completion", "commune_resubmit"],
+        ["commune_propose", "province_office_check"],
     );
-    assert_eq!(
-        case_of(&engine, &store, "c").state().as_str(),
-        "commune_completion"
-    );
-    take(&engine, &store, "c", producer("c"), "commune_resubmit");
-    take(
-        &engine,
-        &store,
-        "c",
-        a("ubnd-xa", "commune_officer"),
-        "commune_propose",
-    );
-    assert_eq!(
-        case_of(&engine, &store, "c").state().as_str(),
-        "province_office_check"
-    );
+}
+
+/// `by` returns case `c` for completion (`steps`: the return, the completion state, the
+/// producer's resubmission), then takes `next[0]` to reach `next[1]`.
+fn returned_and_completed(
+    engine: &ocop_engine::Engine,
+    store: &dyn Store,
+    by: ocop_engine::Actor,
+    steps: [&str; 3],
+    next: [&str; 2],
+) {
+    take(engine, store, "c", by.clone(), steps[0]);
+    assert_state(engine, store, "c", steps[1]);
+    take(engine, store, "c", producer("c"), steps[2]);
+    take(engine, store, "c", by, next[0]);
+    assert_state(engine, store, "c", next[1]);
 }
 
 // Art. 7.3a [#25]: the provincial office checks the commune's file and may ask for
@@ -636,28 +627,16 @@ fn art_10_4a_commune_returns_for_completion() {
 fn art_7_3a_province_office_asks_for_completion() {
     let (engine, _clock, store) = national();
     first_filing(&engine, &store, "c");
-    take(
+    returned_and_completed(
         &engine,
         &store,
-        "c",
         a("so-nn", "province_office"),
-        "province_return",
-    );
-    assert_eq!(
-        case_of(&engine, &store, "c").state().as_str(),
-        "province_completion"
-    );
-    take(&engine, &store, "c", producer("c"), "province_resubmit");
-    take(
-        &engine,
-        &store,
-        "c",
-        a("so-nn", "province_office"),
-        "province_accept",
-    );
-    assert_eq!(
-        case_of(&engine, &store, "c").state().as_str(),
-        "advisory_review"
+        [
+            "province_return",
+            "province_completion",
+            "province_resubmit",
+        ],
+        ["province_accept", "advisory_review"],
     );
 }
 
@@ -689,10 +668,7 @@ fn art_7_3c_advisory_group_reports_before_the_council() {
         a("to-tu-van", "advisory_group"),
         "advisory_report",
     );
-    assert_eq!(
-        case_of(&engine, &store, "c").state().as_str(),
-        "province_evaluation"
-    );
+    assert_state(&engine, &store, "c", "province_evaluation");
 }
 
 // Art. 8.1 [#47]: six grounds of revocation, each accepted to open a proceeding.
@@ -786,10 +762,7 @@ fn art_9_4b_ministry_inspects_five_stars() {
 #[test]
 fn art_7_6g_provincial_re_evaluation_decided_within_45_days() {
     let (engine, store) = re_evaluated(62.0, 3, "2029-02-01");
-    assert_eq!(
-        case_of(&engine, &store, "r").state().as_str(),
-        "re_evaluation_decision"
-    );
+    assert_state(&engine, &store, "r", "re_evaluation_decision");
     assert_eq!(due(&engine, &store, "r"), d("2029-02-26"));
     assert!(tick(&engine, &store, "2029-02-26", "r").is_empty());
     assert_eq!(
@@ -803,7 +776,7 @@ fn art_7_6g_provincial_re_evaluation_decided_within_45_days() {
         a("chu-tich-tinh", "province_chair"),
         "province_certify",
     );
-    assert_eq!(case_of(&engine, &store, "r").state().as_str(), "certified");
+    assert_state(&engine, &store, "r", "certified");
 }
 
 // Art. 7.6c [#40]: the office checks the re-evaluation dossier and may have it completed;
@@ -828,10 +801,7 @@ fn art_7_6c_office_asks_for_completion_of_a_re_evaluation() {
         a("so-nn", "province_office"),
         "re_evaluation_return",
     );
-    assert_eq!(
-        case_of(&engine, &store, "r").state().as_str(),
-        "re_evaluation_completion"
-    );
+    assert_state(&engine, &store, "r", "re_evaluation_completion");
     clock.set_date(d("2029-01-22"));
     take(
         &engine,
@@ -840,10 +810,7 @@ fn art_7_6c_office_asks_for_completion_of_a_re_evaluation() {
         producer("r"),
         "re_evaluation_resubmit",
     );
-    assert_eq!(
-        case_of(&engine, &store, "r").state().as_str(),
-        "re_evaluation_check"
-    );
+    assert_state(&engine, &store, "r", "re_evaluation_check");
     // 45 days from Monday 22 January 2029: Thursday 8 March.
     assert_eq!(due(&engine, &store, "r"), d("2029-03-08"));
     take(

@@ -160,6 +160,27 @@ pub(crate) fn case_of(engine: &Engine, store: &dyn Store, case: &str) -> ocop_en
     engine.case(store, &ocop_engine::CaseId::new(case)).unwrap()
 }
 
+/// Asserts that `case` is in `state`.
+#[track_caller]
+pub(crate) fn assert_state(engine: &Engine, store: &dyn Store, case: &str, state: &str) {
+    assert_eq!(
+        case_of(engine, store, case).state().as_str(),
+        state,
+        "{case}"
+    );
+}
+
+/// The rank and issuing level of the case's current certificate.
+pub(crate) fn certificate_of(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+) -> (ocop_core::Stars, ocop_core::Level) {
+    let c = case_of(engine, store, case);
+    let cert = c.certificate().unwrap();
+    (cert.stars, cert.issued_by)
+}
+
 /// The last day of the case's current deadline.
 pub(crate) fn due(engine: &Engine, store: &dyn Store, case: &str) -> ocop_core::Date {
     engine

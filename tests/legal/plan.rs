@@ -78,10 +78,7 @@ fn plan_p7_missing_traceability_is_a_warning() {
         .flatten()
         .collect();
     assert_eq!(codes, ["traceability-missing"]);
-    assert_eq!(
-        case_of(&engine, &store, "p7").state().as_str(),
-        "city_review"
-    );
+    assert_state(&engine, &store, "p7", "city_review");
 }
 
 /// P7: a province that makes the check blocking must give the decision another way out;
@@ -304,10 +301,7 @@ fn plan_p3_ninety_or_more_goes_to_the_centre() {
         a("bo-truong", "minister"),
         "central_below_five",
     );
-    assert_eq!(
-        case_of(&engine, &store, "p3").state().as_str(),
-        "city_decision"
-    );
+    assert_state(&engine, &store, "p3", "city_decision");
     take(
         &engine,
         &store,
@@ -315,11 +309,10 @@ fn plan_p3_ninety_or_more_goes_to_the_centre() {
         a("ct-tp", "city_chair"),
         "city_certify",
     );
-    let cert = case_of(&engine, &store, "p3")
-        .certificate()
-        .unwrap()
-        .clone();
-    assert_eq!((cert.stars, cert.issued_by), (Stars::FOUR, Level::Province));
+    assert_eq!(
+        certificate_of(&engine, &store, "p3"),
+        (Stars::FOUR, Level::Province)
+    );
 }
 
 /// P5 (148/2023, unconfirmed): a 3★ result at the city goes back to the district chair,
@@ -335,10 +328,7 @@ fn plan_p5_city_three_star_result_returns_to_the_district() {
         a("ct-tp", "city_chair"),
         "city_refer_three_star",
     );
-    assert_eq!(
-        case_of(&engine, &store, "p5").state().as_str(),
-        "district_decision"
-    );
+    assert_state(&engine, &store, "p5", "district_decision");
     take(
         &engine,
         &store,
@@ -346,12 +336,8 @@ fn plan_p5_city_three_star_result_returns_to_the_district() {
         a("ct-huyen", "district_chair"),
         "district_certify",
     );
-    let cert = case_of(&engine, &store, "p5")
-        .certificate()
-        .unwrap()
-        .clone();
     assert_eq!(
-        (cert.stars, cert.issued_by),
+        certificate_of(&engine, &store, "p5"),
         (Stars::THREE, Level::District)
     );
 }
