@@ -821,3 +821,78 @@ fn art_7_6c_office_asks_for_completion_of_a_re_evaluation() {
         "re_evaluation_to_council",
     );
 }
+
+// Art. 7.6d [#41]: the provincial council re-evaluates by written opinions and meets only
+// when they diverge (here: totals more than the local 10 points apart). Agreeing opinions
+// close without a meeting; diverging ones cannot close, and the chair has the council meet
+// and score again.
+#[test]
+fn art_7_6d_written_opinions_meet_only_when_they_diverge() {
+    let (engine, clock, store) = national();
+    certified(&engine, &store, "r", 3);
+    clock.set_date(d("2029-01-10"));
+    take(&engine, &store, "r", producer("r"), "file_re_evaluation");
+    take(
+        &engine,
+        &store,
+        "r",
+        a("ubnd-xa", "commune_officer"),
+        "re_evaluation_propose",
+    );
+    take(
+        &engine,
+        &store,
+        "r",
+        a("so-nn", "province_office"),
+        "re_evaluation_to_council",
+    );
+    constitute(
+        &engine,
+        &store,
+        "r",
+        "re_evaluation_council",
+        "province_council_chair",
+        "p",
+    );
+    for (i, (total, stars)) in [(60.0, 3), (76.0, 4), (60.0, 3), (61.0, 3), (60.0, 3)]
+        .into_iter()
+        .enumerate()
+    {
+        let (id, role) = if i == 0 {
+            ("p-chair".to_owned(), "province_council_chair")
+        } else {
+            (format!("p-m{i}"), "province_council_member")
+        };
+        ok(
+            &engine,
+            &store,
+            ocop_engine::Command::new(
+                "r",
+                a(&id, role),
+                ocop_engine::Action::SubmitSheet {
+                    evaluation: ocop_core::EvaluationId::new("re_evaluation_council"),
+                    sheet: sheet(total, stars),
+                },
+            ),
+        );
+    }
+    let chair = a("p-chair", "province_council_chair");
+    let err = refused(&engine, &store, "r", chair.clone(), "re_evaluation_close");
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    take(&engine, &store, "r", chair.clone(), "re_evaluation_rescore");
+    score(
+        &engine,
+        &store,
+        "r",
+        "re_evaluation_council",
+        "province_council_member",
+        "province_council_chair",
+        "p",
+        62.0,
+        3,
+    );
+    let err = refused(&engine, &store, "r", chair.clone(), "re_evaluation_rescore");
+    assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
+    take(&engine, &store, "r", chair, "re_evaluation_close");
+    assert_state(&engine, &store, "r", "re_evaluation_decision");
+}

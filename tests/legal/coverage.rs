@@ -76,7 +76,7 @@ const ROWS: &[Row] = &[
     row!("#38", "7.6a", "Re-evaluation filed 180 to 120 days before expiry", ["tests/legal/art_11_12.rs::art_12_3_late_window_opens_after_the_7_6a_window"], Tested),
     row!("#39", "7.6b", "Re-evaluation: the commune's step", ["tests/legal/art_4_to_8.rs::art_4_1a_failed_re_evaluation_before_expiry_keeps_certificate_to_expiry"], Tested),
     row!("#40", "7.6c", "The office checks; may ask for completion", ["tests/legal/art_4_to_8.rs::art_7_6c_office_asks_for_completion_of_a_re_evaluation"], Tested),
-    row!("#41", "7.6d", "The council decides by written opinions, meets when they diverge", [], Untested("`re_evaluation_rescore` on a spread above the local 10 points")),
+    row!("#41", "7.6d", "The council decides by written opinions, meets when they diverge", ["tests/legal/art_4_to_8.rs::art_7_6d_written_opinions_meet_only_when_they_diverge"], Tested),
     row!("#42", "7.6đ", "Decision and announcement as 7.3đ-g", ["tests/legal/art_4_to_8.rs::art_4_1a_failed_re_evaluation_before_expiry_keeps_certificate_to_expiry"], Tested),
     row!("#43", "7.6e", "5★ re-evaluation: the Ministry checks, the central council decides by written opinions, the Minister re-certifies; below 90 as 7.4đ-g", ["tests/legal/art_4_to_8.rs::art_7_6e_five_star_reevaluation_goes_to_ministry", "tests/legal/art_4_to_8.rs::art_7_6e_below_90_goes_back_to_the_province"], Tested),
     row!("#44", "7.6g", "Provincial re-evaluation within 45 days, up to the chair's decision", ["tests/legal/art_4_to_8.rs::art_7_6g_provincial_re_evaluation_decided_within_45_days"], Tested),
