@@ -11,6 +11,10 @@ enum Status {
     /// Encoded, and the named tests drive it.
     Tested,
     /// Encoded per the audit, but no scenario test drives it yet.
+    #[expect(
+        dead_code,
+        reason = "every encoded row has its scenario test today; a rule encoded before its test is listed with this"
+    )]
     Untested(&'static str),
     /// Wrong or missing per the audit and not fixed in this change, with why.
     Open(&'static str),
