@@ -298,6 +298,43 @@ enum GraphFormat {
     Mermaid,
 }
 
+pub use ops::DemoTimings;
+
+/// For the national benchmark (`benches/national.rs`): runs `ocop demo` with `args` (the
+/// first being the program name, the second `demo`) and returns what it timed on the way.
+///
+/// # Errors
+/// When `args` are not a `demo` command line, or the demo fails.
+#[doc(hidden)]
+pub fn demo_timed<I, T>(args: I) -> Result<DemoTimings>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    let Command::Demo {
+        store,
+        seed,
+        products,
+        until,
+        workflows,
+        out,
+        lang,
+    } = cli.command
+    else {
+        bail!("demo_timed runs `ocop demo` only");
+    };
+    ops::demo_timed(ops::DemoArgs {
+        store,
+        seed,
+        products,
+        lang,
+        workflows,
+        end: until,
+        out,
+    })
+}
+
 /// Runs the `ocop` command line with `args` (the first being the program name) and returns
 /// its exit code: 0 on success, 1 when a check fails (validation, verification, a plugin's
 /// conformance), 2 on an error.

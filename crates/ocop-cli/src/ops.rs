@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use ocop_core::{Cycle, Date, Lang, PluginKind, Scorer, load_definition};
@@ -165,7 +165,36 @@ pub(crate) struct DemoArgs {
     pub(crate) out: Option<PathBuf>,
 }
 
+/// What `ocop demo` measured on the way, for the national benchmark
+/// (`crates/ocop-cli/benches/national.rs`).
+#[derive(Debug, Clone)]
+pub struct DemoTimings {
+    /// The engine's wall time for each accepted command, in the order they ran.
+    pub commands: Vec<Duration>,
+    /// Cases in the store at the end.
+    pub cases: usize,
+    /// Events in the store at the end.
+    pub events: usize,
+}
+
+/// The median and the 99th percentile of `times` (zero when empty).
+pub(crate) fn median_p99(times: &[Duration]) -> (Duration, Duration) {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    let at = |q: f64| {
+        let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+        sorted.get(i).copied().unwrap_or_default()
+    };
+    (at(0.5), at(0.99))
+}
+
 pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
+    demo_timed(args)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ocop demo`, returning what it timed on the way.
+pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
     let lang = args.lang;
     let started = Instant::now();
     let wf = Workflows::load(&args.workflows)?;
@@ -345,12 +374,20 @@ pub(crate) fn demo(args: DemoArgs) -> Result<ExitCode> {
     };
     std::fs::create_dir_all(&out_dir).ok();
     write_report(&report, &out_dir, lang)?;
+    let (median, p99) = median_p99(&stats.command_times);
     println!(
-        "{} {:.1}s",
+        "{} {:.1}s ({} {} µs, p99 {} µs)",
         t(lang, "Thời gian:", "Wall time:"),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        t(lang, "mỗi lệnh: trung vị", "per command: median"),
+        median.as_micros(),
+        p99.as_micros()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(DemoTimings {
+        commands: stats.command_times.clone(),
+        cases: cases.len(),
+        events,
+    })
 }
 
 fn write_report(report: &ProgrammeReport, dir: &Path, lang: Lang) -> Result<()> {

@@ -4,6 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use ocop_core::cycle::{Effect, Evaluation};
@@ -54,6 +55,9 @@ pub(crate) struct Plan {
 #[derive(Default)]
 pub(crate) struct Stats {
     pub(crate) commands: u64,
+    /// The engine's wall time for each accepted command (scoring by the plugin and the
+    /// store's append included; the simulation's own work around it left out).
+    pub(crate) command_times: Vec<Duration>,
     pub(crate) refused: u64,
     pub(crate) timeouts: u64,
     pub(crate) opened: u64,
@@ -525,9 +529,13 @@ impl<'a> Sim<'a> {
 
     fn run_command(&mut self, engine_def: &str, command: Command) -> Result<bool> {
         let engine = self.engine_for(engine_def)?;
-        match engine.execute(self.store, &command) {
+        let started = Instant::now();
+        let outcome = engine.execute(self.store, &command);
+        let took = started.elapsed();
+        match outcome {
             Ok(_) => {
                 self.stats.commands += 1;
+                self.stats.command_times.push(took);
                 Ok(true)
             }
             Err(ocop_engine::CommandError::Store(e)) => Err(e.into()),

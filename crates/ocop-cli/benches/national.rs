@@ -1,0 +1,425 @@
+//! National scale, measured on the demo's simulation: a province's OCOP years (three cycle
+//! definitions, the transitions between them, commune and provincial councils whose members'
+//! sheets the criteria plugin scores as a WebAssembly component), grown to 2,000 and to
+//! 20,000 cases with their full histories, on SQLite (`synchronous = NORMAL`: commits are not
+//! synced) and, when `OCOP_TEST_POSTGRES` names a server, on PostgreSQL (the bench's
+//! sessions set `synchronous_commit = off`, the same trade: fsync is left out of both).
+//!
+//! For each store and size it prints, from the same run:
+//! - the median and p99 wall time of a command in the simulation's mix (opening, filing,
+//!   reviews, council sittings scored by the plugin, decisions, monitoring), as the
+//!   engine's `execute` saw it;
+//! - the median of 20 tick rounds (one engine per definition the store keeps, with its
+//!   plugins, as a server node runs them) on the close of the last simulated day, when the
+//!   simulation's own tick has fired everything due, and how many due-date index entries
+//!   such a round reads;
+//! - the median time of `ocop report` and `ocop export`, run in-process through the command
+//!   line's own code (`ocop_cli::run_with`, output to a file);
+//! - bytes per stored event (the JSON text both stores keep in their `body` column, read
+//!   back through the store; on SQLite checked against the column's own lengths), median
+//!   and p99;
+//!
+//! then the ratios of the large figures to the small ones.
+//!
+//! Building the cases is not what is measured. On SQLite, and for the small PostgreSQL
+//! store, the simulation builds them one command and one append at a time, as a deployment
+//! would. The large PostgreSQL store is a copy of the large SQLite one, one append per case
+//! carrying its whole history, projection and latest snapshot (the same bytes; idempotency
+//! keys are not copied): simulating 20,000 cases over TLS, one round trip after another,
+//! takes longer than a benchmark should, and a command costs what it costs whatever the
+//! store's size (the small store's figures say what a command costs on PostgreSQL).
+//!
+//! `cargo bench -p ocop-cli --bench national` (full run: 2,000 and 20,000 cases, many
+//! minutes) or `cargo bench -p ocop-cli --bench national -- --test` (50 and 500 cases, the CI
+//! smoke).
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs,
+    reason = "a benchmark stops at the first failure"
+)]
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use std::sync::Arc;
+
+use ocop_core::{Date, PluginKind, load_definition};
+use ocop_engine::store::Append;
+use ocop_engine::{Engine, EngineBuilder, ManualClock, SqliteStore, Store, Timestamp};
+use ocop_plugin_host::PluginHostBuilder;
+use ocop_store_postgres::PostgresStore;
+
+/// The demo's last simulated day (its default `--until`).
+const LAST_DAY: (i16, i8, i8) = (2026, 12, 10);
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+struct Row {
+    store: &'static str,
+    target: usize,
+    cases: usize,
+    events: usize,
+    build: Duration,
+    /// How the cases were made: `simulated` or `copied`.
+    built: &'static str,
+    commands: usize,
+    command: Option<(Duration, Duration)>,
+    tick: Duration,
+    index_entries: usize,
+    report: Duration,
+    export: Duration,
+    bytes: (usize, usize),
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+fn quantile<T: Ord + Copy>(mut v: Vec<T>, q: f64) -> T {
+    v.sort_unstable();
+    let i = ((v.len() as f64 - 1.0) * q).round() as usize;
+    v[i]
+}
+
+/// `--db PATH` or `--store URL --schema NAME`.
+fn store_args(backend: &Backend, db: &Path, schema: &str) -> Vec<OsString> {
+    match backend {
+        Backend::Sqlite => vec!["--db".into(), db.into()],
+        Backend::Postgres(url) => vec![
+            "--store".into(),
+            url.into(),
+            "--schema".into(),
+            schema.into(),
+        ],
+    }
+}
+
+/// Runs `ocop <command> <store> --out FILE --lang en` `runs` times and returns the median.
+fn time_cli(command: &str, store: &[OsString], out: &Path, runs: usize) -> Duration {
+    let times = (0..runs)
+        .map(|_| {
+            let mut args: Vec<OsString> = vec!["ocop".into(), command.into()];
+            args.extend(store.iter().cloned());
+            args.extend(["--out".into(), out.into(), "--lang".into(), "en".into()]);
+            let started = Instant::now();
+            let code = ocop_cli::run_with(args);
+            let took = started.elapsed();
+            assert_eq!(code, ExitCode::SUCCESS, "ocop {command} failed");
+            took
+        })
+        .collect();
+    median(times)
+}
+
+/// The length of every stored event's body: the JSON text each store writes
+/// (`serde_json::to_string` of the event, in both stores), read back through the store.
+fn event_bytes(store: &dyn Store) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    for id in store.cases().unwrap() {
+        for event in store.load(&id, 0).unwrap() {
+            sizes.push(serde_json::to_string(&event).unwrap().len());
+        }
+    }
+    sizes
+}
+
+/// One engine per definition `store` keeps, each with the plugins it declares (components
+/// from the demo's build), on a clock at `day`: what a server node ticks with.
+fn engines(store: &dyn Store, day: Date) -> Vec<Engine> {
+    let host = PluginHostBuilder::new()
+        .cache_dir(std::env::temp_dir().join("ocop-plugin-cache"))
+        .build()
+        .unwrap();
+    let base = root().join("workflows");
+    store
+        .definitions()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let cycle = load_definition(&d.file_name, &d.text).unwrap();
+            let mut builder = EngineBuilder::new(cycle.clone()).clock(ManualClock::on(day));
+            for decl in &cycle.definition().plugins {
+                builder = match decl.kind {
+                    PluginKind::Scoring => builder.scorer(
+                        decl.id.clone(),
+                        Arc::new(host.load_scorer(decl, &base).unwrap()),
+                    ),
+                    PluginKind::Guard => builder.guard_plugin(
+                        decl.id.clone(),
+                        Arc::new(host.load_guard(decl, &base).unwrap()),
+                    ),
+                };
+            }
+            builder.build().unwrap()
+        })
+        .collect()
+}
+
+/// The median of 20 tick rounds (every engine once) at the close of `day`, and how many
+/// due-date index entries a round reads. Panics if a round fires or fails anything.
+fn idle_ticks(store: &dyn Store, day: Date) -> (Duration, usize) {
+    let engines = engines(store, day);
+    let at = Timestamp::vn(day, 17, 0);
+    let times = (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            let mut acted = 0;
+            for engine in &engines {
+                let report = engine.tick(store, at).unwrap();
+                acted += report.fired.len() + report.failed.len();
+            }
+            let took = started.elapsed();
+            assert_eq!(
+                acted, 0,
+                "a tick after the simulation's last found something due"
+            );
+            took
+        })
+        .collect();
+    let entries = engines
+        .iter()
+        .map(|e| store.due(&e.cycle().definition().id, day).unwrap().len())
+        .sum();
+    (median(times), entries)
+}
+
+/// Copies every definition and case of `from` into `to`, one append per case.
+fn copy(from: &dyn Store, to: &dyn Store) {
+    for definition in from.definitions().unwrap() {
+        to.put_definition(&definition).unwrap();
+    }
+    for id in from.cases().unwrap() {
+        let events = from.load(&id, 0).unwrap();
+        let summary = from.summary(&id).unwrap().unwrap();
+        let snapshot = from.snapshot(&id).unwrap();
+        to.append(&Append {
+            case: &id,
+            expected: 0,
+            events: &events,
+            key: None,
+            summary: &summary,
+            snapshot: snapshot.as_ref(),
+        })
+        .unwrap();
+    }
+}
+
+fn open(backend: &Backend, db: &Path, schema: &str) -> Box<dyn Store> {
+    match backend {
+        Backend::Sqlite => Box::new(SqliteStore::open(db).unwrap()),
+        Backend::Postgres(url) => {
+            Box::new(PostgresStore::builder(url).schema(schema).open().unwrap())
+        }
+    }
+}
+
+/// Builds `target` cases on `backend` (by the simulation, or by copying the SQLite store at
+/// `copy_from`) in `dir`, and measures them.
+fn measure(
+    backend: &Backend,
+    target: usize,
+    smoke: bool,
+    dir: &Path,
+    copy_from: Option<&Path>,
+) -> Row {
+    let db = dir.join("national.sqlite");
+    let schema = format!("national_{target}");
+    let store_args = store_args(backend, &db, &schema);
+    let started = Instant::now();
+    let commands = match copy_from {
+        None => {
+            // The 2024 cohort is `products`; the later ones add a quarter and two sixths of it.
+            let products = (target * 12).div_ceil(19);
+            let mut args: Vec<OsString> = vec![
+                "ocop".into(),
+                "demo".into(),
+                "--lang".into(),
+                "en".into(),
+                "--products".into(),
+                products.to_string().into(),
+                "--workflows".into(),
+                root().join("workflows").into(),
+                "--out".into(),
+                dir.into(),
+            ];
+            args.extend(store_args.iter().cloned());
+            Some(ocop_cli::demo_timed(args).unwrap().commands)
+        }
+        Some(source) => {
+            let Backend::Postgres(url) = backend else {
+                panic!("only a PostgreSQL store is built by copying");
+            };
+            let to = PostgresStore::builder(url)
+                .schema(&schema)
+                .fresh(true)
+                .open()
+                .unwrap();
+            copy(&SqliteStore::open(source).unwrap(), &to);
+            None
+        }
+    };
+    let build = started.elapsed();
+
+    let store = open(backend, &db, &schema);
+    let cases = store.cases().unwrap().len();
+    let day = Date::new(LAST_DAY.0, LAST_DAY.1, LAST_DAY.2).unwrap();
+    let (tick, index_entries) = idle_ticks(store.as_ref(), day);
+
+    let runs = if smoke { 1 } else { 3 };
+    let report = time_cli("report", &store_args, &dir.join("report.md"), runs);
+    let export = time_cli("export", &store_args, &dir.join("export.jsonl"), runs);
+
+    let bytes = event_bytes(store.as_ref());
+    if let Backend::Sqlite = backend {
+        // The same figures straight from the column.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT length(CAST(body AS BLOB)) FROM ocop_events")
+            .unwrap();
+        let mut stored: Vec<usize> = stmt
+            .query_map([], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .map(|n| usize::try_from(n.unwrap()).unwrap())
+            .collect();
+        let mut read = bytes.clone();
+        read.sort_unstable();
+        stored.sort_unstable();
+        assert_eq!(
+            read, stored,
+            "event bodies differ from what the store keeps"
+        );
+    }
+    Row {
+        store: backend.name(),
+        target,
+        cases,
+        events: bytes.len(),
+        build,
+        built: if copy_from.is_some() {
+            "copied"
+        } else {
+            "simulated"
+        },
+        commands: commands.as_ref().map_or(0, Vec::len),
+        command: commands.map(|c| (quantile(c.clone(), 0.5), quantile(c, 0.99))),
+        tick,
+        index_entries,
+        report,
+        export,
+        bytes: (quantile(bytes.clone(), 0.5), quantile(bytes, 0.99)),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    let smoke = args.iter().any(|a| a == "--test");
+    let sizes = if smoke { [50, 500] } else { [2_000, 20_000] };
+    let postgres = match std::env::var("OCOP_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => {
+            // Commits not waited for, like SQLite's `synchronous = NORMAL`.
+            let sep = if url.contains('?') { '&' } else { '?' };
+            Some(Backend::Postgres(format!(
+                "{url}{sep}options=-c%20synchronous_commit%3Doff"
+            )))
+        }
+        _ => {
+            eprintln!("PostgreSQL skipped: set OCOP_TEST_POSTGRES to a server's URL");
+            None
+        }
+    };
+    let mut rows = Vec::new();
+    for (i, &n) in sizes.iter().enumerate() {
+        let sqlite_dir = tempfile::tempdir().unwrap();
+        eprintln!("SQLite: simulating {n} cases ...");
+        rows.push(measure(&Backend::Sqlite, n, smoke, sqlite_dir.path(), None));
+        if let Some(pg) = &postgres {
+            let dir = tempfile::tempdir().unwrap();
+            // The small store simulated (what a command costs), the large one copied.
+            let from = (i > 0).then(|| sqlite_dir.path().join("national.sqlite"));
+            eprintln!("PostgreSQL: building {n} cases ...");
+            rows.push(measure(pg, n, smoke, dir.path(), from.as_deref()));
+        }
+    }
+    println!(
+        "| store | cases | events | built in (not measured) | commands | command median / p99 | tick, nothing due (index entries read) | report | export | bytes per event median / p99 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        let command = r.command.map_or("-".to_owned(), |(m, p)| {
+            format!(
+                "{:.0} / {:.0} µs",
+                m.as_secs_f64() * 1e6,
+                p.as_secs_f64() * 1e6
+            )
+        });
+        println!(
+            "| {} | {} ({} asked) | {} | {:.1} s ({}) | {} | {command} | {:.3} ms ({}) | {:.0} ms | {:.0} ms | {} / {} B |",
+            r.store,
+            r.cases,
+            r.target,
+            r.events,
+            r.build.as_secs_f64(),
+            r.built,
+            r.commands,
+            ms(r.tick),
+            r.index_entries,
+            ms(r.report),
+            ms(r.export),
+            r.bytes.0,
+            r.bytes.1,
+        );
+    }
+    for store in ["SQLite", "PostgreSQL"] {
+        if let [small, large] = rows
+            .iter()
+            .filter(|r| r.store == store)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            let ratio = |a: Duration, b: Duration| b.as_secs_f64() / a.as_secs_f64().max(1e-9);
+            println!(
+                "{store}, {} vs {} cases ({:.1}× the cases): tick {:.2}×, report {:.2}×, export {:.2}×",
+                large.cases,
+                small.cases,
+                large.cases as f64 / small.cases.max(1) as f64,
+                ratio(small.tick, large.tick),
+                ratio(small.report, large.report),
+                ratio(small.export, large.export),
+            );
+        }
+    }
+}
