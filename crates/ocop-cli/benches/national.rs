@@ -21,13 +21,17 @@
 //!
 //! then the ratios of the large figures to the small ones.
 //!
-//! Building the cases is not what is measured. On SQLite, and for the small PostgreSQL
-//! store, the simulation builds them one command and one append at a time, as a deployment
-//! would. The large PostgreSQL store is a copy of the large SQLite one, one append per case
-//! carrying its whole history, projection and latest snapshot (the same bytes; idempotency
-//! keys are not copied): simulating 20,000 cases over TLS, one round trip after another,
-//! takes longer than a benchmark should, and a command costs what it costs whatever the
-//! store's size (the small store's figures say what a command costs on PostgreSQL).
+//! Building the cases is not what is measured, and it is where the run spends its time. The
+//! 2,000 cases are simulated on SQLite, one command and one append at a time, as a
+//! deployment makes them. The 20,000 are those 2,000 ten times over under new case ids
+//! (`<id>-r1` ... `<id>-r9`), each copy's events re-chained so `verify` holds, one append per
+//! case: the same province's histories, so the large store has exactly ten times the small
+//! one's rows and every ratio compares like with like (simulating 20,000 cases takes the
+//! best part of an hour on two shared cores). The PostgreSQL stores are copies of the SQLite
+//! ones, one append per case with its whole history, projection and latest snapshot (the
+//! same bytes; idempotency keys are not copied). What a command costs on PostgreSQL comes
+//! from a small store (100 cases) that the simulation builds there: a command reads one case
+//! and appends to it through indexes, whatever the store's size.
 //!
 //! `cargo bench -p ocop-cli --bench national` (full run: 2,000 and 20,000 cases, many
 //! minutes) or `cargo bench -p ocop-cli --bench national -- --test` (50 and 500 cases, the CI
@@ -72,14 +76,25 @@ impl Backend {
     }
 }
 
+/// How a store's cases are made.
+#[derive(Clone, Copy)]
+enum Build<'a> {
+    /// By the demo's simulation, one command at a time.
+    Simulate,
+    /// A copy of the SQLite store at this path, one append per case.
+    Copy(&'a Path),
+    /// The SQLite store at this path, this many times over under new case ids.
+    Replicate(&'a Path, usize),
+}
+
 struct Row {
     store: &'static str,
     target: usize,
     cases: usize,
     events: usize,
     build: Duration,
-    /// How the cases were made: `simulated` or `copied`.
-    built: &'static str,
+    /// How the cases were made.
+    built: String,
     commands: usize,
     command: Option<(Duration, Duration)>,
     tick: Duration,
@@ -95,6 +110,31 @@ fn root() -> PathBuf {
         .nth(2)
         .unwrap()
         .to_path_buf()
+}
+
+/// A scratch folder under the system's temporary one, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(label: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!(
+            "ocop-bench-national-{}-{label}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -231,6 +271,50 @@ fn copy(from: &dyn Store, to: &dyn Store) {
     }
 }
 
+/// Writes every case of `from` into `to` `times` over: as it is, then under the ids
+/// `<id>-r1`, `<id>-r2`, ..., each copy's events re-chained (their hashes computed again,
+/// so `verify` holds) and without a snapshot. One append per case.
+fn replicate(from: &dyn Store, to: &dyn Store, times: usize) {
+    for definition in from.definitions().unwrap() {
+        to.put_definition(&definition).unwrap();
+    }
+    for id in from.cases().unwrap() {
+        let events = from.load(&id, 0).unwrap();
+        let summary = from.summary(&id).unwrap().unwrap();
+        let snapshot = from.snapshot(&id).unwrap();
+        for k in 0..times {
+            let new_id = if k == 0 {
+                id.clone()
+            } else {
+                ocop_engine::CaseId::new(format!("{id}-r{k}"))
+            };
+            let mut prev = events[0].prev_hash.clone();
+            let copied: Vec<_> = events
+                .iter()
+                .map(|e| {
+                    let mut e = e.clone();
+                    e.case = new_id.clone();
+                    e.prev_hash = prev.clone();
+                    e.hash = e.compute_hash();
+                    prev = e.hash.clone();
+                    e
+                })
+                .collect();
+            let mut summary = summary.clone();
+            summary.case = new_id.clone();
+            to.append(&Append {
+                case: &new_id,
+                expected: 0,
+                events: &copied,
+                key: None,
+                summary: &summary,
+                snapshot: if k == 0 { snapshot.as_ref() } else { None },
+            })
+            .unwrap();
+        }
+    }
+}
+
 fn open(backend: &Backend, db: &Path, schema: &str) -> Box<dyn Store> {
     match backend {
         Backend::Sqlite => Box::new(SqliteStore::open(db).unwrap()),
@@ -242,19 +326,13 @@ fn open(backend: &Backend, db: &Path, schema: &str) -> Box<dyn Store> {
 
 /// Builds `target` cases on `backend` (by the simulation, or by copying the SQLite store at
 /// `copy_from`) in `dir`, and measures them.
-fn measure(
-    backend: &Backend,
-    target: usize,
-    smoke: bool,
-    dir: &Path,
-    copy_from: Option<&Path>,
-) -> Row {
+fn measure(backend: &Backend, target: usize, smoke: bool, dir: &Path, build: Build<'_>) -> Row {
     let db = dir.join("national.sqlite");
     let schema = format!("national_{target}");
     let store_args = store_args(backend, &db, &schema);
     let started = Instant::now();
-    let commands = match copy_from {
-        None => {
+    let commands = match build {
+        Build::Simulate => {
             // The 2024 cohort is `products`; the later ones add a quarter and two sixths of it.
             let products = (target * 12).div_ceil(19);
             let mut args: Vec<OsString> = vec![
@@ -272,7 +350,7 @@ fn measure(
             args.extend(store_args.iter().cloned());
             Some(ocop_cli::demo_timed(args).unwrap().commands)
         }
-        Some(source) => {
+        Build::Copy(source) => {
             let Backend::Postgres(url) = backend else {
                 panic!("only a PostgreSQL store is built by copying");
             };
@@ -284,8 +362,19 @@ fn measure(
             copy(&SqliteStore::open(source).unwrap(), &to);
             None
         }
+        Build::Replicate(source, times) => {
+            let Backend::Sqlite = backend else {
+                panic!("only a SQLite store is built by replication");
+            };
+            let to = SqliteStore::builder(&db)
+                .synchronous(ocop_engine::Synchronous::Normal)
+                .open()
+                .unwrap();
+            replicate(&SqliteStore::open(source).unwrap(), &to, times);
+            None
+        }
     };
-    let build = started.elapsed();
+    let took = started.elapsed();
 
     let store = open(backend, &db, &schema);
     let cases = store.cases().unwrap().len();
@@ -321,11 +410,11 @@ fn measure(
         target,
         cases,
         events: bytes.len(),
-        build,
-        built: if copy_from.is_some() {
-            "copied"
-        } else {
-            "simulated"
+        build: took,
+        built: match build {
+            Build::Simulate => "simulated".to_owned(),
+            Build::Copy(_) => "copied".to_owned(),
+            Build::Replicate(_, times) => format!("replicated ×{times}"),
         },
         commands: commands.as_ref().map_or(0, Vec::len),
         command: commands.map(|c| (quantile(c.clone(), 0.5), quantile(c, 0.99))),
@@ -339,6 +428,38 @@ fn measure(
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// A row of the table.
+fn row_text(r: &Row) -> String {
+    let command = r.command.map_or("-".to_owned(), |(m, p)| {
+        format!(
+            "{:.0} / {:.0} µs",
+            m.as_secs_f64() * 1e6,
+            p.as_secs_f64() * 1e6
+        )
+    });
+    format!(
+        "| {} | {} ({} asked) | {} | {:.1} s ({}) | {} | {command} | {:.3} ms ({}) | {:.0} ms | {:.0} ms | {} / {} B |",
+        r.store,
+        r.cases,
+        r.target,
+        r.events,
+        r.build.as_secs_f64(),
+        r.built,
+        r.commands,
+        ms(r.tick),
+        r.index_entries,
+        ms(r.report),
+        ms(r.export),
+        r.bytes.0,
+        r.bytes.1,
+    )
+}
+
+/// A row as soon as it is measured, on standard error (the table follows at the end).
+fn print_row(r: &Row) {
+    eprintln!("{}", row_text(r));
 }
 
 fn main() {
@@ -362,16 +483,43 @@ fn main() {
         }
     };
     let mut rows = Vec::new();
-    for (i, &n) in sizes.iter().enumerate() {
-        let sqlite_dir = tempfile::tempdir().unwrap();
-        eprintln!("SQLite: simulating {n} cases ...");
-        rows.push(measure(&Backend::Sqlite, n, smoke, sqlite_dir.path(), None));
-        if let Some(pg) = &postgres {
-            let dir = tempfile::tempdir().unwrap();
-            // The small store simulated (what a command costs), the large one copied.
-            let from = (i > 0).then(|| sqlite_dir.path().join("national.sqlite"));
-            eprintln!("PostgreSQL: building {n} cases ...");
-            rows.push(measure(pg, n, smoke, dir.path(), from.as_deref()));
+    if let Some(pg) = &postgres {
+        // What a command costs on PostgreSQL: a small store, simulated.
+        let n = if smoke { 40 } else { 100 };
+        let dir = Scratch::new("pg-commands");
+        eprintln!("PostgreSQL: simulating {n} cases ...");
+        rows.push(measure(pg, n, smoke, dir.path(), Build::Simulate));
+        print_row(rows.last().unwrap());
+    }
+    let [small, large] = sizes;
+    let small_dir = Scratch::new(&format!("sqlite-{small}"));
+    let large_dir = Scratch::new(&format!("sqlite-{large}"));
+    let small_db = small_dir.path().join("national.sqlite");
+    let large_db = large_dir.path().join("national.sqlite");
+    eprintln!("SQLite: simulating {small} cases ...");
+    rows.push(measure(
+        &Backend::Sqlite,
+        small,
+        smoke,
+        small_dir.path(),
+        Build::Simulate,
+    ));
+    print_row(rows.last().unwrap());
+    eprintln!("SQLite: {small} cases ×{} ...", large / small);
+    rows.push(measure(
+        &Backend::Sqlite,
+        large,
+        smoke,
+        large_dir.path(),
+        Build::Replicate(&small_db, large / small),
+    ));
+    print_row(rows.last().unwrap());
+    if let Some(pg) = &postgres {
+        for (n, from) in [(small, &small_db), (large, &large_db)] {
+            let dir = Scratch::new(&format!("pg-{n}"));
+            eprintln!("PostgreSQL: copying {n} cases ...");
+            rows.push(measure(pg, n, smoke, dir.path(), Build::Copy(from)));
+            print_row(rows.last().unwrap());
         }
     }
     println!(
@@ -379,34 +527,12 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
-        let command = r.command.map_or("-".to_owned(), |(m, p)| {
-            format!(
-                "{:.0} / {:.0} µs",
-                m.as_secs_f64() * 1e6,
-                p.as_secs_f64() * 1e6
-            )
-        });
-        println!(
-            "| {} | {} ({} asked) | {} | {:.1} s ({}) | {} | {command} | {:.3} ms ({}) | {:.0} ms | {:.0} ms | {} / {} B |",
-            r.store,
-            r.cases,
-            r.target,
-            r.events,
-            r.build.as_secs_f64(),
-            r.built,
-            r.commands,
-            ms(r.tick),
-            r.index_entries,
-            ms(r.report),
-            ms(r.export),
-            r.bytes.0,
-            r.bytes.1,
-        );
+        println!("{}", row_text(r));
     }
     for store in ["SQLite", "PostgreSQL"] {
         if let [small, large] = rows
             .iter()
-            .filter(|r| r.store == store)
+            .filter(|r| r.store == store && sizes.contains(&r.target))
             .collect::<Vec<_>>()
             .as_slice()
         {

@@ -163,19 +163,23 @@ fn bench_demo(args: &[String]) -> Result<(), String> {
     }
     let new = root().join("target/release/ocop");
     let old = old_root.join("target/release/ocop");
-    // Both read this tree's definitions and plugins (the pins are the same).
+    // Each tree builds its own plugins with its own binary: its definitions pin the
+    // components it made (the criteria plugin changed since, so the pins differ).
     for plugin in ["plugins/criteria-26-2026", "plugins/cantho-local"] {
         run(Command::new(&new).args(["plugin", "build", plugin]))?;
-    }
-    // The old tree's definitions pin the same components: give it this tree's.
-    let components = old_root.join("target/ocop-plugins");
-    std::fs::create_dir_all(&components).map_err(|e| e.to_string())?;
-    for file in ["ocop_criteria_26_2026.wasm", "ocop_cantho_local.wasm"] {
-        std::fs::copy(
-            root().join("target/ocop-plugins").join(file),
-            components.join(file),
-        )
-        .map_err(|e| format!("cannot copy {file}: {e}"))?;
+        eprintln!(
+            "+ {} plugin build {plugin} (in {})",
+            old.display(),
+            old_root.display()
+        );
+        let status = Command::new(&old)
+            .args(["plugin", "build", plugin])
+            .current_dir(&old_root)
+            .status()
+            .map_err(|e| e.to_string())?;
+        if !status.success() {
+            return Err(format!("cannot build {plugin} at {commit}"));
+        }
     }
     let mut rows = Vec::new();
     for (name, bin, workflows) in [
