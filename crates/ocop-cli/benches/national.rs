@@ -250,30 +250,10 @@ fn idle_ticks(store: &dyn Store, day: Date) -> (Duration, usize) {
     (median(times), entries)
 }
 
-/// Copies every definition and case of `from` into `to`, one append per case.
-fn copy(from: &dyn Store, to: &dyn Store) {
-    for definition in from.definitions().unwrap() {
-        to.put_definition(&definition).unwrap();
-    }
-    for id in from.cases().unwrap() {
-        let events = from.load(&id, 0).unwrap();
-        let summary = from.summary(&id).unwrap().unwrap();
-        let snapshot = from.snapshot(&id).unwrap();
-        to.append(&Append {
-            case: &id,
-            expected: 0,
-            events: &events,
-            key: None,
-            summary: &summary,
-            snapshot: snapshot.as_ref(),
-        })
-        .unwrap();
-    }
-}
-
 /// Writes every case of `from` into `to` `times` over: as it is, then under the ids
 /// `<id>-r1`, `<id>-r2`, ..., each copy's events re-chained (their hashes computed again,
-/// so `verify` holds) and without a snapshot. One append per case.
+/// so `verify` holds) and without a snapshot. One append per case. Once over is a copy:
+/// the same events, hashes, projection and latest snapshot.
 fn replicate(from: &dyn Store, to: &dyn Store, times: usize) {
     for definition in from.definitions().unwrap() {
         to.put_definition(&definition).unwrap();
@@ -359,7 +339,7 @@ fn measure(backend: &Backend, target: usize, smoke: bool, dir: &Path, build: Bui
                 .fresh(true)
                 .open()
                 .unwrap();
-            copy(&SqliteStore::open(source).unwrap(), &to);
+            replicate(&SqliteStore::open(source).unwrap(), &to, 1);
             None
         }
         Build::Replicate(source, times) => {

@@ -312,6 +312,11 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let cli = Cli::try_parse_from(args)?;
+    ops::demo_timed(demo_args(cli.command)?)
+}
+
+/// The arguments of `ocop demo`.
+fn demo_args(command: Command) -> Result<ops::DemoArgs> {
     let Command::Demo {
         store,
         seed,
@@ -320,11 +325,11 @@ where
         workflows,
         out,
         lang,
-    } = cli.command
+    } = command
     else {
-        bail!("demo_timed runs `ocop demo` only");
+        bail!("not an `ocop demo` command line");
     };
-    ops::demo_timed(ops::DemoArgs {
+    Ok(ops::DemoArgs {
         store,
         seed,
         products,
@@ -545,23 +550,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
         ),
         Command::Score { plugin, sheet } => plugin::score(&plugin, &sheet),
-        Command::Demo {
-            store,
-            seed,
-            products,
-            until,
-            workflows,
-            out,
-            lang,
-        } => ops::demo(ops::DemoArgs {
-            store,
-            seed,
-            products,
-            lang,
-            workflows,
-            end: until,
-            out,
-        }),
+        demo @ Command::Demo { .. } => ops::demo(demo_args(demo)?),
         Command::Report {
             store,
             format,
