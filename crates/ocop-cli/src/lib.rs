@@ -2,6 +2,24 @@
 //! Internal to the workspace: integrators use `ocop-engine`, `ocop-plugin-host` and
 //! `ocop-report` directly.
 
+/// Writes to standard output, returning the write's error instead of panicking as
+/// `print!` does, so that a closed pipe (`ocop case list | head -1`) ends the command
+/// quietly (see [`run_with`]).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod demo;
 mod ops;
 mod plugin;
@@ -367,11 +385,22 @@ where
     };
     match run(cli) {
         Ok(code) => code,
+        // The reader of our output went away (`| head`): nothing is left to tell it.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether `e` comes from writing to a pipe whose reader has closed it.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Warnings for `def` (read from `file`) against the definitions already read: two
@@ -479,7 +508,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 if bad {
                     eprintln!("{name}: invalid ({errors} errors, {warnings} warnings)");
                 } else {
-                    println!("{name}: ok ({warnings} warnings)");
+                    outln!("{name}: ok ({warnings} warnings)")?;
                 }
             }
             Ok(if failed {
@@ -512,7 +541,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             match out {
                 Some(path) => std::fs::write(&path, drawn)
                     .with_context(|| format!("cannot write `{}`", path.display()))?,
-                None => print!("{drawn}"),
+                None => out!("{drawn}")?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -603,12 +632,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 text.push('\n');
                 std::fs::write(&path, text)
                     .with_context(|| format!("cannot write `{}`", path.display()))?;
-                println!("{}", path.display());
+                outln!("{}", path.display())?;
             }
             let path = out.join("openapi.json");
             std::fs::write(&path, ocop_server::openapi())
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
-            println!("{}", path.display());
+            outln!("{}", path.display())?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -260,7 +260,7 @@ pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
         Migration::load(&wf.to_amended_text, &wf.can_tho, &wf.amended)?,
         Migration::load(&wf.to_national_text, &wf.amended, &wf.national)?,
     ];
-    println!(
+    outln!(
         "{} {} ({} {}, seed {})",
         t(
             lang,
@@ -271,7 +271,7 @@ pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
         args.products,
         t(lang, "hồ sơ năm 2024", "dossiers in 2024"),
         args.seed
-    );
+    )?;
     let mut sim = Sim::new(
         engines,
         store.as_ref(),
@@ -306,7 +306,7 @@ pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
         cases: &cases,
     });
     let events: usize = cases.iter().map(|c| c.version as usize).sum();
-    println!(
+    outln!(
         "{}: {} {}, {} {}, {} {} ({} {}), {} {}",
         t(lang, "Kết quả", "Done"),
         cases.len(),
@@ -319,8 +319,8 @@ pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
         t(lang, "bị từ chối", "refused"),
         stats.timeouts,
         t(lang, "lần hết hạn", "timeouts fired"),
-    );
-    println!(
+    )?;
+    outln!(
         "{}: {} {}, {} {}, {} {}",
         t(
             lang,
@@ -337,9 +337,9 @@ pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
         ),
         stats.cannot_migrate,
         t(lang, "không chuyển được", "could not migrate"),
-    );
+    )?;
     for s in &report.stars {
-        println!(
+        outln!(
             "  {}: {} ({} {})",
             s.stars,
             s.certified,
@@ -349,23 +349,23 @@ pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
                 &format!("mới năm {}", report.year),
                 &format!("new in {}", report.year)
             )
-        );
+        )?;
     }
     for row in &report.targets {
-        println!(
+        outln!(
             "  {} {}: {} / {}",
             t(lang, "chỉ tiêu", "target"),
             row.stars,
             row.actual,
             row.target
-        );
+        )?;
     }
     if !stats.stuck.is_empty() {
-        println!(
+        outln!(
             "{}: {}",
             t(lang, "Hồ sơ dừng lại", "Cases left waiting"),
             stats.stuck.join(", ")
-        );
+        )?;
     }
     let out_dir = match (&args.out, &args.store.db) {
         (Some(dir), _) => dir.clone(),
@@ -375,14 +375,14 @@ pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
     std::fs::create_dir_all(&out_dir).ok();
     write_report(&report, &out_dir, lang)?;
     let (median, p99) = median_p99(&stats.command_times);
-    println!(
+    outln!(
         "{} {:.1}s ({} {} µs, p99 {} µs)",
         t(lang, "Thời gian:", "Wall time:"),
         started.elapsed().as_secs_f64(),
         t(lang, "mỗi lệnh: trung vị", "per command: median"),
         median.as_micros(),
         p99.as_micros()
-    );
+    )?;
     Ok(DemoTimings {
         commands: stats.command_times.clone(),
         cases: cases.len(),
@@ -401,7 +401,7 @@ fn write_report(report: &ProgrammeReport, dir: &Path, lang: Lang) -> Result<()> 
         dir.join("report.json"),
         serde_json::to_string_pretty(report)? + "\n",
     )?;
-    println!("{}: {}", t(lang, "Báo cáo", "Report"), html.display());
+    outln!("{}: {}", t(lang, "Báo cáo", "Report"), html.display())?;
     Ok(())
 }
 
@@ -580,7 +580,7 @@ pub(crate) fn verify(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
             }
         }
     }
-    println!(
+    outln!(
         "{}: {} {}, {} {}, {} {}",
         t(lang, "Chuỗi băm hợp lệ", "Hash chains verify"),
         ids.len(),
@@ -589,7 +589,7 @@ pub(crate) fn verify(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
         t(lang, "sự kiện", "events"),
         snapshots,
         t(lang, "ảnh chụp khớp", "snapshots match"),
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -638,14 +638,14 @@ pub(crate) fn upgrade(store_args: &StoreArgs, workflows: &Path, lang: Lang) -> R
     let store = store_args.open(lang)?;
     let missing = store.unprojected()?;
     if missing.is_empty() {
-        println!(
+        outln!(
             "{}",
             t(
                 lang,
                 "Cơ sở dữ liệu đã ở phiên bản mới nhất: không có gì để nâng cấp",
                 "The database is up to date: nothing to upgrade"
             )
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut cycles: Vec<Cycle> = Vec::new();
@@ -705,14 +705,14 @@ pub(crate) fn upgrade(store_args: &StoreArgs, workflows: &Path, lang: Lang) -> R
                 workflows.display()
             )
         })?;
-    println!(
+    outln!(
         "{}: {} {}, {} {}",
         t(lang, "Đã nâng cấp", "Upgraded"),
         projected.len(),
         t(lang, "hồ sơ được tóm tắt", "cases projected"),
         kept.len(),
         t(lang, "định nghĩa được lưu", "definitions kept"),
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -739,21 +739,21 @@ pub(crate) fn replay(store: &StoreArgs, case: &str, lang: Lang) -> Result<ExitCo
             .as_ref()
             .map(|f| format!("{f} → "))
             .unwrap_or_default();
-        println!(
+        outln!(
             "{:>3}  {at}  {:<34} {:<18}{transition} {from}{}",
             e.seq,
             format!("{} ({})", e.actor.id, e.actor.role),
             e.body.kind(),
             e.to
-        );
+        )?;
     }
     let case = ocop_engine::replay(&history)?;
-    println!(
+    outln!(
         "{}: {} (v{})",
         t(lang, "Trạng thái", "State"),
         case.state(),
         case.version()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -788,6 +788,6 @@ pub(crate) fn case_show(store: &StoreArgs, case: &str, lang: Lang) -> Result<Exi
             t(lang, "xem `ocop case list`", "see `ocop case list`")
         );
     };
-    println!("{}", serde_json::to_string_pretty(&summary)?);
+    outln!("{}", serde_json::to_string_pretty(&summary)?)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -56,9 +56,9 @@ pub(crate) fn load_scorer(path: &Path) -> Result<WasmScorer> {
 
 pub(crate) fn build(path: &Path) -> Result<ExitCode> {
     let built = build_plugin(path)?;
-    println!("{}", built.path.display());
-    println!("sha256 = \"{}\"", built.sha256);
-    println!("size   = {} bytes", built.size);
+    outln!("{}", built.path.display())?;
+    outln!("sha256 = \"{}\"", built.sha256)?;
+    outln!("size   = {} bytes", built.size)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -169,7 +169,7 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    println!("{report}");
+    outln!("{report}")?;
     Ok(if report.passed() {
         ExitCode::SUCCESS
     } else {
@@ -218,34 +218,34 @@ pub(crate) fn criteria(
         let answers = sheet
             .template_for(all, &sections)
             .map_err(|e| anyhow::anyhow!("{} [{}]", e.message, e.code))?;
-        println!("{}", serde_json::to_string_pretty(&answers)?);
+        outln!("{}", serde_json::to_string_pretty(&answers)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&sheet)?);
+        outln!("{}", serde_json::to_string_pretty(&sheet)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let en = lang == Lang::En;
-    println!(
+    outln!(
         "{} {} — {}",
         if en { "Set" } else { "Bộ" },
         set,
         sheet.title.get(lang)
-    );
+    )?;
     for k in &sheet.knockouts {
-        println!("  ✗ {} [{}; fact `{}`]", k.label.get(lang), k.id, k.fact);
+        outln!("  ✗ {} [{}; fact `{}`]", k.label.get(lang), k.id, k.fact)?;
     }
     if !sheet.facts.is_empty() {
-        println!(
+        outln!(
             "\n{}",
             if en {
                 "Facts (an answer sheet states each true or false):"
             } else {
                 "Dữ kiện (phiếu trả lời ghi đúng hoặc sai cho từng dữ kiện):"
             }
-        );
+        )?;
         for f in &sheet.facts {
-            println!("  {:<44} {}", f.id, f.label.get(lang));
+            outln!("  {:<44} {}", f.id, f.label.get(lang))?;
         }
     }
     for (section, cases) in sheet.alternatives() {
@@ -261,7 +261,7 @@ pub(crate) fn criteria(
                 format!("{c} ({label})")
             })
             .collect();
-        println!(
+        outln!(
             "  {} {section}: {}",
             if en {
                 "Section with alternative cases"
@@ -269,30 +269,30 @@ pub(crate) fn criteria(
                 "Mục có các trường hợp"
             },
             cases.join(", ")
-        );
+        )?;
     }
     for part in &sheet.parts {
-        println!("\n{} {} ({})", part.code, part.title.get(lang), part.max);
+        outln!("\n{} {} ({})", part.code, part.title.get(lang), part.max)?;
         for c in sheet.criteria.iter().filter(|c| c.part == part.code) {
             let branch = c
                 .branch
                 .map(|b| format!(" [{} {b}]", if en { "case" } else { "trường hợp" }))
                 .unwrap_or_default();
-            println!(
+            outln!(
                 "  {:<8} {} (max {}){branch}",
                 c.id.as_str(),
                 c.title.get(lang),
                 c.max
-            );
+            )?;
             for (i, o) in c.options.iter().enumerate() {
                 let mark = o
                     .min_stars
                     .map(|s| format!(" {}", "*".repeat(usize::from(s.get()))))
                     .unwrap_or_default();
-                println!("      [{i}] {:>4}  {}{mark}", o.points, o.label.get(lang));
+                outln!("      [{i}] {:>4}  {}{mark}", o.points, o.label.get(lang))?;
             }
             if let Some(stop) = &c.stop {
-                println!("      ⏹ {}", stop.label.get(lang));
+                outln!("      ⏹ {}", stop.label.get(lang))?;
             }
         }
     }
@@ -310,7 +310,7 @@ pub(crate) fn score(path: &Path, sheet_file: &Path) -> Result<ExitCode> {
     })?;
     let scorer = load_scorer(path)?;
     let scored = scorer.score(&sheet)?;
-    println!("{}", serde_json::to_string_pretty(&scored)?);
+    outln!("{}", serde_json::to_string_pretty(&scored)?)?;
     Ok(ExitCode::SUCCESS)
 }
 

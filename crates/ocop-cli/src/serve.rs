@@ -125,7 +125,7 @@ pub(crate) fn key_new(id: &str, actor: &str, roles: &[String], province: &str) -
         api_keys: vec![entry],
     })?;
     eprintln!("The key, shown once; give it to the client and keep it secret:");
-    println!("{}", made.key);
+    outln!("{}", made.key)?;
     eprintln!(
         "\nAdd this to the auth file (only the hash is kept; the server re-reads the file):\n"
     );

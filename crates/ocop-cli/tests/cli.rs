@@ -660,5 +660,40 @@ fn a_database_is_read_outside_the_repository() {
     }
     let report = away(&["report", "--db", db, "--lang", "en"]);
     assert!(text(&report).contains("— Cần Thơ"), "{}", text(&report));
+    // `| head -1`: the reader goes away before ocop writes; ocop ends quietly.
+    for args in [
+        &["case", "list", "--db", db][..],
+        &["case", "show", "--db", db, "--case", &case],
+        &["replay", "--db", db, "--case", &case],
+        &["report", "--db", db],
+        &["export", "--db", db],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ocop"))
+            .args(args)
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
+        assert!(out.stderr.is_empty(), "{args:?}: {}", text(&out));
+    }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocop"))
+        .args(["graph", "workflows/national-2026.toml"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(out.stderr.is_empty(), "{}", text(&out));
 }
