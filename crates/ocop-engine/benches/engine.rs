@@ -176,7 +176,7 @@ impl Baseline {
             prev_hash: self.last_hash.clone(),
             hash: String::new(),
         };
-        e.hash = e.compute_hash();
+        e.hash = e.compute_hash().expect("a bench event encodes");
         self.version = e.seq;
         self.last_hash.clone_from(&e.hash);
         self.log.push(e);

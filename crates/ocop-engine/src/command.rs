@@ -169,11 +169,14 @@ impl Command {
     }
 
     /// SHA-256 of the command's canonical form, stored with its idempotency key.
-    pub(crate) fn fingerprint(&self) -> String {
-        let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+    pub(crate) fn fingerprint(&self) -> Result<String, CommandError> {
+        let value = serde_json::to_value(self).map_err(|e| CommandError::UnencodableCommand {
+            case: self.case.clone(),
+            message: e.to_string(),
+        })?;
         let mut bytes = Vec::new();
         canonical_json(&value, &mut bytes);
-        crate::event::sha256_hex(&bytes)
+        Ok(crate::event::sha256_hex(&bytes))
     }
 }
 
@@ -419,6 +422,19 @@ pub enum CommandError {
     /// The stored history cannot be folded into a case.
     #[error("the stored history is inconsistent: {0}")]
     Corrupt(#[from] ReplayError),
+    /// An event or the command itself cannot be written as JSON (a defect in ocop).
+    #[error(transparent)]
+    Unencodable(#[from] crate::event::EncodeError),
+    /// The command cannot be written as JSON to fingerprint its idempotency key.
+    #[error(
+        "the command on case `{case}` cannot be written as JSON ({message}); this is a defect in ocop: report it"
+    )]
+    UnencodableCommand {
+        /// The case.
+        case: CaseId,
+        /// What the JSON writer said.
+        message: String,
+    },
 }
 
 impl From<StoreError> for CommandError {

@@ -772,18 +772,25 @@ pub enum VerifyError {
         /// The hash of its content.
         computed: String,
     },
+    /// An event cannot be written as JSON, so its hash cannot be checked.
+    #[error(transparent)]
+    Unencodable(EncodeError),
 }
 
 impl Event {
     /// The hash of this event's canonical form (every field but `hash`).
-    pub fn compute_hash(&self) -> String {
-        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+    ///
+    /// # Errors
+    /// [`EncodeError`] if the event cannot be written as JSON; it is then refused, never
+    /// hashed as something else.
+    pub fn compute_hash(&self) -> Result<String, EncodeError> {
+        let mut value = serde_json::to_value(self).map_err(|e| EncodeError::new(self, &e))?;
         if let serde_json::Value::Object(map) = &mut value {
             map.remove("hash");
         }
         let mut bytes = Vec::with_capacity(512);
         canonical_json(&value, &mut bytes);
-        hex(&Sha256::digest(&bytes))
+        Ok(hex(&Sha256::digest(&bytes)))
     }
 
     /// The next event of `case` (numbered after its version, chained to its last hash),
@@ -796,7 +803,7 @@ impl Event {
         from: Option<StateId>,
         to: StateId,
         body: EventBody,
-    ) -> Event {
+    ) -> Result<Event, EncodeError> {
         Event {
             format: EVENT_FORMAT,
             case: case.id().clone(),
@@ -829,9 +836,9 @@ impl Event {
     }
 
     /// Sets `hash` from the content.
-    pub(crate) fn seal(mut self) -> Event {
-        self.hash = self.compute_hash();
-        self
+    pub(crate) fn seal(mut self) -> Result<Event, EncodeError> {
+        self.hash = self.compute_hash()?;
+        Ok(self)
     }
 }
 
@@ -871,7 +878,7 @@ pub fn verify(events: &[Event]) -> Result<(), VerifyError> {
                 found: e.prev_hash.clone(),
             });
         }
-        let computed = e.compute_hash();
+        let computed = e.compute_hash().map_err(VerifyError::Unencodable)?;
         if computed != e.hash {
             return Err(VerifyError::Tampered {
                 case: case.clone(),
@@ -895,16 +902,44 @@ pub struct DecodeError {
     pub message: String,
 }
 
-/// Writes events as JSON Lines, one event per line.
-pub fn encode_log(events: &[Event]) -> String {
-    let mut out = String::new();
-    for e in events {
-        if let Ok(line) = serde_json::to_string(e) {
-            out.push_str(&line);
-            out.push('\n');
+/// An event that cannot be written as JSON. Every event type ocop defines serialises; this
+/// error exists so that a defect is refused loudly instead of hashing or exporting the event
+/// as something else.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "event {seq} of case `{case}` cannot be written as JSON ({message}); this is a defect in ocop: report it with the case's history"
+)]
+pub struct EncodeError {
+    /// The case.
+    pub case: CaseId,
+    /// The event's sequence number.
+    pub seq: u64,
+    /// What the JSON writer said.
+    pub message: String,
+}
+
+impl EncodeError {
+    fn new(e: &Event, error: &serde_json::Error) -> EncodeError {
+        EncodeError {
+            case: e.case.clone(),
+            seq: e.seq,
+            message: error.to_string(),
         }
     }
-    out
+}
+
+/// Writes events as JSON Lines, one event per line.
+///
+/// # Errors
+/// [`EncodeError`] for the first event that cannot be written: no line is dropped silently.
+pub fn encode_log(events: &[Event]) -> Result<String, EncodeError> {
+    let mut out = String::new();
+    for e in events {
+        let line = serde_json::to_string(e).map_err(|error| EncodeError::new(e, &error))?;
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// Reads an event log written by [`encode_log`] (blank lines are skipped). It only decodes:
@@ -1065,7 +1100,7 @@ mod chain_tests {
         // Format 1 wrote no `format`: it reads as 1, and hashes as written.
         let mut old = e.clone();
         old.format = 1;
-        let old = old.seal();
+        let old = old.seal().unwrap();
         let text = serde_json::to_string(&old).unwrap();
         assert!(!text.contains("format"), "{text}");
         let back = Event::decode(&text).unwrap();
@@ -1079,7 +1114,7 @@ mod chain_tests {
     #[test]
     fn logs_round_trip_and_bad_lines_are_named() {
         let events = sample_events(&CaseId::new("c"), 0, GENESIS_HASH, 3);
-        let text = encode_log(&events);
+        let text = encode_log(&events).unwrap();
         assert_eq!(decode_log(&text).unwrap(), events);
         let broken = format!("{text}\n{{\"not\": \"an event\"}}\n");
         assert_eq!(decode_log(&broken).unwrap_err().line, 5);

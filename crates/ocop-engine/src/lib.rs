@@ -114,9 +114,9 @@ pub use engine::{
 };
 pub use event::{
     Actor, CaseId, ContinuesUnderOldRules, CouncilMember, CouncilResult, DecodeError, EVENT_FORMAT,
-    Event, EventBody, GENESIS_HASH, Inspection, InspectionOutcome, MemberSheet, MemberTotal,
-    Migrated, Opened, Product, RescoreError, RoundAssignment, SheetResult, SheetScore, Timeout,
-    TransitionInput, Transitioned, VerifyError, decode_log, encode_log, verify,
+    EncodeError, Event, EventBody, GENESIS_HASH, Inspection, InspectionOutcome, MemberSheet,
+    MemberTotal, Migrated, Opened, Product, RescoreError, RoundAssignment, SheetResult, SheetScore,
+    Timeout, TransitionInput, Transitioned, VerifyError, decode_log, encode_log, verify,
 };
 pub use migration::{
     CaseFailure, CasePlan, MIGRATION_FORMAT, Migration, MigrationError, MigrationFile,

@@ -710,7 +710,11 @@ fn append_event(
         Some(case.state().clone()),
         to,
         body,
-    );
+    )
+    .map_err(|e| StoreError::InvalidAppend {
+        case: case.id().clone(),
+        reason: e.to_string(),
+    })?;
     let mut after = case.clone();
     after.apply(&event).map_err(|e| StoreError::InvalidAppend {
         case: case.id().clone(),

@@ -30,10 +30,13 @@ impl Engine {
         store: &dyn Store,
         command: &Command,
     ) -> Result<Vec<Event>, CommandError> {
-        let key = command.idempotency_key.as_ref().map(|k| IdempotencyRecord {
-            key: k.clone(),
-            fingerprint: command.fingerprint(),
-        });
+        let key = match &command.idempotency_key {
+            Some(k) => Some(IdempotencyRecord {
+                key: k.clone(),
+                fingerprint: command.fingerprint()?,
+            }),
+            None => None,
+        };
         if let Some(k) = &key
             && let Some(rec) = store.recorded(&command.case, &k.key)?
         {

@@ -171,7 +171,8 @@ impl Tx<'_> {
             Some(self.from.clone()),
             to,
             body,
-        );
+        )
+        .map_err(|e| Refused::dirty(CommandError::Unencodable(e)))?;
         self.case
             .apply(&e)
             .map_err(|e| Refused::dirty(CommandError::Corrupt(e)))?;

@@ -88,7 +88,7 @@ impl Engine {
             prev_hash: GENESIS_HASH.to_owned(),
             hash: String::new(),
         }
-        .seal())
+        .seal()?)
     }
 
     /// Whether `actor` may file documents: the producer, or the owner of the case's state.

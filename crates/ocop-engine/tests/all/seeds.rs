@@ -69,7 +69,7 @@ fn event_log_seeds_decode_and_verify() {
         "province_certify",
         TransitionInput::default(),
     );
-    let log = encode_log(&history(&store, "s"));
+    let log = encode_log(&history(&store, "s")).unwrap();
     let events = decode_log(&log).unwrap();
     ocop_engine::verify(&events).unwrap();
     if let Ok(dir) = std::env::var("OCOP_FUZZ_SEEDS") {
@@ -79,7 +79,7 @@ fn event_log_seeds_decode_and_verify() {
             &log,
         )
         .unwrap();
-        let short = encode_log(&events[..3]);
+        let short = encode_log(&events[..3]).unwrap();
         std::fs::write(
             std::path::Path::new(&dir).join("national-filed.jsonl"),
             short,
