@@ -9,6 +9,7 @@
 
 mod definitions;
 mod demo;
+mod facade;
 mod graphs;
 mod properties;
 mod provinces;

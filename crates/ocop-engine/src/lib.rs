@@ -18,8 +18,8 @@
 //!   extension), monitoring inspections.
 //! - [`Migration`]: moves cases between definitions under Art. 12's transitional limits,
 //!   with a dry run.
-//! - Stores: [`MemoryStore`], [`SqliteStore`], and the [`store::conformance`] suite for any
-//!   other store.
+//! - Stores: [`MemoryStore`], `SqliteStore` (feature `sqlite`, on by default: SQLite
+//!   compiled in), and the [`store::conformance`] suite for any other store.
 //!
 //! # Semantics of the definition format
 //! - A transition whose `to` is its own source is *internal*: the case keeps its entry
@@ -124,10 +124,9 @@ pub use migration::{
 };
 pub use projector::{ProjectError, Projector, project_missing};
 pub use schema::document_schemas;
-pub use store::{
-    IdempotencyRecord, MemoryStore, Recorded, SqliteStore, SqliteStoreBuilder, Store, StoreError,
-    SummaryQuery, Synchronous,
-};
+pub use store::{IdempotencyRecord, MemoryStore, Recorded, Store, StoreError, SummaryQuery};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteStore, SqliteStoreBuilder, Synchronous};
 pub use summary::{CaseSummary, DueDate};
 
 /// Folds a case's history into its state (the same as [`Case::replay`]).

@@ -3,9 +3,11 @@
 
 pub mod conformance;
 mod memory;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, SqliteStoreBuilder, Synchronous};
 
 use ocop_core::{Date, DefinitionId, StateId};
@@ -177,6 +179,7 @@ impl SummaryQuery {
     }
 
     /// The limit as a row count for SQL (`-1`, no limit, when 0).
+    #[cfg(feature = "sqlite")]
     pub(crate) fn sql_limit(&self) -> i64 {
         if self.limit == 0 {
             -1
