@@ -1,6 +1,5 @@
 //! The `ocop` command line as a library, so that tests can run its commands in-process.
-//! Internal to the workspace: integrators use `ocop-engine`, `ocop-plugin-host` and
-//! `ocop-report` directly.
+//! Internal to the workspace: integrators use the `ocop` facade crate.
 
 /// Writes to standard output, returning the write's error instead of panicking as
 /// `print!` does, so that a closed pipe (`ocop case list | head -1`) ends the command
