@@ -12,7 +12,13 @@
 //!   real [`Engine`] on any [`Store`] with generated command sequences and check the
 //!   engine's invariants after every step; a violation comes with the steps that led to it,
 //!   which proptest shrinks to a minimal failing sequence.
-//! - [`plugins`]: plugin conformance (the checks of `ocop plugin check`) and shadow scoring.
+//! - [`plugins`]: plugin conformance (the checks of `ocop plugin check`; feature `wasm`,
+//!   on by default) and shadow scoring.
+//!
+//! Features (both on by default): `wasm` brings the plugin host (wasmtime) for plugin
+//! conformance; `sqlite` re-exports the embedded SQLite store. A suite that checks only
+//! definitions and transitions depends on `ocop-testkit` with `default-features = false`
+//! and compiles no wasmtime.
 //! - [`time`]: a [`ManualClock`] and helpers that jump from deadline to deadline.
 //!
 //! Only this crate's public API is needed: it re-exports the engine, the stores, the plugin
@@ -46,9 +52,12 @@ pub use ocop_engine::{
     Action, Actor, BuildError, Calendar, Case, CaseId, CaseSummary, Clock, Command, CommandError,
     CouncilMember, DueDate, Engine, EngineBuilder, Event, EventBody, FiredTimeout,
     IdempotencyRecord, ManualClock, MemoryStore, OpenCase, Product, Projector, Recorded,
-    RetryPolicy, SqliteStore, SqliteStoreBuilder, Store, StoreError, Synchronous, TickFailure,
-    TickReport, Timestamp, TransitionInput, replay, verify,
+    RetryPolicy, Store, StoreError, TickFailure, TickReport, Timestamp, TransitionInput, replay,
+    verify,
 };
+#[cfg(feature = "sqlite")]
+pub use ocop_engine::{SqliteStore, SqliteStoreBuilder, Synchronous};
+#[cfg(feature = "wasm")]
 pub use ocop_plugin_host::{
     BuildError as PluginBuildError, BuiltPlugin, PluginHost, PluginHostBuilder, WasmGuard,
     WasmScorer, build_plugin,

@@ -5,6 +5,7 @@ use std::fmt;
 
 use ocop_core::{AnswerSheet, Scorer, Stars};
 
+#[cfg(feature = "wasm")]
 pub use ocop_plugin_host::conformance::{
     Check, Options, Report, SheetGenerator, catalog_problems, check_component, check_guard,
     check_guard_component, check_guard_with_config, check_scorer,
