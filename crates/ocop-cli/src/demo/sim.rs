@@ -68,7 +68,7 @@ pub(crate) struct Stats {
 }
 
 pub(crate) struct Sim<'a> {
-    engines: BTreeMap<String, Engine>,
+    engines: BTreeMap<String, Arc<Engine>>,
     store: &'a dyn Store,
     clock: ManualClock,
     rng: Rng,
@@ -193,7 +193,10 @@ impl<'a> Sim<'a> {
         migrations: Vec<Migration>,
     ) -> Self {
         Sim {
-            engines,
+            engines: engines
+                .into_iter()
+                .map(|(def, engine)| (def, Arc::new(engine)))
+                .collect(),
             store,
             clock,
             rng: Rng::new(seed),
@@ -407,7 +410,7 @@ impl<'a> Sim<'a> {
         self.schedule(filed, i);
     }
 
-    fn engine_for(&self, def: &str) -> Result<&Engine> {
+    fn engine_for(&self, def: &str) -> Result<&Arc<Engine>> {
         self.engines
             .get(def)
             .with_context(|| format!("no engine for definition `{def}`"))
@@ -645,9 +648,10 @@ impl<'a> Sim<'a> {
             .with_context(|| format!("case `{id}` has no projection"))?
             .definition
             .to_string();
-        let engine = self.engine_for(&def)?;
+        // A handle on the engine, not a copy of its cycle: `step` needs `self` mutably.
+        let engine = Arc::clone(self.engine_for(&def)?);
         let case = engine.case(self.store, &id)?;
-        let cycle = engine.cycle().clone();
+        let cycle = engine.cycle();
         let state = case.state().clone();
         if cycle.is_terminal(&state) {
             if let Some(p) = self.plans.get_mut(i) {
@@ -655,7 +659,7 @@ impl<'a> Sim<'a> {
             }
             return Ok(());
         }
-        let progressed = self.step(i, &def, &cycle, &case, &state, today)?;
+        let progressed = self.step(i, &def, cycle, &case, &state, today)?;
         let delay = if progressed {
             if let Some(p) = self.plans.get_mut(i) {
                 p.attempts = 0;
