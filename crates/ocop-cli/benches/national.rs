@@ -313,8 +313,9 @@ fn measure(backend: &Backend, target: usize, smoke: bool, dir: &Path, build: Bui
     let started = Instant::now();
     let commands = match build {
         Build::Simulate => {
-            // The 2024 cohort is `products`; the later ones add a quarter and two sixths of it.
-            let products = (target * 12).div_ceil(19);
+            // The 2024 cohort is `products`; the plan's existing products add 148/45 of it and
+            // the later cohorts a quarter and two sixths: about 219/45 cases a product.
+            let products = (target * 45).div_ceil(219);
             let mut args: Vec<OsString> = vec![
                 "ocop".into(),
                 "demo".into(),
