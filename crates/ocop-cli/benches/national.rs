@@ -275,7 +275,7 @@ fn replicate(from: &dyn Store, to: &dyn Store, times: usize) {
                     let mut e = e.clone();
                     e.case = new_id.clone();
                     e.prev_hash = prev.clone();
-                    e.hash = e.compute_hash();
+                    e.hash = e.compute_hash().expect("a copied event encodes");
                     prev = e.hash.clone();
                     e
                 })
