@@ -1,6 +1,10 @@
 //! The OCOP domain ("Mỗi xã một sản phẩm", One Commune One Product) and the cycle-definition
 //! format: what every other ocop crate builds on.
 //!
+//! Integrators depend on the `ocop` facade crate, which re-exports what they need from this
+//! crate under `ocop::definition`, `ocop::domain` and `ocop::plugins`; this crate is one of
+//! its parts.
+//!
 //! - [`catalog`](ProductSet): the 6 product groups, 17 groups and 26 product sets of
 //!   Annex I of Decision 26/2026/QĐ-TTg.
 //! - Documents: [`Dossier`], [`AnswerSheet`], [`Evaluation`] (a score sheet), [`Certificate`],

@@ -1,5 +1,8 @@
 //! Runs OCOP cases through a validated cycle: commands in, events out.
 //!
+//! Integrators depend on the `ocop` facade crate, which re-exports what they need from this
+//! crate under `ocop::engine` and `ocop::store`; this crate is one of its parts.
+//!
 //! A case is one product's journey through a [`Cycle`](ocop_core::Cycle) read from a
 //! definition file. [`Engine::execute`] checks a [`Command`] (the actor's role, separation
 //! of duties, the transition's guards, the expected case version, the idempotency key),

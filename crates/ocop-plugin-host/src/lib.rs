@@ -2,6 +2,9 @@
 //! 0.1.0 adapted) — in a wasmtime sandbox, behind the engine's `ocop_core::Scorer` and
 //! `ocop_core::GuardPlugin` traits.
 //!
+//! Integrators depend on the `ocop` facade crate, which re-exports what they need from this
+//! crate under `ocop::plugins` (feature `wasm`); this crate is one of its parts.
+//!
 //! - **Nothing to import.** The linker offers one function, `diagnostics.panicked` (a
 //!   write-only sink for a panic's message); a component that imports anything else (WASI
 //!   included) is refused at load with [`PluginError::ForbiddenImport`]. Plugins cannot read

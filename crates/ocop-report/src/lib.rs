@@ -1,5 +1,8 @@
 //! The programme report a provincial OCOP office sends, and the national-database export.
 //!
+//! Integrators depend on the `ocop` facade crate, which re-exports what they need from this
+//! crate under `ocop::report` (feature `report`); this crate is one of its parts.
+//!
 //! Kế hoạch 109/KH-UBND (Cần Thơ, 2024) asks the city's OCOP office for quarterly (before 10
 //! March), half-yearly (before 10 June) and yearly (before 10 December) reports, and for
 //! products tied to the national database. [`compute`] turns the cases of a store into a

@@ -1,5 +1,8 @@
 //! `ocop serve`: the OCOP engine as an HTTP/JSON service.
 //!
+//! Integrators depend on the `ocop` facade crate, which re-exports what they need from this
+//! crate under `ocop::server` (feature `server`); this crate is one of its parts.
+//!
 //! Provincial portals and back offices (Java, .NET, PHP, Python) call the engine over HTTP
 //! with the engine's guarantees unchanged: every change to a case is a command through
 //! [`ocop_engine::Engine::execute`], and the actor comes only from the credential.

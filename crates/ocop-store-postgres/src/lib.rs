@@ -1,6 +1,9 @@
 //! A PostgreSQL [`Store`] for ocop, so that a province can run several engine nodes against
 //! one database.
 //!
+//! Integrators depend on the `ocop` facade crate, which re-exports what they need from this
+//! crate under `ocop::store::postgres` (feature `postgres`); this crate is one of its parts.
+//!
 //! Each append is one transaction that locks the case's row (`SELECT … FOR UPDATE`), checks
 //! its version, inserts the events, bumps the version and records the idempotency key. Of
 //! several nodes appending to the same case at the same version, exactly one commits; the
