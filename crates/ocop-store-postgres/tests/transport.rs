@@ -712,6 +712,11 @@ fn a_hung_server_fails_commands_at_checkout_and_they_succeed_once_it_answers() {
     let case = CaseId::new("c-1");
     append_next(&store, &case, "before").unwrap();
     proxy.set(Mode::Hang);
+    // The relay's tasks see the new mode on their runtime's threads; let them, so that the
+    // hang starts before the health check rather than between it and the query (a server
+    // that hangs there is bounded by the statement deadline instead, 31 s; seen once in a
+    // loaded CI run).
+    std::thread::sleep(Duration::from_millis(500));
     for attempt in 0..3 {
         let started = Instant::now();
         let err = store.version(&case).unwrap_err();
