@@ -668,32 +668,30 @@ fn a_database_is_read_outside_the_repository() {
         &["report", "--db", db],
         &["export", "--db", db],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ocop"))
-            .args(args)
-            .current_dir(&dir)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let out = with_closed_stdout(args, &dir);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", text(&out));
         assert!(out.stderr.is_empty(), "{args:?}: {}", text(&out));
     }
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[test]
-fn a_closed_pipe_ends_a_command_quietly() {
+/// Runs ocop with `args` in `dir`, its standard output a pipe whose reader has gone away
+/// before ocop writes (`| head -1`).
+fn with_closed_stdout(args: &[&str], dir: &Path) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ocop"))
-        .args(["graph", "workflows/national-2026.toml"])
-        .current_dir(root())
+        .args(args)
+        .current_dir(dir)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let out = with_closed_stdout(&["graph", "workflows/national-2026.toml"], &root());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(out.stderr.is_empty(), "{}", text(&out));
 }
