@@ -158,7 +158,7 @@ prop_compose! {
             pass_threshold: 50.0,
             basis: "test".into(),
         }).collect();
-        let mut plugins = vec![PluginDecl { id: "criteria".into(), kind: PluginKind::Scoring, path: "x.wasm".into(), sha256: "a".repeat(64), config: BTreeMap::new() }];
+        let mut plugins = vec![PluginDecl { id: "criteria".into(), kind: PluginKind::Scoring, path: "x.wasm".into(), sha256: "a".repeat(64), config: BTreeMap::new(), runtime: Default::default(), fuel: None, memory_mib: None }];
         if evaluations.is_empty() {
             plugins.clear();
         }

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use crate::date::MonthDay;
-use crate::definition::{Aggregation, Anchor, CouncilRules, PluginKind, StateKind};
+use crate::definition::{Aggregation, Anchor, CouncilRules, PluginKind, PluginRuntime, StateKind};
 use crate::domain::{Level, RegistrationType, Stars};
 use crate::i18n::{Label, Lang};
 use crate::ids::{EvaluationId, PluginId, RoleId, RoundId, StateId, TransitionId};
@@ -454,4 +454,18 @@ pub struct Plugin {
     pub used: bool,
     /// Configuration passed to the plugin.
     pub config: BTreeMap<String, serde_json::Value>,
+    /// What it may import: nothing, or the deterministic WASI profile.
+    pub runtime: PluginRuntime,
+    /// Its fuel per call, if it sets its own (validated: 1 to [`MAX_PLUGIN_FUEL`]).
+    pub fuel: Option<u64>,
+    /// The memory it may grow to in MiB, if it sets its own (validated: 1 to
+    /// [`MAX_PLUGIN_MEMORY_MIB`]).
+    pub memory_mib: Option<u32>,
 }
+
+/// The most fuel a definition may give one plugin call: 100 times what a Python or
+/// JavaScript interpreter needs for a score sheet, so a typo cannot turn the bound off.
+pub const MAX_PLUGIN_FUEL: u64 = 100_000_000_000;
+
+/// The most linear memory a definition may give one plugin, in MiB (the 32-bit address space).
+pub const MAX_PLUGIN_MEMORY_MIB: u32 = 4096;

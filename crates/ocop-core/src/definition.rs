@@ -427,4 +427,37 @@ pub struct PluginDecl {
     /// Configuration passed to the plugin (guard plugins read their local rules from it).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub config: BTreeMap<String, serde_json::Value>,
+    /// What the plugin may import: nothing (the default, for Rust components) or the
+    /// deterministic WASI profile an interpreter needs (Python, JavaScript).
+    #[serde(default, skip_serializing_if = "PluginRuntime::is_default")]
+    pub runtime: PluginRuntime,
+    /// Fuel per call for this plugin, instead of the host's default (an interpreter needs
+    /// about 1,000,000,000 where a Rust component needs 10,000,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<u64>,
+    /// Linear memory this plugin may grow to, in MiB, instead of the host's default
+    /// (interpreters start at 10-13 MiB; 128-256 is a safe setting for them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u32>,
+}
+
+/// What a plugin may import from the host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PluginRuntime {
+    /// Nothing (besides the panic-message sink): no WASI at all. For Rust components.
+    #[default]
+    Pure,
+    /// A deterministic WASI 0.2 profile: no files, environment, arguments, sockets or name
+    /// lookup; clocks fixed at a constant, randomness from a fixed seed, standard output
+    /// and error captured and capped. For Python (componentize-py) and JavaScript (jco)
+    /// components, whose interpreters import WASI.
+    WasiDeterministic,
+}
+
+impl PluginRuntime {
+    /// Whether this is the default ([`PluginRuntime::Pure`]).
+    pub fn is_default(&self) -> bool {
+        *self == PluginRuntime::Pure
+    }
 }

@@ -117,6 +117,8 @@ codes! {
     BadSha256 => "bad-sha256",
     /// A declared plugin nothing uses.
     UnusedPlugin => "unused-plugin",
+    /// A plugin's own fuel or memory limit out of range (zero, or past the host's ceiling).
+    PluginLimits => "plugin-limits",
     /// A declared plugin's component file does not exist (`ocop validate --plugins`).
     PluginFileMissing => "plugin-file-missing",
     /// A declared plugin's component does not hash to its pin (`ocop validate --plugins`).

@@ -71,8 +71,8 @@ pub use catalog::{PRODUCT_SETS, ProductGroup, ProductSet, ProductSetInfo, SUBGRO
 pub use date::{Date, DateParseError, MonthDay};
 pub use definition::{
     Aggregation, Anchor, CouncilRules, DEFINITION_FORMAT, Deadline, Definition, Effect,
-    EvaluationStage, FromStates, Guard, Jurisdiction, PluginDecl, PluginKind, Role, Round,
-    Rounding, SYSTEM_ROLE, Separation, State, StateKind, Transition, YearTargets,
+    EvaluationStage, FromStates, Guard, Jurisdiction, PluginDecl, PluginKind, PluginRuntime, Role,
+    Round, Rounding, SYSTEM_ROLE, Separation, State, StateKind, Transition, YearTargets,
 };
 pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use domain::{

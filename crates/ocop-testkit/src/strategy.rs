@@ -124,7 +124,7 @@ prop_compose! {
         let plugins = if evaluations.is_empty() {
             vec![]
         } else {
-            vec![PluginDecl { id: "criteria".into(), kind: PluginKind::Scoring, path: "x.wasm".into(), sha256: "a".repeat(64), config: BTreeMap::new() }]
+            vec![PluginDecl { id: "criteria".into(), kind: PluginKind::Scoring, path: "x.wasm".into(), sha256: "a".repeat(64), config: BTreeMap::new(), runtime: Default::default(), fuel: None, memory_mib: None }]
         };
         Definition {
             format: 1,

@@ -213,7 +213,40 @@ impl Validator<'_> {
                     pin,
                     used,
                     config: p.config.clone(),
+                    runtime: p.runtime,
+                    fuel: p.fuel,
+                    memory_mib: p.memory_mib,
                 });
+            }
+            if let Some(fuel) = p.fuel
+                && !(1..=cycle::MAX_PLUGIN_FUEL).contains(&fuel)
+            {
+                self.push(
+                    Diagnostic::error(
+                        Code::PluginLimits,
+                        format!("{path}.fuel"),
+                        format!("plugin `{}` asks for {fuel} fuel per call", p.id),
+                    )
+                    .help(format!(
+                        "give between 1 and {} (a Rust component needs about 10,000,000, a Python or JavaScript one about 1,000,000,000), or leave `fuel` out for the host's default",
+                        cycle::MAX_PLUGIN_FUEL
+                    )),
+                );
+            }
+            if let Some(mib) = p.memory_mib
+                && !(1..=cycle::MAX_PLUGIN_MEMORY_MIB).contains(&mib)
+            {
+                self.push(
+                    Diagnostic::error(
+                        Code::PluginLimits,
+                        format!("{path}.memory_mib"),
+                        format!("plugin `{}` asks for {mib} MiB of memory", p.id),
+                    )
+                    .help(format!(
+                        "give between 1 and {} MiB (an interpreter starts at 10-13 MiB; 256 is a safe setting), or leave `memory_mib` out for the host's default",
+                        cycle::MAX_PLUGIN_MEMORY_MIB
+                    )),
+                );
             }
             if !used {
                 self.push(
