@@ -11,7 +11,10 @@ use ocop_core::{
     Scorer, check_definition_with_plugins, parse_definition,
 };
 use ocop_plugin_host::conformance::{self, Options};
-use ocop_plugin_host::{PluginHost, PluginHostBuilder, WasmScorer, build_plugin};
+use ocop_plugin_host::{
+    PluginHost, PluginHostBuilder, PluginOptions, WasmGuard, WasmScorer, build_plugin,
+    plugin_options,
+};
 
 /// Where compiled components are cached between runs.
 fn cache_dir() -> PathBuf {
@@ -27,8 +30,10 @@ pub(crate) fn host() -> Result<PluginHost> {
         .build()?)
 }
 
-/// A component file: the path itself, or the component built from a plugin crate folder.
-pub(crate) fn component(path: &Path) -> Result<PathBuf> {
+/// A component file and how it runs: the path itself, or the component built from a
+/// plugin folder (a crate, or a `plugin.toml` naming Python or JavaScript, whose runtime
+/// and limits it says).
+pub(crate) fn component(path: &Path) -> Result<(PathBuf, Option<PluginOptions>)> {
     if path.is_dir() {
         eprintln!("building {} ...", path.display());
         let built = build_plugin(path)?;
@@ -38,10 +43,10 @@ pub(crate) fn component(path: &Path) -> Result<PathBuf> {
             built.size,
             built.sha256
         );
-        return Ok(built.path);
+        return Ok((built.path, plugin_options(path)?));
     }
     if path.is_file() {
-        return Ok(path.to_owned());
+        return Ok((path.to_owned(), None));
     }
     bail!(
         "`{}` is neither a plugin crate folder nor a component file; build one with `ocop plugin build plugins/criteria-26-2026`",
@@ -49,9 +54,35 @@ pub(crate) fn component(path: &Path) -> Result<PathBuf> {
     )
 }
 
+/// Loads with `options`, or, for a bare file, as a Rust component and, when it imports
+/// WASI, in the deterministic WASI profile (a Python or JavaScript component).
+fn with_options<T>(
+    options: Option<PluginOptions>,
+    load: impl Fn(PluginOptions) -> Result<T, PluginError>,
+) -> Result<T, PluginError> {
+    if let Some(options) = options {
+        return load(options);
+    }
+    match load(PluginOptions::default()) {
+        Err(PluginError::ForbiddenImport { import, .. }) if import.starts_with("wasi:") => {
+            load(PluginOptions::wasi_deterministic())
+        }
+        other => other,
+    }
+}
+
 pub(crate) fn load_scorer(path: &Path) -> Result<WasmScorer> {
-    let file = component(path)?;
-    Ok(host()?.load_scorer_file(&file, None)?)
+    let (file, options) = component(path)?;
+    let host = host()?;
+    Ok(with_options(options, |o| {
+        host.load_scorer_file_with(&file, None, o)
+    })?)
+}
+
+fn load_guard(host: &PluginHost, file: &Path, options: Option<PluginOptions>) -> Result<WasmGuard> {
+    Ok(with_options(options, |o| {
+        host.load_guard_file_with(file, None, o)
+    })?)
 }
 
 pub(crate) fn build(path: &Path) -> Result<ExitCode> {
@@ -126,7 +157,7 @@ fn guard_decl(definition: &Path, file: &Path, id: Option<&str>) -> Result<Plugin
 }
 
 pub(crate) fn check(args: CheckArgs) -> Result<ExitCode> {
-    let file = component(&args.path)?;
+    let (file, plugin) = component(&args.path)?;
     let host = host()?;
     let sets = args
         .sets
@@ -141,7 +172,7 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode> {
         seed: args.seed,
         sets,
     };
-    let report = match host.load_scorer_file(&file, None) {
+    let report = match with_options(plugin, |o| host.load_scorer_file_with(&file, None, o)) {
         Ok(scorer) => {
             if !args.config.is_empty() || args.definition.is_some() {
                 bail!("`--config` and `--definition` configure guard plugins; this one scores");
@@ -153,7 +184,7 @@ pub(crate) fn check(args: CheckArgs) -> Result<ExitCode> {
             conformance::check_component(&scorer, native, &options)
         }
         Err(PluginError::MissingExport { .. }) => {
-            let guard = host.load_guard_file(&file, None)?;
+            let guard = load_guard(&host, &file, plugin)?;
             let mut config = BTreeMap::new();
             if let Some(definition) = &args.definition {
                 let decl = guard_decl(definition, &file, args.id.as_deref())?;

@@ -63,7 +63,7 @@ pub enum BuildError {
     },
 }
 
-fn run(cmd: &mut Command) -> Result<String, BuildError> {
+pub(crate) fn run(cmd: &mut Command) -> Result<String, BuildError> {
     let shown = format!("{cmd:?}");
     let out = cmd.output().map_err(|e| BuildError::Tool {
         command: shown.clone(),
@@ -104,14 +104,19 @@ fn ensure_target() -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Builds the plugin crate in `dir` for `wasm32-unknown-unknown` (release, with paths
-/// remapped so the bytes do not depend on where the repository lives) and turns it into a
-/// component. A crate with a `guest` feature is built with `--no-default-features
-/// --features guest`.
+/// Builds the plugin in `dir` and turns it into a component. A folder with a `plugin.toml`
+/// naming Python or JavaScript is built with componentize-py or jco (installed on first use;
+/// see [`COMPONENTIZE_PY`](crate::COMPONENTIZE_PY)). A Rust crate is built for
+/// `wasm32-unknown-unknown` (release, with paths remapped so the bytes do not depend on where
+/// the repository lives); a crate with a `guest` feature is built with
+/// `--no-default-features --features guest`.
 ///
 /// # Errors
 /// [`BuildError`] naming the failing step.
 pub fn build_plugin(dir: &Path) -> Result<BuiltPlugin, BuildError> {
+    if let Some(built) = crate::polyglot::build(dir)? {
+        return Ok(built);
+    }
     let manifest = dir.join("Cargo.toml");
     if !manifest.is_file() {
         return Err(BuildError::NotAPlugin {

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
-use ocop_core::PluginError;
+use ocop_core::{PluginError, PluginRuntime};
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
+use crate::host::Limits;
 use crate::sandbox::{Sandbox, StoreState, WitVersion, call_error, missing_export};
 
 /// A component compiled and linked, checked to import nothing it may not, ready to
@@ -17,6 +18,10 @@ pub(crate) struct Loaded {
     pub(crate) name: String,
     pub(crate) sha256: String,
     pub(crate) version: WitVersion,
+    /// The limits its calls run under.
+    pub(crate) limits: Limits,
+    /// What it may import.
+    pub(crate) runtime: PluginRuntime,
     pub(crate) pre: InstancePre<StoreState>,
 }
 
@@ -41,6 +46,8 @@ pub(crate) struct Plugin<W: World> {
     pub(crate) name: String,
     pub(crate) sha256: String,
     pub(crate) version: WitVersion,
+    pub(crate) limits: Limits,
+    pub(crate) runtime: PluginRuntime,
     pre: W::Pre,
 }
 
@@ -51,6 +58,8 @@ impl<W: World> Clone for Plugin<W> {
             name: self.name.clone(),
             sha256: self.sha256.clone(),
             version: self.version,
+            limits: self.limits,
+            runtime: self.runtime,
             pre: self.pre.clone(),
         }
     }
@@ -71,6 +80,8 @@ impl<W: World> Plugin<W> {
             name: loaded.name,
             sha256: loaded.sha256,
             version: loaded.version,
+            limits: loaded.limits,
+            runtime: loaded.runtime,
             pre,
         })
     }
@@ -82,7 +93,7 @@ impl<W: World> Plugin<W> {
         call: &str,
         f: impl FnOnce(&W::Instance, &mut Store<StoreState>) -> wasmtime::Result<R>,
     ) -> Result<(R, u64), PluginError> {
-        let mut store = self.sandbox.store();
+        let mut store = self.sandbox.store(&self.limits, self.runtime);
         self.run(&mut store, call, |store| {
             let instance = W::instantiate(&self.pre, store)?;
             // Memory the instance starts with is not growth of the call.
@@ -98,7 +109,7 @@ impl<W: World> Plugin<W> {
         call: &str,
         f: impl FnOnce(&mut Store<StoreState>) -> wasmtime::Result<R>,
     ) -> Result<(R, u64), PluginError> {
-        let limit = self.sandbox.limits.fuel;
+        let limit = self.limits.fuel;
         store.set_fuel(limit).map_err(|e| PluginError::Load {
             plugin: self.name.clone(),
             reason: format!("{e:#}"),
@@ -111,7 +122,7 @@ impl<W: World> Plugin<W> {
                 Ok((r, limit.saturating_sub(left)))
             }
             Err(e) => Err(call_error(
-                &self.sandbox,
+                &self.limits,
                 self.version,
                 &self.name,
                 call,
@@ -123,7 +134,7 @@ impl<W: World> Plugin<W> {
 
     /// One instance kept across calls (conformance compares it with fresh instances).
     pub(crate) fn kept(&self) -> Result<Kept<'_, W>, PluginError> {
-        let mut store = self.sandbox.store();
+        let mut store = self.sandbox.store(&self.limits, self.runtime);
         let (instance, _) = self.run(&mut store, "instantiate", |store| {
             W::instantiate(&self.pre, store)
         })?;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ocop_core::{LoadedPlugin, PluginDecl, PluginError, PluginKind};
+use ocop_core::{LoadedPlugin, PluginDecl, PluginError, PluginKind, PluginRuntime};
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
@@ -19,6 +19,62 @@ pub const DEFAULT_FUEL: u64 = 10_000_000;
 pub const DEFAULT_MEMORY: usize = 64 << 20;
 /// WebAssembly stack a call may use unless configured otherwise.
 pub const DEFAULT_STACK: usize = 512 << 10;
+/// The most linear memory a plugin may be given by its own setting unless configured
+/// otherwise.
+pub const DEFAULT_MEMORY_CEILING: usize = 512 << 20;
+
+/// How one plugin runs: what it may import and, when it sets them, its own fuel and memory
+/// (a definition's plugin table: `runtime`, `fuel`, `memory_mib`).
+///
+/// # Examples
+/// ```
+/// use ocop_plugin_host::PluginOptions;
+/// use ocop_core::PluginRuntime;
+///
+/// let python = PluginOptions::wasi_deterministic().fuel(1_000_000_000).memory_mib(256);
+/// assert_eq!(python.runtime, PluginRuntime::WasiDeterministic);
+/// assert_eq!(python.memory, Some(256 << 20));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PluginOptions {
+    /// What the plugin may import.
+    pub runtime: PluginRuntime,
+    /// Fuel per call, instead of the host's.
+    pub fuel: Option<u64>,
+    /// Bytes of linear memory, instead of the host's.
+    pub memory: Option<usize>,
+}
+
+impl PluginOptions {
+    /// The deterministic WASI profile with the host's limits.
+    pub fn wasi_deterministic() -> PluginOptions {
+        PluginOptions {
+            runtime: PluginRuntime::WasiDeterministic,
+            ..PluginOptions::default()
+        }
+    }
+
+    /// What a definition's plugin table says.
+    pub fn of(decl: &PluginDecl) -> PluginOptions {
+        PluginOptions {
+            runtime: decl.runtime,
+            fuel: decl.fuel,
+            memory: decl.memory_mib.map(|m| (m as usize) << 20),
+        }
+    }
+
+    /// Fuel per call.
+    pub fn fuel(mut self, fuel: u64) -> PluginOptions {
+        self.fuel = Some(fuel);
+        self
+    }
+
+    /// Linear memory, in MiB.
+    pub fn memory_mib(mut self, mib: u32) -> PluginOptions {
+        self.memory = Some((mib as usize) << 20);
+        self
+    }
+}
 
 /// Configures a [`PluginHost`].
 ///
@@ -38,6 +94,7 @@ pub struct PluginHostBuilder {
     cache_dir: Option<PathBuf>,
     allow_unpinned: bool,
     instances: u32,
+    memory_ceiling: usize,
 }
 
 /// The limits every call runs under.
@@ -69,6 +126,7 @@ impl PluginHostBuilder {
             cache_dir: None,
             allow_unpinned: false,
             instances: 64,
+            memory_ceiling: DEFAULT_MEMORY_CEILING,
         }
     }
 
@@ -81,6 +139,13 @@ impl PluginHostBuilder {
     /// Linear memory a plugin may grow to, in bytes.
     pub fn memory_limit(mut self, bytes: usize) -> Self {
         self.limits.memory = bytes;
+        self
+    }
+
+    /// The most linear memory a plugin's own setting (`memory_mib`) may ask for, in bytes;
+    /// each of the pool's slots is this large (address space, not memory in use).
+    pub fn memory_ceiling(mut self, bytes: usize) -> Self {
+        self.memory_ceiling = bytes;
         self
     }
 
@@ -115,7 +180,11 @@ impl PluginHostBuilder {
     /// [`PluginError::Load`] when wasmtime refuses the configuration.
     pub fn build(self) -> Result<PluginHost, PluginError> {
         Ok(PluginHost {
-            sandbox: Arc::new(Sandbox::new(self.limits, self.instances)?),
+            sandbox: Arc::new(Sandbox::new(
+                self.limits,
+                self.memory_ceiling,
+                self.instances,
+            )?),
             cache_dir: self.cache_dir,
             allow_unpinned: self.allow_unpinned,
         })
@@ -194,8 +263,22 @@ impl PluginHost {
         path: &Path,
         sha256: Option<&str>,
     ) -> Result<WasmScorer, PluginError> {
+        self.load_scorer_file_with(path, sha256, PluginOptions::default())
+    }
+
+    /// Loads a scoring component from a file with its own runtime and limits (an
+    /// interpreted plugin: [`PluginOptions::wasi_deterministic`]).
+    ///
+    /// # Errors
+    /// As [`load_scorer`](Self::load_scorer).
+    pub fn load_scorer_file_with(
+        &self,
+        path: &Path,
+        sha256: Option<&str>,
+        options: PluginOptions,
+    ) -> Result<WasmScorer, PluginError> {
         let name = plugin_name(path);
-        let loaded = self.load_file(&name, path, sha256)?;
+        let loaded = self.load_file(&name, path, sha256, options)?;
         self.scorer(loaded)
     }
 
@@ -208,8 +291,21 @@ impl PluginHost {
         path: &Path,
         sha256: Option<&str>,
     ) -> Result<WasmGuard, PluginError> {
+        self.load_guard_file_with(path, sha256, PluginOptions::default())
+    }
+
+    /// Loads a guard component from a file with its own runtime and limits.
+    ///
+    /// # Errors
+    /// As [`load_scorer`](Self::load_scorer).
+    pub fn load_guard_file_with(
+        &self,
+        path: &Path,
+        sha256: Option<&str>,
+        options: PluginOptions,
+    ) -> Result<WasmGuard, PluginError> {
         let name = plugin_name(path);
-        let loaded = self.load_file(&name, path, sha256)?;
+        let loaded = self.load_file(&name, path, sha256, options)?;
         self.guard(loaded)
     }
 
@@ -231,7 +327,12 @@ impl PluginHost {
                 plugin: decl.id.to_string(),
             });
         }
-        self.load_file(decl.id.as_str(), &base.join(&decl.path), pin)
+        self.load_file(
+            decl.id.as_str(),
+            &base.join(&decl.path),
+            pin,
+            PluginOptions::of(decl),
+        )
     }
 
     /// Reads, verifies, compiles (or fetches from the cache) and links a component.
@@ -240,6 +341,7 @@ impl PluginHost {
         name: &str,
         path: &Path,
         pin: Option<&str>,
+        options: PluginOptions,
     ) -> Result<Loaded, PluginError> {
         let load_err = |reason: String| PluginError::Load {
             plugin: name.to_owned(),
@@ -262,7 +364,7 @@ impl PluginHost {
                 found: sha256,
             });
         }
-        self.load_bytes(name, &bytes, sha256)
+        self.load_bytes(name, &bytes, sha256, options)
     }
 
     pub(crate) fn load_bytes(
@@ -270,9 +372,26 @@ impl PluginHost {
         name: &str,
         bytes: &[u8],
         sha256: String,
+        options: PluginOptions,
     ) -> Result<Loaded, PluginError> {
+        let defaults = self.sandbox.limits;
+        let limits = Limits {
+            fuel: options.fuel.unwrap_or(defaults.fuel),
+            memory: options.memory.unwrap_or(defaults.memory),
+            stack: defaults.stack,
+        };
+        if limits.memory > self.sandbox.memory_ceiling {
+            return Err(PluginError::Load {
+                plugin: name.to_owned(),
+                reason: format!(
+                    "it asks for {} MiB of memory; this host gives a plugin at most {} MiB (PluginHostBuilder::memory_ceiling)",
+                    limits.memory >> 20,
+                    self.sandbox.memory_ceiling >> 20
+                ),
+            });
+        }
         let component = self.compile(name, bytes, &sha256)?;
-        let (linker, version) = self.sandbox.linker(name, &component)?;
+        let (linker, version) = self.sandbox.linker(name, &component, options.runtime)?;
         let pre = linker
             .instantiate_pre(&component)
             .map_err(|e| PluginError::Load {
@@ -283,6 +402,8 @@ impl PluginHost {
             name: name.to_owned(),
             sha256,
             version,
+            limits,
+            runtime: options.runtime,
             pre,
         })
     }
@@ -306,7 +427,7 @@ impl PluginHost {
         };
         let pin = (!decl.sha256.is_empty()).then_some(decl.sha256.as_str());
         let loaded = self
-            .load_file(decl.id.as_str(), &path, pin)
+            .load_file(decl.id.as_str(), &path, pin, PluginOptions::of(decl))
             .map_err(|e| match e {
                 PluginError::Missing { plugin, .. } => PluginError::Missing {
                     plugin,

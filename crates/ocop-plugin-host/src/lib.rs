@@ -5,11 +5,21 @@
 //! Integrators depend on the `ocop` facade crate, which re-exports what they need from this
 //! crate under `ocop::plugins` (feature `wasm`); this crate is one of its parts.
 //!
-//! - **Nothing to import.** The linker offers one function, `diagnostics.panicked` (a
-//!   write-only sink for a panic's message); a component that imports anything else (WASI
-//!   included) is refused at load with [`PluginError::ForbiddenImport`]. Plugins cannot read
-//!   files, clocks or randomness, so a score sheet is reproducible from the plugin's hash
-//!   and its input.
+//! - **Nothing to import.** By default the linker offers one function,
+//!   `diagnostics.panicked` (a write-only sink for a panic's message); a component that
+//!   imports anything else (WASI included) is refused at load with
+//!   [`PluginError::ForbiddenImport`]. Plugins cannot read files, clocks or randomness, so a
+//!   score sheet is reproducible from the plugin's hash and its input.
+//! - **Or a deterministic WASI profile**, for Python (componentize-py) and JavaScript (jco)
+//!   components, whose interpreters import WASI: opted into per plugin
+//!   (`runtime = "wasi-deterministic"` in the definition, [`PluginOptions`]). No files,
+//!   environment, arguments, sockets or name lookup; clocks fixed at
+//!   [`FIXED_WALL_CLOCK_SECONDS`] (waits return at once: time does not pass); randomness
+//!   from a fixed seed; standard output and error captured, the first [`OUTPUT_CAP`] bytes
+//!   kept (a trap's message carries the plugin's standard error). Only the WASI 0.2
+//!   interfaces of the profile are linked; anything else is [`PluginError::ForbiddenImport`].
+//!   Fuel and memory are settable per plugin (`fuel`, `memory_mib`): interpreters need about
+//!   100 times a Rust plugin's fuel.
 //! - **Pinned.** A plugin declared in a definition is checked against the definition's
 //!   sha256 before use ([`PluginError::HashMismatch`]).
 //! - **Bounded.** Each call runs on a fresh instance in a fresh store with its own fuel,
@@ -27,7 +37,8 @@
 //!   once per machine: the cache is keyed by the component's sha256 and the engine's
 //!   configuration.
 //!
-//! [`build_plugin`] turns a plugin crate into a component (`ocop plugin build`), and
+//! [`build_plugin`] turns a plugin crate, or a Python or JavaScript plugin folder with a
+//! `plugin.toml`, into a component (`ocop plugin build`), and
 //! [`conformance`] checks a plugin the way `ocop plugin check` does.
 //!
 //! # Examples
@@ -57,13 +68,18 @@ mod generator;
 mod guard;
 mod host;
 mod legacy;
+mod polyglot;
 mod sandbox;
 mod scoring;
+mod wasi;
 
 pub use build::{BuildError, BuiltPlugin, TARGET, build_plugin};
 pub use guard::WasmGuard;
 pub use host::{
-    DEFAULT_FUEL, DEFAULT_MEMORY, DEFAULT_STACK, Limits, PluginHost, PluginHostBuilder, sha256_hex,
+    DEFAULT_FUEL, DEFAULT_MEMORY, DEFAULT_MEMORY_CEILING, DEFAULT_STACK, Limits, PluginHost,
+    PluginHostBuilder, PluginOptions, sha256_hex,
 };
 pub use ocop_core::PluginError;
+pub use polyglot::{COMPONENTIZE_PY, JCO, plugin_options};
 pub use scoring::WasmScorer;
+pub use wasi::{FIXED_WALL_CLOCK_SECONDS, OUTPUT_CAP};

@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
-use ocop_core::{MemoryGrowth, PluginError};
+use ocop_core::{MemoryGrowth, PluginError, PluginRuntime};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
 use crate::host::Limits;
+use crate::wasi::{self, WasiState};
 
 /// The WIT interface a component imports to hand over a panic's message.
 pub(crate) const DIAGNOSTICS: &str = "ocop:plugin/diagnostics@0.2.0";
@@ -23,15 +24,22 @@ pub(crate) enum WitVersion {
     V0_2,
 }
 
-/// One engine and the limits every call runs under.
+/// One engine and the limits calls run under unless a plugin sets its own.
 #[derive(Debug)]
 pub(crate) struct Sandbox {
     pub(crate) engine: Engine,
     pub(crate) limits: Limits,
+    /// The most linear memory any plugin may be given (each pool slot's size).
+    pub(crate) memory_ceiling: usize,
 }
 
 impl Sandbox {
-    pub(crate) fn new(limits: Limits, instances: u32) -> Result<Sandbox, PluginError> {
+    pub(crate) fn new(
+        limits: Limits,
+        memory_ceiling: usize,
+        instances: u32,
+    ) -> Result<Sandbox, PluginError> {
+        let memory_ceiling = memory_ceiling.max(limits.memory);
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.consume_fuel(true);
@@ -41,33 +49,44 @@ impl Sandbox {
         // Determinism: the same plugin and input give bit-identical results.
         config.cranelift_nan_canonicalization(true);
         config.wasm_relaxed_simd(false);
+        // A Rust component is one core instance with one memory and one table; an
+        // interpreter's is more (componentize-py: 14 core instances, 1 memory, 2 tables;
+        // StarlingMonkey: 1, 1, 1), so the pool holds enough for every slot to be one.
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(instances)
-            .total_core_instances(instances)
-            .total_memories(instances)
-            .total_tables(instances)
-            .max_memory_size(limits.memory);
+            .total_core_instances(instances.saturating_mul(16))
+            .total_memories(instances.saturating_mul(2))
+            .total_tables(instances.saturating_mul(3))
+            .max_core_instance_size(4 << 20)
+            .max_memory_size(memory_ceiling);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(|e| PluginError::Load {
             plugin: "(host)".into(),
             reason: format!("wasmtime refused the configuration: {e:#}"),
         })?;
-        Ok(Sandbox { engine, limits })
+        Ok(Sandbox {
+            engine,
+            limits,
+            memory_ceiling,
+        })
     }
 
-    /// A fresh store with the memory limiter.
-    pub(crate) fn store(&self) -> Store<StoreState> {
+    /// A fresh store with the memory limiter, and the deterministic WASI context when the
+    /// plugin runs in that profile.
+    pub(crate) fn store(&self, limits: &Limits, runtime: PluginRuntime) -> Store<StoreState> {
         let mut store = Store::new(
             &self.engine,
             StoreState {
                 limiter: MemoryLimiter {
-                    max: self.limits.memory,
+                    max: limits.memory,
                     denied: None,
                     size: 0,
                     call_start: 0,
                     growths: 0,
                 },
                 panic: None,
+                wasi: (runtime == PluginRuntime::WasiDeterministic)
+                    .then(|| Box::new(WasiState::new())),
             },
         );
         store.limiter(|s| &mut s.limiter);
@@ -75,13 +94,15 @@ impl Sandbox {
     }
 
     /// The linker for `component`, after checking what it imports: interfaces of types only
-    /// (a WIT world that `use`s `types` imports it; an empty instance satisfies it), and
-    /// `diagnostics`. Anything else that could be called, WASI included, is refused.
+    /// (a WIT world that `use`s `types` imports it; an empty instance satisfies it),
+    /// `diagnostics`, and in the [`PluginRuntime::WasiDeterministic`] profile the WASI 0.2
+    /// interfaces of [`wasi::ALLOWED`]. Anything else that could be called is refused.
     /// Returns the WIT version the component was built against.
     pub(crate) fn linker(
         &self,
         name: &str,
         component: &Component,
+        runtime: PluginRuntime,
     ) -> Result<(Linker<StoreState>, WitVersion), PluginError> {
         let engine = &self.engine;
         let load_err = |e: wasmtime::Error| PluginError::Load {
@@ -90,7 +111,12 @@ impl Sandbox {
         };
         let mut linker: Linker<StoreState> = Linker::new(engine);
         let mut version = None;
+        let mut uses_wasi = false;
         for (import, item) in component.component_type().imports(engine) {
+            if runtime == PluginRuntime::WasiDeterministic && wasi::allowed(import) {
+                uses_wasi = true;
+                continue;
+            }
             if import == DIAGNOSTICS && is_diagnostics(engine, &item.ty) {
                 linker
                     .instance(import)
@@ -115,6 +141,15 @@ impl Sandbox {
                 _ => false,
             };
             if !types_only {
+                if runtime == PluginRuntime::Pure && wasi::allowed(import) {
+                    // A WASI import in the default profile: say what would make it load.
+                    return Err(PluginError::ForbiddenImport {
+                        plugin: name.to_owned(),
+                        import: format!(
+                            "{import} (a WASI interface: an interpreted plugin needs `runtime = \"wasi-deterministic\"` in its definition's plugin table)"
+                        ),
+                    });
+                }
                 return Err(PluginError::ForbiddenImport {
                     plugin: name.to_owned(),
                     import: import.to_owned(),
@@ -138,6 +173,9 @@ impl Sandbox {
                 linker.instance(import).map_err(load_err)?;
             }
         }
+        if uses_wasi {
+            wasi::add_to_linker(&mut linker).map_err(load_err)?;
+        }
         Ok((linker, version.unwrap_or(WitVersion::V0_2)))
     }
 }
@@ -158,6 +196,26 @@ pub(crate) struct StoreState {
     pub(crate) limiter: MemoryLimiter,
     /// The message the plugin's panic hook handed over before it aborted.
     pub(crate) panic: Option<String>,
+    /// The deterministic WASI context, in that profile.
+    pub(crate) wasi: Option<Box<WasiState>>,
+}
+
+impl StoreState {
+    /// What the plugin wrote to standard error, when it runs with WASI and wrote anything.
+    pub(crate) fn stderr(&self) -> Option<String> {
+        let text = self.wasi.as_ref()?.stderr.text();
+        (!text.trim().is_empty()).then_some(text)
+    }
+}
+
+impl wasmtime_wasi::WasiView for StoreState {
+    fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+        // Only a component linked in the WASI profile calls this, and its store was made
+        // with a context; a fresh one (same settings) is a safe answer otherwise.
+        self.wasi
+            .get_or_insert_with(|| Box::new(WasiState::new()))
+            .view()
+    }
 }
 
 /// Enforces the memory limit and records what the memory did, so that a memory-limit hit
@@ -269,7 +327,7 @@ fn recursion_depth(err: &wasmtime::Error) -> usize {
 
 /// Maps a failed call to a typed error naming the plugin and the call.
 pub(crate) fn call_error(
-    sandbox: &Sandbox,
+    limits: &Limits,
     version: WitVersion,
     plugin: &str,
     call: &str,
@@ -283,7 +341,7 @@ pub(crate) fn call_error(
         return PluginError::MemoryLimit {
             plugin,
             call,
-            limit_bytes: sandbox.limits.memory as u64,
+            limit_bytes: limits.memory as u64,
         };
     }
     let trap = err.downcast_ref::<wasmtime::Trap>();
@@ -300,7 +358,7 @@ pub(crate) fn call_error(
         Some(wasmtime::Trap::OutOfFuel) => PluginError::OutOfFuel {
             plugin,
             call,
-            limit: sandbox.limits.fuel,
+            limit: limits.fuel,
             memory: state.limiter.growth(),
         },
         Some(wasmtime::Trap::StackOverflow) => PluginError::StackOverflow {
@@ -331,9 +389,14 @@ pub(crate) fn call_error(
             PluginError::Trapped {
                 plugin,
                 call,
-                trap: format!("{trap}{hint}"),
+                trap: format!("{trap}{hint}{}", stderr_note(state)),
             }
         }
+        None if err.downcast_ref::<wasmtime_wasi::I32Exit>().is_some() => PluginError::Trapped {
+            plugin,
+            call,
+            trap: format!("{err:#}: the plugin called exit{}", stderr_note(state)),
+        },
         // Not a trap: the host could not lift what the plugin returned (an out-of-bounds
         // list, invalid UTF-8, a bad discriminant).
         None => PluginError::BadOutput {
@@ -342,4 +405,21 @@ pub(crate) fn call_error(
             reason: format!("{err:#}"),
         },
     }
+}
+
+/// The end of what an interpreted plugin wrote to standard error (its traceback), for a
+/// trap's message.
+fn stderr_note(state: &StoreState) -> String {
+    let Some(text) = state.stderr() else {
+        return String::new();
+    };
+    let text = text.trim_end();
+    let mut start = text.len().saturating_sub(MAX_PLUGIN_TEXT);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!(
+        "; the plugin wrote to standard error: {}",
+        text.get(start..).unwrap_or_default()
+    )
 }

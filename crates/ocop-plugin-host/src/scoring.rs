@@ -164,6 +164,24 @@ impl WasmScorer {
         }
     }
 
+    /// Instantiates the component in a fresh store and drops it: what every call pays
+    /// before the plugin runs (for benchmarks; calls always do this themselves).
+    #[doc(hidden)]
+    pub fn bench_instantiate(&self) -> Result<(), PluginError> {
+        self.plugin.call("instantiate", |_, _| Ok(())).map(drop)
+    }
+
+    /// Scores `sheet` `n` times on one kept instance (for benchmarks only: the host never
+    /// scores for real on a kept instance).
+    #[doc(hidden)]
+    pub fn bench_score_reused(&self, sheet: &AnswerSheet, n: u64) -> Result<(), PluginError> {
+        let mut kept = self.kept()?;
+        for _ in 0..n {
+            kept.score(sheet)?;
+        }
+        Ok(())
+    }
+
     /// The same component with its own, empty, criteria cache; `probe` says whether it
     /// probes each set for determinism.
     pub(crate) fn reopen(&self, probe: bool) -> WasmScorer {
