@@ -11,6 +11,7 @@ mod definitions;
 mod demo;
 mod facade;
 mod graphs;
+mod polyglot;
 mod properties;
 mod provinces;
 mod schemas;

@@ -394,7 +394,12 @@ fn validate_checks_pins_and_plugins_before_anything_runs() {
 /// The files of `docs/rule-authors.md`: each `<!-- file: PATH -->` with the code block that
 /// follows it, and each `<!-- copy: FROM -> TO -->`.
 fn walkthrough_files(root_dir: &Path) -> Vec<(String, String)> {
-    let doc = std::fs::read_to_string(root_dir.join("docs/rule-authors.md")).unwrap();
+    doc_files(root_dir, "docs/rule-authors.md")
+}
+
+/// The `<!-- file: PATH -->` and `<!-- copy: FROM -> TO -->` files of the document `doc`.
+fn doc_files(root_dir: &Path, doc: &str) -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(root_dir.join(doc)).unwrap();
     let mut files = Vec::new();
     let mut lines = doc.lines();
     while let Some(line) = lines.next() {
@@ -694,4 +699,66 @@ fn a_closed_pipe_ends_a_command_quietly() {
     let out = with_closed_stdout(&["graph", "workflows/national-2026.toml"], &root());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(out.stderr.is_empty(), "{}", text(&out));
+}
+
+/// The Python and JavaScript walk-throughs of `docs/rule-authors-python-js.md`, built from
+/// an empty folder outside the workspace with the `ocop` binary, and checked. Without
+/// python3 or node they are skipped, unless `OCOP_REQUIRE_POLYGLOT=1` (CI).
+#[test]
+fn walkthroughs_in_python_and_javascript_build_from_an_empty_folder() {
+    let root_dir = root().canonicalize().unwrap();
+    let dir = temp_dir("walkthroughs-polyglot");
+    let files = doc_files(&root_dir, "docs/rule-authors-python-js.md");
+    assert_eq!(files.len(), 4, "{files:?}");
+    for (path, text) in &files {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+    }
+    let tools = std::env::var_os("OCOP_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root_dir.join("target/ocop-tools"));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ocop"))
+            .args(args)
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", root_dir.join("target/walkthroughs"))
+            .env("OCOP_TOOLS_DIR", &tools)
+            .env(
+                "OCOP_PLUGIN_CACHE",
+                root_dir.join("target/tmp/ocop-polyglot-cache"),
+            )
+            .output()
+            .unwrap()
+    };
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let required = std::env::var("OCOP_REQUIRE_POLYGLOT").is_ok_and(|v| v == "1");
+    for (folder, tool) in [("my-rules-py", "python3"), ("my-rules-js", "node")] {
+        if !have(tool) {
+            assert!(
+                !required,
+                "OCOP_REQUIRE_POLYGLOT=1 but `{tool}` cannot be run"
+            );
+            eprintln!("skipped {folder}: `{tool}` not found");
+            continue;
+        }
+        let out = run(&["plugin", "build", folder]);
+        assert!(out.status.success(), "{folder}: {}", text(&out));
+        assert!(text(&out).contains("sha256 = "), "{}", text(&out));
+        let out = run(&["plugin", "check", folder, "--sheets", "4"]);
+        assert!(out.status.success(), "{folder}: {}", text(&out));
+        // The build worked on a copy: the folder holds only what the author wrote.
+        let mut left: Vec<String> = std::fs::read_dir(dir.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), 2, "{folder}: {left:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
