@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ocop_core::PluginRuntime;
+use ocop_core::cycle::{MAX_PLUGIN_FUEL, MAX_PLUGIN_MEMORY_MIB};
 use serde::Deserialize;
 
 use crate::build::{BuildError, BuiltPlugin, run};
@@ -89,6 +90,30 @@ pub fn plugin_options(dir: &Path) -> Result<Option<PluginOptions>, BuildError> {
         return Ok(None);
     };
     let p = manifest.plugin;
+    let out_of_range = |key: &str, value: String, max: String| BuildError::NotAPlugin {
+        path: dir.join("plugin.toml").display().to_string(),
+        reason: format!(
+            "`{key} = {value}` is out of range: give between 1 and {max}, or leave it out for the host's default"
+        ),
+    };
+    if let Some(fuel) = p.fuel
+        && !(1..=MAX_PLUGIN_FUEL).contains(&fuel)
+    {
+        return Err(out_of_range(
+            "fuel",
+            fuel.to_string(),
+            MAX_PLUGIN_FUEL.to_string(),
+        ));
+    }
+    if let Some(mib) = p.memory_mib
+        && !(1..=MAX_PLUGIN_MEMORY_MIB).contains(&mib)
+    {
+        return Err(out_of_range(
+            "memory_mib",
+            mib.to_string(),
+            MAX_PLUGIN_MEMORY_MIB.to_string(),
+        ));
+    }
     Ok(Some(PluginOptions {
         runtime: match p.language {
             Language::Rust => PluginRuntime::Pure,
@@ -401,4 +426,41 @@ fn jco(tools: &Path) -> Result<PathBuf, BuildError> {
         Ok(())
     })?;
     Ok(node_modules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options_of(manifest: &str) -> Result<Option<PluginOptions>, BuildError> {
+        let dir = std::env::temp_dir().join(format!(
+            "ocop-plugin-options-{}-{}",
+            std::process::id(),
+            manifest.len()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("plugin.toml"), manifest).unwrap();
+        let options = plugin_options(&dir);
+        std::fs::remove_dir_all(&dir).ok();
+        options
+    }
+
+    const HEAD: &str =
+        "[plugin]\nname = \"p\"\nlanguage = \"python\"\nworld = \"scoring\"\nsource = \"app.py\"\n";
+
+    #[test]
+    fn limits_in_plugin_toml_are_read_and_bounded() {
+        let ok = options_of(&format!("{HEAD}fuel = 1000000000\nmemory_mib = 128\n"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(ok.runtime, PluginRuntime::WasiDeterministic);
+        assert_eq!((ok.fuel, ok.memory), (Some(1_000_000_000), Some(128 << 20)));
+        let zero = options_of(&format!("{HEAD}fuel = 0\n")).unwrap_err();
+        assert!(
+            zero.to_string().contains("`fuel = 0` is out of range"),
+            "{zero}"
+        );
+        let huge = options_of(&format!("{HEAD}memory_mib = 8192\n\n")).unwrap_err();
+        assert!(huge.to_string().contains("`memory_mib = 8192`"), "{huge}");
+    }
 }
