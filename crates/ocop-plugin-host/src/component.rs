@@ -152,7 +152,8 @@ pub(crate) struct Kept<'a, W: World> {
     plugin: &'a Plugin<W>,
     store: Store<StoreState>,
     instance: W::Instance,
-    poisoned: bool,
+    /// Whether a call failed, so the instance is refused from then on.
+    pub(crate) poisoned: bool,
 }
 
 impl<W: World> Kept<'_, W> {

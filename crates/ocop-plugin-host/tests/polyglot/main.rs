@@ -116,46 +116,113 @@ fn hello_sheet(answers: [u32; 3], certificate: bool) -> AnswerSheet {
     }
 }
 
+/// How many sheets the three builds score; the issue asks for 10,000.
+const SHEETS: usize = 10_000;
+
+/// Every 100th sheet is also scored on a fresh instance, as a case is.
+const FRESH_EVERY: usize = 100;
+
+/// The Rust plugin scores each of the 10,000 sheets as a case is scored, on a fresh instance.
+/// Python and JavaScript score all of them on one kept instance, and every 100th sheet again
+/// on a fresh instance: each result must equal Rust's, and the fresh results the kept ones.
+/// The host's own probe has already checked, for the set, that a kept instance scores as a
+/// fresh one does. (Fresh instances for all 10,000 take minutes, mostly Python's: that is
+/// the ignored test below.)
 #[test]
 fn python_and_javascript_score_10_000_sheets_as_rust_does() {
-    let mut scorers = vec![("rust", scorer("plugins/hello-scoring"))];
+    compare_three_languages(Some(FRESH_EVERY));
+}
+
+/// All 10,000 sheets on a fresh instance each, in all three languages, as cases are scored.
+/// About 6 minutes on an idle 2-core machine (Python 34 ms a sheet, JavaScript 8 ms), so out
+/// of CI: `cargo test -p ocop-plugin-host --test polyglot -- --ignored`.
+#[test]
+#[ignore = "minutes: run by hand, see the closing note of issue 14"]
+fn python_and_javascript_score_10_000_sheets_as_rust_does_on_fresh_instances() {
+    compare_three_languages(None);
+}
+
+/// Scores the sheets with the Rust plugin on fresh instances and with the Python and
+/// JavaScript ones either on one kept instance, every `fresh_every`th sheet again on a fresh
+/// one (`Some`), or all on fresh instances (`None`); every result must equal Rust's.
+fn compare_three_languages(fresh_every: Option<usize>) {
+    let rust = scorer("plugins/hello-scoring");
+    let mut others = Vec::new();
     if toolchain("python") {
-        scorers.push(("python", scorer("plugins/hello-scoring-py")));
+        others.push(("python", scorer("plugins/hello-scoring-py")));
     }
     if toolchain("javascript") {
-        scorers.push(("javascript", scorer("plugins/hello-scoring-js")));
+        others.push(("javascript", scorer("plugins/hello-scoring-js")));
     }
     let set = ProductSet::new(1).unwrap();
-    let sheets = scorers[0].1.criteria(set).unwrap();
-    for (language, s) in &scorers {
+    let criteria = rust.criteria(set).unwrap();
+    for (language, s) in &others {
         assert_eq!(
             s.criteria(set).unwrap(),
-            sheets,
+            criteria,
             "{language} publishes another sheet"
         );
     }
     let mut generator = SheetGenerator::new(2026);
-    let mut distinct = std::collections::BTreeSet::new();
-    for i in 0..10_000 {
-        let sheet = generator.sheet(&sheets);
-        let (_, rust) = &scorers[0];
-        let expected = rust.score(&sheet).map(|s| s.evaluation);
-        distinct.insert(format!("{expected:?}"));
-        for (language, s) in &scorers[1..] {
-            let got = s.score(&sheet).map(|s| s.evaluation);
-            match (&expected, &got) {
-                (Ok(e), Ok(g)) => assert_eq!(e, g, "sheet {i} ({sheet:?}): {language} differs"),
-                (Err(e), Err(g)) => assert_eq!(
-                    std::mem::discriminant(e),
-                    std::mem::discriminant(g),
-                    "sheet {i}: {language} fails otherwise: {g} (rust: {e})"
-                ),
-                _ => panic!("sheet {i} ({sheet:?}): rust {expected:?}, {language} {got:?}"),
+    let sheets: Vec<AnswerSheet> = (0..SHEETS).map(|_| generator.sheet(&criteria)).collect();
+    let evaluations = |s: &WasmScorer, which: &mut dyn Iterator<Item = usize>| {
+        which
+            .map(|i| (i, s.score(&sheets[i]).map(|s| s.evaluation)))
+            .collect::<Vec<_>>()
+    };
+    let expected = evaluations(&rust, &mut (0..SHEETS));
+    let same = |language: &str,
+                i: usize,
+                e: &Result<_, PluginError>,
+                g: &Result<_, PluginError>| match (e, g) {
+        (Ok(e), Ok(g)) => assert_eq!(e, g, "sheet {i} ({:?}): {language} differs", sheets[i]),
+        (Err(e), Err(g)) => assert_eq!(
+            std::mem::discriminant(e),
+            std::mem::discriminant(g),
+            "sheet {i}: {language} fails otherwise: {g} (rust: {e})"
+        ),
+        _ => panic!("sheet {i} ({:?}): rust {e:?}, {language} {g:?}", sheets[i]),
+    };
+    for (language, s) in &others {
+        let started = std::time::Instant::now();
+        let got: Vec<_> = match fresh_every {
+            Some(_) => s
+                .score_on_one_instance(&sheets)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.map(|s| s.evaluation))
+                .enumerate()
+                .collect(),
+            None => evaluations(s, &mut (0..SHEETS)),
+        };
+        eprintln!(
+            "{language}: {SHEETS} sheets on {} in {:.1?}",
+            if fresh_every.is_some() {
+                "one instance"
+            } else {
+                "fresh instances"
+            },
+            started.elapsed()
+        );
+        for ((i, e), (_, g)) in expected.iter().zip(&got) {
+            same(language, *i, e, g);
+        }
+        if let Some(every) = fresh_every {
+            let started = std::time::Instant::now();
+            for (i, fresh) in evaluations(s, &mut (0..SHEETS).step_by(every)) {
+                same(language, i, &got[i].1, &fresh);
             }
+            eprintln!(
+                "{language}: {} of them again on fresh instances in {:.1?}",
+                SHEETS.div_ceil(every),
+                started.elapsed()
+            );
         }
     }
     // Every way the tutorial sheet can be answered (3 x 2 x 3 options, with and without
     // the certificate) came up.
+    let distinct: std::collections::BTreeSet<String> =
+        expected.iter().map(|(_, e)| format!("{e:?}")).collect();
     assert_eq!(distinct.len(), 36, "{distinct:#?}");
 }
 
@@ -428,7 +495,7 @@ fn an_interpreted_plugin_is_refused_without_the_wasi_profile() {
 }
 
 /// The helper modules give the Rust rules' band, cap and stars on every total from 0 to
-/// 100.00 (in hundredths), run by the host's interpreters.
+/// 100.00 (in hundredths), run by python3 and node.
 #[test]
 fn the_python_and_javascript_helpers_follow_the_rust_rules() {
     let sdk = root().join("crates/ocop-plugin-sdk");
