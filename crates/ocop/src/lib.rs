@@ -53,9 +53,11 @@ pub mod store {
 /// Scoring and guard plugins: the traits the engine calls, and (feature `wasm`) the
 /// wasmtime sandbox that runs WebAssembly components pinned by sha256.
 pub mod plugins {
-    pub use ocop_core::{CriteriaSheet, GuardPlugin, PluginError, PluginId, Scorer};
+    pub use ocop_core::{CriteriaSheet, GuardPlugin, PluginError, PluginId, PluginRuntime, Scorer};
     #[cfg(feature = "wasm")]
-    pub use ocop_plugin_host::{Limits, PluginHost, PluginHostBuilder, WasmGuard, WasmScorer};
+    pub use ocop_plugin_host::{
+        Limits, PluginHost, PluginHostBuilder, PluginOptions, WasmGuard, WasmScorer,
+    };
 
     /// An [`EngineBuilder`](ocop_engine::EngineBuilder) for `cycle` with every plugin the
     /// definition declares loaded into `host` and registered: each component is read from
