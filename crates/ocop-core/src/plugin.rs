@@ -535,9 +535,10 @@ pub enum PluginError {
         /// Why.
         reason: String,
     },
-    /// The component imports something the host does not offer (the host offers nothing).
+    /// The component imports something its runtime does not offer: the default runtime offers
+    /// nothing, the deterministic WASI profile only its WASI interfaces.
     #[error(
-        "plugin `{plugin}` imports `{import}`, but plugins may import nothing (no WASI, no host functions); build it for wasm32-unknown-unknown"
+        "plugin `{plugin}` imports `{import}`, which its runtime does not offer: a plugin imports nothing (build a Rust plugin for wasm32-unknown-unknown) unless its definition's plugin table sets `runtime = \"wasi-deterministic\"`, which offers the WASI interfaces of the deterministic profile (Python and JavaScript plugins) and nothing else"
     )]
     ForbiddenImport {
         /// The plugin.

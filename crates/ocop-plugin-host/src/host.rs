@@ -193,9 +193,9 @@ impl PluginHostBuilder {
 
 /// Runs plugins: one wasmtime engine, its limits and its compilation cache.
 ///
-/// A plugin may import nothing but `diagnostics` (the panic message): the linker offers
-/// nothing else, so a component that imports WASI or any other host function is refused
-/// when it is loaded. Each call runs in a fresh store with its own fuel, memory limit and
+/// A plugin may import nothing but `diagnostics` (the panic message), and in the
+/// deterministic WASI profile the WASI interfaces of that profile: a component that imports
+/// anything else is refused when it is loaded. Each call runs in a fresh store with its own fuel, memory limit and
 /// stack.
 #[derive(Clone, Debug)]
 pub struct PluginHost {

@@ -141,15 +141,6 @@ impl Sandbox {
                 _ => false,
             };
             if !types_only {
-                if runtime == PluginRuntime::Pure && wasi::allowed(import) {
-                    // A WASI import in the default profile: say what would make it load.
-                    return Err(PluginError::ForbiddenImport {
-                        plugin: name.to_owned(),
-                        import: format!(
-                            "{import} (a WASI interface: an interpreted plugin needs `runtime = \"wasi-deterministic\"` in its definition's plugin table)"
-                        ),
-                    });
-                }
                 return Err(PluginError::ForbiddenImport {
                     plugin: name.to_owned(),
                     import: import.to_owned(),
