@@ -52,17 +52,7 @@ impl Stars {
     /// The band of a (mean) total score, Art. 3.3: 90-100 five stars, 70-<90 four,
     /// 50-<70 three, 30-<50 two, below 30 one. Bands are half-open; no rounding is applied.
     pub fn from_total(total: f64) -> Stars {
-        if total >= 90.0 {
-            Stars::FIVE
-        } else if total >= 70.0 {
-            Stars::FOUR
-        } else if total >= 50.0 {
-            Stars::THREE
-        } else if total >= 30.0 {
-            Stars::TWO
-        } else {
-            Stars::ONE
-        }
+        Stars(ocop_rules::band_of_points(total))
     }
 
     /// Whether a product of this rank gets a decision and a certificate (3 stars or more,

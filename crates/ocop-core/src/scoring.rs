@@ -144,30 +144,27 @@ fn shown(centi: u64) -> String {
     format!("{:.2}", centi as f64 / 100.0)
 }
 
-/// The lowest star level whose minimum mark the option at `chosen` misses: a marked option
-/// is missed by any option worth fewer points, or worth as many but listed before it (a mark
-/// means "at least this option").
-pub(crate) fn below_minimum(c: &Criterion, chosen: usize) -> Option<u8> {
-    let points = c.options.get(chosen).map_or(0, |o| centi(o.points));
-    c.options
-        .iter()
-        .enumerate()
-        .filter(|(i, o)| {
-            let p = centi(o.points);
-            p > points || (p == points && *i > chosen)
-        })
-        .filter_map(|(_, o)| o.min_stars.map(Stars::get))
-        .min()
+/// A criterion's options as the shared rules read them: points in hundredths and minimum
+/// mark.
+fn marks(c: &Criterion) -> impl Iterator<Item = (u32, Option<u8>)> + Clone + '_ {
+    c.options.iter().map(|o| {
+        (
+            u32::try_from(centi(o.points)).unwrap_or(u32::MAX),
+            o.min_stars.map(Stars::get),
+        )
+    })
 }
 
-/// The lowest star level a criterion that is not assessed misses: every mark on an option
-/// worth something.
+/// The lowest star level whose minimum mark the option at `chosen` misses
+/// ([`ocop_rules::below_minimum`]).
+fn below_minimum(c: &Criterion, chosen: usize) -> Option<u8> {
+    ocop_rules::below_minimum(marks(c), chosen)
+}
+
+/// The lowest star level a criterion that is not assessed misses
+/// ([`ocop_rules::below_minimum_unassessed`]).
 fn below_minimum_unassessed(c: &Criterion) -> Option<u8> {
-    c.options
-        .iter()
-        .filter(|o| centi(o.points) > 0)
-        .filter_map(|o| o.min_stars.map(Stars::get))
-        .min()
+    ocop_rules::below_minimum_unassessed(marks(c))
 }
 
 fn note_text(note: &LineNote) -> String {
@@ -582,7 +579,7 @@ impl CriteriaSheet {
         let cap = Stars::new(raw.cap)
             .filter(|c| c.get() >= 2)
             .ok_or_else(|| whole(format!("cap {} is not 2 to 5", raw.cap)))?;
-        let marks_cap = lowest.map_or(5, |(level, _)| level.saturating_sub(1));
+        let marks_cap = ocop_rules::cap(lowest.map(|(level, _)| level));
         if cap.get() > marks_cap {
             let (level, criterion) = lowest.map_or((0, None), |(l, c)| (l, Some(c.clone())));
             return Err(OutputError {
@@ -613,7 +610,8 @@ impl CriteriaSheet {
                 missing.id, missing.fact
             )));
         }
-        let expected = raw.knockouts.is_empty().then(|| band.min(cap));
+        let expected = ocop_rules::stars(band.get(), cap.get(), !raw.knockouts.is_empty())
+            .and_then(Stars::new);
         if raw.stars.and_then(Stars::new) != expected
             || raw.stars.is_some_and(|s| Stars::new(s).is_none())
         {
@@ -878,8 +876,8 @@ mod tests {
             }
         }
         let total: u32 = parts.iter().sum();
-        let band = Stars::from_total(f64::from(total) / 100.0).get();
-        let cap = failed.iter().min().map_or(5, |l| l - 1);
+        let band = ocop_rules::band(total);
+        let cap = ocop_rules::cap(failed.iter().copied());
         let knockouts: Vec<String> = sheet
             .knockouts
             .iter()
@@ -892,7 +890,7 @@ mod tests {
             total,
             band,
             cap,
-            stars: knockouts.is_empty().then_some(band.min(cap)),
+            stars: ocop_rules::stars(band, cap, !knockouts.is_empty()),
             knockouts,
         }
     }

@@ -1,6 +1,6 @@
 // Rules shared by every OCOP criteria sheet (Decision 26/2026/QĐ-TTg, Art. 3.3 and Annex
-// II), for scoring plugins written in JavaScript. The same rules as the Rust SDK's
-// `ocop_plugin_sdk::{points, band, cap, belowMinimum, stars}`; points are hundredths (a
+// II), for scoring plugins written in JavaScript. The same rules as the Rust crate
+// `ocop_rules::{points, band, cap, below_minimum, stars}`; points are hundredths (a
 // sheet's 100 points are 10,000). `ocop plugin build` puts this module beside the plugin's
 // sources: `import { band, cap, stars } from './ocop_rules.js';`
 

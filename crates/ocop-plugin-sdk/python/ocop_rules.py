@@ -1,7 +1,7 @@
 """Rules shared by every OCOP criteria sheet (Decision 26/2026/QĐ-TTg, Art. 3.3 and Annex
-II), for scoring plugins written in Python. The same rules as the Rust SDK's
-``ocop_plugin_sdk::{points, band, cap, below_minimum, stars}``; points are hundredths
-(a sheet's 100 points are 10,000). ``ocop plugin build`` puts this module on the plugin's
+II), for scoring plugins written in Python. The same rules as the Rust crate
+``ocop_rules::{points, band, cap, below_minimum, stars}``; points are hundredths (a
+sheet's 100 points are 10,000). ``ocop plugin build`` puts this module on the plugin's
 path: ``from ocop_rules import band, cap, stars``.
 """
 

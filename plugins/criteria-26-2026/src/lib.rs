@@ -57,6 +57,6 @@ pub mod sdk;
 pub use native::{NativeScorer, raw_evaluation};
 pub use rules::{
     BranchDef, Centi, CriterionDef, FACTS, KnockoutDef, LEGAL_BASIS, Line, NAME, Note, OptionDef,
-    Outcome, PartDef, RuleError, SectionDef, Sheet, StopDef, VERSION, alternatives, band, facts,
-    score, sheet,
+    Outcome, PartDef, RuleError, SectionDef, Sheet, StopDef, VERSION, alternatives, facts, score,
+    sheet,
 };

@@ -309,21 +309,6 @@ pub struct Outcome {
     pub stars: Option<u8>,
 }
 
-/// The band of a total in hundredths (Art. 3.3, half-open intervals).
-pub const fn band(total: Centi) -> u8 {
-    if total >= 9_000 {
-        5
-    } else if total >= 7_000 {
-        4
-    } else if total >= 5_000 {
-        3
-    } else if total >= 3_000 {
-        2
-    } else {
-        1
-    }
-}
-
 /// Scores one evaluator's answers.
 ///
 /// `branches` holds the case each section with alternatives chose (section code, case);
@@ -447,7 +432,7 @@ pub fn score(
         };
         if let Some(stop) = stopped.get(usize::from(c.part)).copied().flatten() {
             // Not assessed: it earns nothing and cannot meet a minimum mark.
-            if let Some(level) = lowest_mark_unassessed(c) {
+            if let Some(level) = ocop_rules::below_minimum_unassessed(marks(c)) {
                 failed_levels.push(level);
             }
             lines.push(Line {
@@ -461,7 +446,7 @@ pub fn score(
         if option.points == 0 {
             zero_in_section.get_or_insert(c.id);
         }
-        let note = match lowest_mark(c, usize::from(chosen)) {
+        let note = match ocop_rules::below_minimum(marks(c), usize::from(chosen)) {
             Some(level) => {
                 failed_levels.push(level);
                 Note::BelowMinimum(level)
@@ -484,9 +469,9 @@ pub fn score(
         }
     }
     let total = parts.iter().fold(0 as Centi, |a, p| a.saturating_add(*p));
-    let band = band(total);
-    let cap = failed_levels.iter().min().map_or(5, |l| l - 1);
-    let stars = knockouts.is_empty().then_some(band.min(cap));
+    let band = ocop_rules::band(total);
+    let cap = ocop_rules::cap(failed_levels.iter().copied());
+    let stars = ocop_rules::stars(band, cap, !knockouts.is_empty());
     Ok(Outcome {
         lines,
         parts,
@@ -498,26 +483,9 @@ pub fn score(
     })
 }
 
-/// The lowest star level whose minimum mark the option at `chosen` misses: a marked option
-/// is missed by any option worth fewer points, or worth as many but listed before it.
-fn lowest_mark(c: &CriterionDef, chosen: usize) -> Option<u8> {
-    let points = c.options.get(chosen).map_or(0, |o| o.points);
+/// A criterion's options as the shared rules read them: points and minimum mark.
+fn marks(c: &CriterionDef) -> impl Iterator<Item = (Centi, Option<u8>)> + Clone + '_ {
     c.options
         .iter()
-        .enumerate()
-        .filter(|(i, o)| {
-            o.min_stars != 0 && (points < o.points || (points == o.points && chosen < *i))
-        })
-        .map(|(_, o)| o.min_stars)
-        .min()
-}
-
-/// The lowest star level a criterion that is not assessed misses: every mark on an option
-/// worth something.
-fn lowest_mark_unassessed(c: &CriterionDef) -> Option<u8> {
-    c.options
-        .iter()
-        .filter(|o| o.min_stars != 0 && o.points > 0)
-        .map(|o| o.min_stars)
-        .min()
+        .map(|o| (o.points, (o.min_stars != 0).then_some(o.min_stars)))
 }

@@ -518,7 +518,7 @@ fn the_python_and_javascript_helpers_follow_the_rust_rules() {
     let sdk = root().join("crates/ocop-plugin-sdk");
     let expected: String = (0..=10_000u32)
         .map(|t| {
-            use ocop_plugin_sdk::{band, cap, stars};
+            use ocop_rules::{band, cap, stars};
             let b = band(t);
             format!(
                 "{t} {b} {} {} {} {} {}\n",
