@@ -8,8 +8,7 @@ use ocop_core::{PluginError, PluginRuntime};
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
-use crate::host::Limits;
-use crate::sandbox::{Sandbox, StoreState, WitVersion, call_error, missing_export};
+use crate::sandbox::{Limits, Sandbox, StoreState, WitVersion, call_error, missing_export};
 
 /// A component compiled and linked, checked to import nothing it may not, ready to
 /// instantiate.

@@ -1,4 +1,4 @@
-//! The engine that runs plugins, its limits, and loading components from disk.
+//! The host: its builder, the pins, the compile cache, and loading components from disk.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,19 +9,10 @@ use wasmtime::component::Component;
 
 use crate::component::{Loaded, Plugin};
 use crate::guard::WasmGuard;
-use crate::sandbox::Sandbox;
+use crate::sandbox::{
+    DEFAULT_FUEL, DEFAULT_MEMORY, DEFAULT_MEMORY_CEILING, DEFAULT_STACK, Limits, Sandbox,
+};
 use crate::scoring::WasmScorer;
-
-/// Fuel for one call unless configured otherwise: enough for a full sheet (about 70,000 on
-/// a 40-criterion sheet) a hundred times over.
-pub const DEFAULT_FUEL: u64 = 10_000_000;
-/// Linear memory a plugin may grow to unless configured otherwise.
-pub const DEFAULT_MEMORY: usize = 64 << 20;
-/// WebAssembly stack a call may use unless configured otherwise.
-pub const DEFAULT_STACK: usize = 512 << 10;
-/// The most linear memory a plugin may be given by its own setting unless configured
-/// otherwise.
-pub const DEFAULT_MEMORY_CEILING: usize = 512 << 20;
 
 /// How one plugin runs: what it may import and, when it sets them, its own fuel and memory
 /// (a definition's plugin table: `runtime`, `fuel`, `memory_mib`).
@@ -95,17 +86,6 @@ pub struct PluginHostBuilder {
     allow_unpinned: bool,
     instances: u32,
     memory_ceiling: usize,
-}
-
-/// The limits every call runs under.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Fuel per call (roughly one unit per WebAssembly instruction).
-    pub fuel: u64,
-    /// Bytes of linear memory a plugin may grow to.
-    pub memory: usize,
-    /// Bytes of WebAssembly stack.
-    pub stack: usize,
 }
 
 impl Default for PluginHostBuilder {

@@ -37,9 +37,10 @@
 //!   once per machine: the cache is keyed by the component's sha256 and the engine's
 //!   configuration.
 //!
-//! [`build_plugin`] turns a plugin crate, or a Python or JavaScript plugin folder with a
-//! `plugin.toml`, into a component (`ocop plugin build`), and
-//! [`conformance`] checks a plugin the way `ocop plugin check` does.
+//! With the feature `build` (off by default: building plugins is a tool's job, not the
+//! runtime's), `build_plugin` turns a plugin crate, or a Python or JavaScript plugin folder
+//! with a `plugin.toml`, into a component, as `ocop plugin build` does. [`conformance`]
+//! checks a plugin the way `ocop plugin check` does.
 //!
 //! # Examples
 //! ```
@@ -61,6 +62,7 @@
 //! ```
 
 mod bindings;
+#[cfg(feature = "build")]
 mod build;
 mod component;
 pub mod conformance;
@@ -68,18 +70,19 @@ mod generator;
 mod guard;
 mod host;
 mod legacy;
+#[cfg(feature = "build")]
 mod polyglot;
 mod sandbox;
 mod scoring;
 mod wasi;
 
+#[cfg(feature = "build")]
 pub use build::{BuildError, BuiltPlugin, TARGET, build_plugin};
 pub use guard::WasmGuard;
-pub use host::{
-    DEFAULT_FUEL, DEFAULT_MEMORY, DEFAULT_MEMORY_CEILING, DEFAULT_STACK, Limits, PluginHost,
-    PluginHostBuilder, PluginOptions, sha256_hex,
-};
+pub use host::{PluginHost, PluginHostBuilder, PluginOptions, sha256_hex};
 pub use ocop_core::PluginError;
+#[cfg(feature = "build")]
 pub use polyglot::{COMPONENTIZE_PY, JCO, plugin_options};
+pub use sandbox::{DEFAULT_FUEL, DEFAULT_MEMORY, DEFAULT_MEMORY_CEILING, DEFAULT_STACK, Limits};
 pub use scoring::WasmScorer;
 pub use wasi::{FIXED_WALL_CLOCK_SECONDS, OUTPUT_CAP};

@@ -9,8 +9,29 @@ use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
-use crate::host::Limits;
 use crate::wasi::{self, WasiState};
+
+/// Fuel for one call unless configured otherwise: enough for a full sheet (about 70,000 on
+/// a 40-criterion sheet) a hundred times over.
+pub const DEFAULT_FUEL: u64 = 10_000_000;
+/// Linear memory a plugin may grow to unless configured otherwise.
+pub const DEFAULT_MEMORY: usize = 64 << 20;
+/// WebAssembly stack a call may use unless configured otherwise.
+pub const DEFAULT_STACK: usize = 512 << 10;
+/// The most linear memory a plugin may be given by its own setting unless configured
+/// otherwise.
+pub const DEFAULT_MEMORY_CEILING: usize = 512 << 20;
+
+/// The limits every call runs under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Fuel per call (roughly one unit per WebAssembly instruction).
+    pub fuel: u64,
+    /// Bytes of linear memory a plugin may grow to.
+    pub memory: usize,
+    /// Bytes of WebAssembly stack.
+    pub stack: usize,
+}
 
 /// The WIT interface a component imports to hand over a panic's message.
 pub(crate) const DIAGNOSTICS: &str = "ocop:plugin/diagnostics@0.2.0";
