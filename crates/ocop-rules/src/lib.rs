@@ -41,12 +41,12 @@ pub const fn points(whole: u32) -> u32 {
 
 /// The star band of a total in hundredths ([`BANDS`]).
 pub const fn band(total: u32) -> u8 {
-    let mut i = 0;
-    while i < BANDS.len() {
-        if total >= BANDS[i].0 {
-            return BANDS[i].1;
+    let mut rest: &[(u32, u8)] = &BANDS;
+    while let [(floor, stars), tail @ ..] = rest {
+        if total >= *floor {
+            return *stars;
         }
-        i += 1;
+        rest = tail;
     }
     1
 }
