@@ -13,12 +13,15 @@
 //! - [`doc`]: the document model both back ends draw (sections of paragraphs, notes, tables
 //!   and chart slots), which [`sections`] and [`follow_up`] build from the report;
 //! - [`markdown`] and [`html`]: the two back ends (the page's CSS is `report.css`);
-//! - [`svg`]: SVG primitives (text metrics, wrapping, scales, legends);
-//! - [`charts`]: the report's charts.
+//! - [`svg`]: a small typed SVG writer and the text metrics that wrap labels;
+//! - [`charts`]: the chart kit, one grouped-bar and one horizontal-bar component with their
+//!   shared frame, scale, legend and axes;
+//! - [`figures`]: the report's charts, each one kit component fed from the report.
 
 mod charts;
 mod doc;
 mod escape;
+mod figures;
 mod follow_up;
 mod html;
 mod markdown;

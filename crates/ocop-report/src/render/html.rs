@@ -2,12 +2,9 @@
 
 use ocop_core::Lang;
 
-use super::charts::{
-    chart_groups, chart_pipeline, chart_targets, groups_chart_title, pipeline_chart_title,
-    targets_chart_title,
-};
-use super::doc::{Block, Cell, ChartKind, Column, Doc, Row, RowKind, Table, none_text};
+use super::doc::{Block, Cell, Column, Doc, Row, RowKind, Table, none_text};
 use super::escape::esc;
+use super::figures::chart;
 use super::sections::build;
 use super::text::{fmt_date, tr};
 use crate::model::ProgrammeReport;
@@ -83,15 +80,7 @@ pub(super) fn html_body(out: &mut String, report: &ProgrammeReport, doc: &Doc, l
                 Block::Table(t) => html_table(out, t),
                 Block::Chart(kind) => {
                     figure += 1;
-                    let (title, svg) = match kind {
-                        ChartKind::Groups => (groups_chart_title(lang), chart_groups(report, lang)),
-                        ChartKind::Pipeline => {
-                            (pipeline_chart_title(lang), chart_pipeline(report, lang))
-                        }
-                        ChartKind::Targets => {
-                            (targets_chart_title(lang), chart_targets(report, lang))
-                        }
-                    };
+                    let (title, svg) = chart(*kind, report, lang);
                     out.push_str(&format!(
                         "<figure class=\"chart\">\n<figcaption>{} {figure}. {}</figcaption>\n",
                         tr(lang, "Biểu đồ", "Chart"),
