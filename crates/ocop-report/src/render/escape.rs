@@ -18,6 +18,16 @@ pub(super) fn esc(s: &str) -> String {
     out
 }
 
+/// Text for `maud` templates, escaped by [`esc`] (apostrophes too, control characters as
+/// spaces) where `maud`'s own escaping would leave those as they are.
+pub(super) struct Html<'a>(pub(super) &'a str);
+
+impl maud::Render for Html<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(&esc(self.0));
+    }
+}
+
 /// Whether `rest` (the text after an `&`) would make a character reference: `name;` or
 /// `#123;`.
 pub(super) fn starts_entity(rest: &str) -> bool {

@@ -1,9 +1,15 @@
 //! The HTML back end: one self-contained page, or its body for a page with its own shell.
+//!
+//! Markup is written with `maud`, which escapes what it interpolates. User text goes in as
+//! [`Html`], which escapes as the SVG writer does (apostrophes too, control characters as
+//! spaces); the charts' SVG, already escaped by the writer, and the style sheet go in as
+//! `PreEscaped`.
 
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use ocop_core::Lang;
 
-use super::doc::{Block, Cell, Column, Doc, Row, RowKind, Table, none_text};
-use super::escape::esc;
+use super::doc::{Block, Cell, Column, Doc, Row, RowKind, Section, Table, none_text};
+use super::escape::Html;
 use super::figures::chart;
 use super::sections::build;
 use super::text::{fmt_date, tr};
@@ -13,7 +19,7 @@ use crate::model::ProgrammeReport;
 const CSS: &str = include_str!("report.css");
 
 /// Renders the programme report as one self-contained HTML page in `lang` (the `lang`
-/// attribute is set accordingly): the same sections as [`render_markdown`], with inline
+/// attribute is set accordingly): the same sections as [`render_markdown`](crate::render_markdown), with inline
 /// print-friendly CSS and three inline SVG charts drawn here, each with a `<title>`, a legend
 /// and value labels:
 ///
@@ -27,22 +33,24 @@ const CSS: &str = include_str!("report.css");
 /// deterministic.
 pub fn render_html(report: &ProgrammeReport, lang: Lang) -> String {
     let doc = build(report, lang);
-    let mut out = String::with_capacity(64 * 1024);
-    out.push_str("<!DOCTYPE html>\n");
-    out.push_str(&format!("<html lang=\"{lang}\">\n<head>\n"));
-    out.push_str("<meta charset=\"utf-8\">\n");
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str(&format!(
-        "<title>{} — {}</title>\n",
-        esc(&doc.title),
-        esc(&fmt_date(lang, report.as_of))
-    ));
-    out.push_str("<style>\n");
-    out.push_str(CSS);
-    out.push_str("</style>\n</head>\n<body>\n<main>\n");
-    html_body(&mut out, report, &doc, lang);
-    out.push_str("</main>\n</body>\n</html>\n");
-    out
+    html! {
+        (DOCTYPE) "\n"
+        html lang=(lang) {
+            "\n"
+            head {
+                "\n"
+                meta charset="utf-8"; "\n"
+                meta name="viewport" content="width=device-width, initial-scale=1"; "\n"
+                title { (Html(&doc.title)) " — " (Html(&fmt_date(lang, report.as_of))) } "\n"
+                style { "\n" (PreEscaped(CSS)) } "\n"
+            }
+            "\n"
+            body { "\n" main { "\n" (body(report, &doc, lang)) } "\n" }
+            "\n"
+        }
+        "\n"
+    }
+    .into_string()
 }
 
 /// The report's content as [`render_html`] draws it (heading, facts, sections, tables and
@@ -50,101 +58,125 @@ pub fn render_html(report: &ProgrammeReport, lang: Lang) -> String {
 /// shell and styles. The same numbers, escaped the same way.
 pub fn render_html_body(report: &ProgrammeReport, lang: Lang) -> String {
     let doc = build(report, lang);
-    let mut out = String::with_capacity(64 * 1024);
-    html_body(&mut out, report, &doc, lang);
-    out
+    body(report, &doc, lang).into_string()
 }
 
-pub(super) fn html_body(out: &mut String, report: &ProgrammeReport, doc: &Doc, lang: Lang) {
-    out.push_str("<header>\n");
-    out.push_str(&format!("<h1>{}</h1>\n", esc(&doc.title)));
-    html_facts(out, &doc.facts);
-    out.push_str("</header>\n");
+fn body(report: &ProgrammeReport, doc: &Doc, lang: Lang) -> Markup {
     let mut figure = 0;
-    for s in &doc.sections {
-        out.push_str(&format!(
-            "<section id=\"{}\" aria-labelledby=\"h-{}\">\n<h2 id=\"h-{}\">{}</h2>\n",
-            s.id,
-            s.id,
-            s.id,
-            esc(&s.title)
-        ));
-        for b in &s.blocks {
-            match b {
-                Block::Para(p) => out.push_str(&format!("<p>{}</p>\n", esc(p))),
-                Block::Note(p) => out.push_str(&format!("<p class=\"note\">{}</p>\n", esc(p))),
-                Block::Empty => {
-                    out.push_str(&format!("<p class=\"none\">{}</p>\n", esc(none_text(lang))));
-                }
-                Block::Sub(t) => out.push_str(&format!("<h3>{}</h3>\n", esc(t))),
-                Block::Table(t) => html_table(out, t),
-                Block::Chart(kind) => {
-                    figure += 1;
-                    let (title, svg) = chart(*kind, report, lang);
-                    out.push_str(&format!(
-                        "<figure class=\"chart\">\n<figcaption>{} {figure}. {}</figcaption>\n",
-                        tr(lang, "Biểu đồ", "Chart"),
-                        esc(title)
-                    ));
-                    out.push_str(&svg);
-                    out.push_str("</figure>\n");
+    let sections: Vec<Markup> = doc
+        .sections
+        .iter()
+        .map(|s| section(s, report, lang, &mut figure))
+        .collect();
+    html! {
+        header {
+            "\n"
+            h1 { (Html(&doc.title)) } "\n"
+            dl class="facts" {
+                "\n"
+                @for (k, v) in &doc.facts {
+                    dt { (Html(k)) } dd { (Html(v)) } "\n"
                 }
             }
+            "\n"
         }
-        out.push_str("</section>\n");
+        "\n"
+        @for s in &sections { (s) }
     }
 }
 
-pub(super) fn html_facts(out: &mut String, facts: &[(String, String)]) {
-    out.push_str("<dl class=\"facts\">\n");
-    for (k, v) in facts {
-        out.push_str(&format!("<dt>{}</dt><dd>{}</dd>\n", esc(k), esc(v)));
+/// A section; its charts are numbered on from `figure`.
+fn section(s: &Section, report: &ProgrammeReport, lang: Lang, figure: &mut usize) -> Markup {
+    let blocks: Vec<Markup> = s
+        .blocks
+        .iter()
+        .map(|b| block(b, report, lang, figure))
+        .collect();
+    html! {
+        section id=(s.id) aria-labelledby={ "h-" (s.id) } {
+            "\n"
+            h2 id={ "h-" (s.id) } { (Html(&s.title)) } "\n"
+            @for b in &blocks { (b) }
+        }
+        "\n"
     }
-    out.push_str("</dl>\n");
 }
 
-pub(super) fn html_cell(out: &mut String, tag: &str, cell: &Cell, column: &Column) {
-    match (column.numeric, column.nowrap) {
-        (true, _) => out.push_str(&format!("<{tag} class=\"num\">")),
-        (false, true) => out.push_str(&format!("<{tag} class=\"nowrap\">")),
-        (false, false) => out.push_str(&format!("<{tag}>")),
+fn block(b: &Block, report: &ProgrammeReport, lang: Lang, figure: &mut usize) -> Markup {
+    match b {
+        Block::Para(p) => html! { p { (Html(p)) } "\n" },
+        Block::Note(p) => html! { p class="note" { (Html(p)) } "\n" },
+        Block::Empty => html! { p class="none" { (Html(none_text(lang))) } "\n" },
+        Block::Sub(t) => html! { h3 { (Html(t)) } "\n" },
+        Block::Table(t) => table(t),
+        Block::Chart(kind) => {
+            *figure += 1;
+            let (title, svg) = chart(*kind, report, lang);
+            html! {
+                figure class="chart" {
+                    "\n"
+                    figcaption { (Html(tr(lang, "Biểu đồ", "Chart"))) " " (figure) ". " (Html(title)) }
+                    "\n"
+                    // The writer has escaped every text and attribute in it.
+                    (PreEscaped(svg))
+                }
+                "\n"
+            }
+        }
     }
-    let text = esc(&cell.text);
-    match (cell.code, cell.badge) {
-        (_, Some(class)) => out.push_str(&format!("<span class=\"badge {class}\">{text}</span>")),
-        (true, None) if !text.is_empty() => out.push_str(&format!("<code>{text}</code>")),
-        _ => out.push_str(&text),
-    }
-    out.push_str(&format!("</{tag}>"));
 }
 
-pub(super) fn html_row(out: &mut String, row: &Row, columns: &[Column]) {
-    match row.kind {
-        RowKind::Plain => out.push_str("<tr>"),
-        RowKind::Group => out.push_str("<tr class=\"group\">"),
-        RowKind::Child => out.push_str("<tr class=\"child\">"),
+fn table(t: &Table) -> Markup {
+    html! {
+        table {
+            "\n"
+            thead {
+                "\n"
+                tr { @for c in &t.columns { (cell(true, &Cell::text(c.title.clone()), c)) } }
+                "\n"
+            }
+            "\n"
+            tbody { "\n" @for r in &t.rows { (row(r, &t.columns)) } }
+            "\n"
+            @if let Some(total) = &t.total {
+                tfoot { "\n" (row(total, &t.columns)) }
+                "\n"
+            }
+        }
+        "\n"
     }
-    for (cell, column) in row.cells.iter().zip(columns) {
-        html_cell(out, "td", cell, column);
-    }
-    out.push_str("</tr>\n");
 }
 
-pub(super) fn html_table(out: &mut String, t: &Table) {
-    out.push_str("<table>\n<thead>\n<tr>");
-    for c in &t.columns {
-        let cell = Cell::text(c.title.clone());
-        html_cell(out, "th", &cell, c);
+fn row(row: &Row, columns: &[Column]) -> Markup {
+    let class = match row.kind {
+        RowKind::Plain => None,
+        RowKind::Group => Some("group"),
+        RowKind::Child => Some("child"),
+    };
+    html! {
+        tr class=[class] {
+            @for (c, column) in row.cells.iter().zip(columns) { (cell(false, c, column)) }
+        }
+        "\n"
     }
-    out.push_str("</tr>\n</thead>\n<tbody>\n");
-    for row in &t.rows {
-        html_row(out, row, &t.columns);
+}
+
+/// A `<th>` (`head`) or `<td>`, classed by its column.
+fn cell(head: bool, cell: &Cell, column: &Column) -> Markup {
+    let class = match (column.numeric, column.nowrap) {
+        (true, _) => Some("num"),
+        (false, true) => Some("nowrap"),
+        (false, false) => None,
+    };
+    let text = Html(&cell.text);
+    let content = match (cell.code, cell.badge) {
+        (_, Some(badge)) => html! { span class={ "badge " (badge) } { (text) } },
+        (true, None) if !cell.text.is_empty() => html! { code { (text) } },
+        _ => html! { (text) },
+    };
+    if head {
+        html! { th class=[class] { (content) } }
+    } else {
+        html! { td class=[class] { (content) } }
     }
-    out.push_str("</tbody>\n");
-    if let Some(total) = &t.total {
-        out.push_str("<tfoot>\n");
-        html_row(out, total, &t.columns);
-        out.push_str("</tfoot>\n");
-    }
-    out.push_str("</table>\n");
 }
