@@ -491,55 +491,15 @@ fn zeros() -> ProgrammeReport {
 // Golden files
 // ---------------------------------------------------------------------------------------------
 
-const BLESS_HINT: &str = "if the change is intended, run `OCOP_BLESS=1 cargo test -p ocop-report --test render` \
-     and review the golden files' diff";
-
-fn golden_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name)
-}
-
+/// The report's golden file `name`, compared or blessed by the testkit's one harness.
 fn check_golden(name: &str, actual: &str) {
-    let path = golden_path(name);
-    if std::env::var_os("OCOP_BLESS").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    let bless = "OCOP_BLESS=1 cargo test -p ocop-report --test render";
+    if let Err(e) = ocop_testkit::golden::check(&path, actual, bless) {
+        panic!("{e}");
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read golden file {} ({e}); to create it, run \
-             `OCOP_BLESS=1 cargo test -p ocop-report --test render`",
-            path.display()
-        )
-    });
-    if expected == actual {
-        return;
-    }
-    let (line, want, got) = expected
-        .lines()
-        .map(Some)
-        .chain(std::iter::repeat(None))
-        .zip(actual.lines().map(Some).chain(std::iter::repeat(None)))
-        .take(expected.lines().count().max(actual.lines().count()) + 1)
-        .enumerate()
-        .find(|(_, (a, b))| a != b)
-        .map(|(i, (a, b))| {
-            (
-                i + 1,
-                a.unwrap_or("<end of file>"),
-                b.unwrap_or("<end of file>"),
-            )
-        })
-        .unwrap_or((0, "<line endings differ>", ""));
-    panic!(
-        "{} differs from the rendering ({} vs {} bytes).\nfirst difference at line {line}:\n  \
-         golden: {want}\n  actual: {got}\n{BLESS_HINT}",
-        path.display(),
-        expected.len(),
-        actual.len()
-    );
 }
 
 #[test]

@@ -36,6 +36,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod golden;
 pub mod plugins;
 mod soundness;
 pub mod strategy;
