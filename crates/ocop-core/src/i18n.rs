@@ -17,6 +17,24 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The one of two texts (or anything else) that is in this language.
+    ///
+    /// # Examples
+    /// ```
+    /// use ocop_core::Lang;
+    ///
+    /// assert_eq!(Lang::Vi.pick("Tổng cộng", "Total"), "Tổng cộng");
+    /// assert_eq!(Lang::En.pick("Tổng cộng", "Total"), "Total");
+    /// ```
+    pub fn pick<T>(self, vi: T, en: T) -> T {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
 impl FromStr for Lang {
     type Err = UnknownLangError;
 

@@ -10,7 +10,7 @@
 use ocop_core::Lang;
 
 use super::svg::{Anchor, INK, LabelBox, Svg, Val, n, text_width};
-use super::text::{fmt_count, tr};
+use super::text::fmt_count;
 
 const CHART_FONT: &str = "DejaVu Sans, Noto Sans, Segoe UI, Roboto, Arial, sans-serif";
 const GRID: &str = "#e1e6eb";
@@ -106,7 +106,7 @@ fn close(mut svg: Svg) -> String {
 /// A chart with nothing to draw: its title, and a framed message.
 fn no_data(id: &str, title: &str, lang: Lang) -> String {
     const H: f64 = 90.0;
-    let message = tr(lang, "Không có dữ liệu", "No data");
+    let message = lang.pick("Không có dữ liệu", "No data");
     let mut svg = open(id, W, H, title, message);
     svg.empty(
         "rect",
@@ -156,7 +156,7 @@ fn zero_note(svg: &mut Svg, x: f64, y: f64, lang: Lang) {
             ("font-style", "italic".into()),
             ("fill", MUTED.into()),
         ],
-        tr(lang, "Tất cả đều bằng 0", "All values are zero"),
+        lang.pick("Tất cả đều bằng 0", "All values are zero"),
     );
 }
 

@@ -4,8 +4,6 @@
 
 use ocop_core::Lang;
 
-use super::text::tr;
-
 /// One table cell.
 #[derive(Default)]
 pub(super) struct Cell {
@@ -135,5 +133,5 @@ pub(super) struct Doc {
 }
 
 pub(super) fn none_text(lang: Lang) -> &'static str {
-    tr(lang, "Không có.", "None.")
+    lang.pick("Không có.", "None.")
 }

@@ -5,7 +5,7 @@ use ocop_core::Lang;
 
 use super::charts::{BarFit, Captions, Group, GroupedBars, HBars, Series};
 use super::doc::ChartKind;
-use super::text::{fmt_percent, group_name, rank, tr};
+use super::text::{fmt_percent, group_name, rank};
 use crate::model::ProgrammeReport;
 
 /// 3★, 4★, 5★.
@@ -19,24 +19,21 @@ const PIPELINE_FILL: &str = "#2f6db3";
 pub(super) fn chart(kind: ChartKind, r: &ProgrammeReport, lang: Lang) -> (&'static str, String) {
     match kind {
         ChartKind::Groups => {
-            let title = tr(
-                lang,
+            let title = lang.pick(
                 "Sản phẩm được công nhận theo nhóm sản phẩm và hạng sao",
                 "Certified products by product group and star rank",
             );
             (title, groups(r, title, lang).draw(lang))
         }
         ChartKind::Pipeline => {
-            let title = tr(
-                lang,
+            let title = lang.pick(
                 "Số hồ sơ theo trạng thái hiện tại",
                 "Cases by current state",
             );
             (title, pipeline(r, title, lang).draw(lang))
         }
         ChartKind::Targets => {
-            let title = tr(
-                lang,
+            let title = lang.pick(
                 "Sản phẩm công nhận mới so với chỉ tiêu, theo hạng sao",
                 "New certificates against the targets, by star rank",
             );
@@ -60,7 +57,7 @@ fn groups<'a>(r: &ProgrammeReport, title: &'a str, lang: Lang) -> GroupedBars<'a
         id: "chart-groups",
         title,
         desc,
-        y_label: tr(lang, "Số sản phẩm được công nhận", "Certified products"),
+        y_label: lang.pick("Số sản phẩm được công nhận", "Certified products"),
         series: STAR_COLOURS
             .iter()
             .zip(["3★", "4★", "5★"])
@@ -102,13 +99,12 @@ fn pipeline<'a>(r: &ProgrammeReport, title: &'a str, lang: Lang) -> HBars<'a> {
         id: "chart-pipeline",
         title,
         desc,
-        rows_label: tr(
-            lang,
+        rows_label: lang.pick(
             "Trạng thái (theo thứ tự chu trình)",
             "State (in cycle order)",
         ),
         series: Series {
-            label: tr(lang, "Số hồ sơ", "Cases").to_owned(),
+            label: lang.pick("Số hồ sơ", "Cases").to_owned(),
             fill: PIPELINE_FILL,
             stroke: PIPELINE_FILL,
         },
@@ -150,7 +146,7 @@ fn targets<'a>(r: &ProgrammeReport, title: &'a str, lang: Lang) -> GroupedBars<'
         id: "chart-targets",
         title,
         desc,
-        y_label: tr(lang, "Số sản phẩm", "Products"),
+        y_label: lang.pick("Số sản phẩm", "Products"),
         series: vec![
             Series {
                 label: target_label,
@@ -158,7 +154,7 @@ fn targets<'a>(r: &ProgrammeReport, title: &'a str, lang: Lang) -> GroupedBars<'
                 stroke: TARGET_STROKE,
             },
             Series {
-                label: tr(lang, "Thực hiện", "Actual").to_owned(),
+                label: lang.pick("Thực hiện", "Actual").to_owned(),
                 fill: ACTUAL_FILL,
                 stroke: ACTUAL_FILL,
             },
@@ -175,7 +171,7 @@ fn targets<'a>(r: &ProgrammeReport, title: &'a str, lang: Lang) -> GroupedBars<'
                 ) {
                     (Some(p), Lang::Vi) => format!("Đạt {p}"),
                     (Some(p), Lang::En) => format!("{p} achieved"),
-                    (None, _) => tr(lang, "Không có chỉ tiêu", "No target").to_owned(),
+                    (None, _) => lang.pick("Không có chỉ tiêu", "No target").to_owned(),
                 },
             })
             .collect(),

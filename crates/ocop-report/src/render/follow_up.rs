@@ -4,7 +4,7 @@
 use ocop_core::Lang;
 
 use super::doc::{Block, Cell, Row, Section, Table, col, num_col, short_col};
-use super::text::{en_plural, fmt_count, fmt_date, fmt_signed, rank, sum, tr};
+use super::text::{en_plural, fmt_count, fmt_date, fmt_signed, rank, sum};
 use crate::model::{ExpiringRow, OverdueRow, ProgrammeReport, ReportPeriod};
 
 pub(super) fn expiring_section(r: &ProgrammeReport, lang: Lang) -> Section {
@@ -46,14 +46,14 @@ pub(super) fn expiring_section(r: &ProgrammeReport, lang: Lang) -> Section {
             .iter()
             .map(|e: &ExpiringRow| {
                 let window = if e.in_renewal_window {
-                    Cell::badge(tr(lang, "Đang trong thời hạn", "Open now"), "window")
+                    Cell::badge(lang.pick("Đang trong thời hạn", "Open now"), "window")
                 } else {
-                    Cell::text(tr(lang, "Ngoài thời hạn", "Not open"))
+                    Cell::text(lang.pick("Ngoài thời hạn", "Not open"))
                 };
                 let status = match (e.renewal_filed, e.in_renewal_window) {
-                    (true, _) => Cell::badge(tr(lang, "Đã nộp", "Filed"), "filed"),
-                    (false, true) => Cell::badge(tr(lang, "Chưa nộp", "Not filed"), "due"),
-                    (false, false) => Cell::text(tr(lang, "Chưa nộp", "Not filed")),
+                    (true, _) => Cell::badge(lang.pick("Đã nộp", "Filed"), "filed"),
+                    (false, true) => Cell::badge(lang.pick("Chưa nộp", "Not filed"), "due"),
+                    (false, false) => Cell::text(lang.pick("Chưa nộp", "Not filed")),
                 };
                 Row::new(vec![
                     Cell::code(e.case.clone()),
@@ -69,21 +69,20 @@ pub(super) fn expiring_section(r: &ProgrammeReport, lang: Lang) -> Section {
             .collect();
         blocks.push(Block::Table(Table {
             columns: vec![
-                col(tr(lang, "Hồ sơ", "Case")),
-                col(tr(lang, "Sản phẩm", "Product")),
-                col(tr(lang, "Chủ thể", "Producer")),
-                short_col(tr(lang, "Hạng", "Rank")),
-                short_col(tr(lang, "Hết hạn", "Expires")),
-                num_col(tr(lang, "Còn lại (ngày)", "Days left")),
-                col(tr(lang, "Thời hạn nộp đánh giá lại", "Filing window")),
-                col(tr(lang, "Hồ sơ đánh giá lại", "Re-evaluation")),
+                col(lang.pick("Hồ sơ", "Case")),
+                col(lang.pick("Sản phẩm", "Product")),
+                col(lang.pick("Chủ thể", "Producer")),
+                short_col(lang.pick("Hạng", "Rank")),
+                short_col(lang.pick("Hết hạn", "Expires")),
+                num_col(lang.pick("Còn lại (ngày)", "Days left")),
+                col(lang.pick("Thời hạn nộp đánh giá lại", "Filing window")),
+                col(lang.pick("Hồ sơ đánh giá lại", "Re-evaluation")),
             ],
             rows,
             total: None,
         }));
         blocks.push(Block::Note(
-            tr(
-                lang,
+            lang.pick(
                 "Thời hạn nộp hồ sơ đánh giá lại: từ 180 đến 120 ngày trước ngày hết hạn \
                  giấy chứng nhận.",
                 "Filing window for re-evaluation: 180 to 120 days before the certificate expires.",
@@ -93,12 +92,12 @@ pub(super) fn expiring_section(r: &ProgrammeReport, lang: Lang) -> Section {
     }
     Section {
         id: "expiring",
-        title: tr(
-            lang,
-            "Giấy chứng nhận sắp hết hạn (trong 180 ngày)",
-            "Certificates expiring within 180 days",
-        )
-        .to_owned(),
+        title: lang
+            .pick(
+                "Giấy chứng nhận sắp hết hạn (trong 180 ngày)",
+                "Certificates expiring within 180 days",
+            )
+            .to_owned(),
         blocks,
     }
 }
@@ -156,10 +155,10 @@ pub(super) fn overdue_section(r: &ProgrammeReport, lang: Lang) -> Section {
                 .collect();
             blocks.push(Block::Table(Table {
                 columns: vec![
-                    col(tr(lang, "Hồ sơ", "Case")),
-                    col(tr(lang, "Sản phẩm", "Product")),
-                    short_col(tr(lang, "Đến hạn", "Due")),
-                    num_col(tr(lang, "Quá hạn (ngày)", "Days late")),
+                    col(lang.pick("Hồ sơ", "Case")),
+                    col(lang.pick("Sản phẩm", "Product")),
+                    short_col(lang.pick("Đến hạn", "Due")),
+                    num_col(lang.pick("Quá hạn (ngày)", "Days late")),
                 ],
                 rows,
                 total: None,
@@ -168,7 +167,7 @@ pub(super) fn overdue_section(r: &ProgrammeReport, lang: Lang) -> Section {
     }
     Section {
         id: "overdue",
-        title: tr(lang, "Hồ sơ quá hạn", "Overdue cases").to_owned(),
+        title: lang.pick("Hồ sơ quá hạn", "Overdue cases").to_owned(),
         blocks,
     }
 }
@@ -189,13 +188,13 @@ pub(super) fn revoked_section(r: &ProgrammeReport, lang: Lang) -> Section {
             })
             .collect();
         let total = Row::new(vec![
-            Cell::text(tr(lang, "Tổng cộng", "Total")),
+            Cell::text(lang.pick("Tổng cộng", "Total")),
             Cell::text(fmt_count(lang, sum(r.revoked.iter().map(|c| c.count)))),
         ]);
         blocks.push(Block::Table(Table {
             columns: vec![
-                col(tr(lang, "Căn cứ thu hồi (Điều 8.1)", "Ground (Art. 8.1)")),
-                num_col(tr(lang, "Số giấy chứng nhận", "Certificates")),
+                col(lang.pick("Căn cứ thu hồi (Điều 8.1)", "Ground (Art. 8.1)")),
+                num_col(lang.pick("Số giấy chứng nhận", "Certificates")),
             ],
             rows,
             total: Some(total),
@@ -203,7 +202,9 @@ pub(super) fn revoked_section(r: &ProgrammeReport, lang: Lang) -> Section {
     }
     Section {
         id: "revoked",
-        title: tr(lang, "Giấy chứng nhận bị thu hồi", "Revoked certificates").to_owned(),
+        title: lang
+            .pick("Giấy chứng nhận bị thu hồi", "Revoked certificates")
+            .to_owned(),
         blocks,
     }
 }
@@ -219,9 +220,9 @@ pub(super) fn periods_section(r: &ProgrammeReport, lang: Lang) -> Section {
             .map(|p: &ReportPeriod| {
                 let days = r.as_of.days_until(p.due);
                 let status = if p.past {
-                    Cell::text(tr(lang, "Đã qua", "Past"))
+                    Cell::text(lang.pick("Đã qua", "Past"))
                 } else if days == 0 {
-                    Cell::badge(tr(lang, "Đến hạn hôm nay", "Due today"), "due")
+                    Cell::badge(lang.pick("Đến hạn hôm nay", "Due today"), "due")
                 } else if days > 0 {
                     let text = match lang {
                         Lang::Vi => format!(
@@ -235,7 +236,7 @@ pub(super) fn periods_section(r: &ProgrammeReport, lang: Lang) -> Section {
                     };
                     Cell::badge(text, "window")
                 } else {
-                    Cell::badge(tr(lang, "Sắp tới", "Upcoming"), "window")
+                    Cell::badge(lang.pick("Sắp tới", "Upcoming"), "window")
                 };
                 Row::new(vec![
                     Cell::text(p.label.get(lang)),
@@ -246,9 +247,9 @@ pub(super) fn periods_section(r: &ProgrammeReport, lang: Lang) -> Section {
             .collect();
         blocks.push(Block::Table(Table {
             columns: vec![
-                col(tr(lang, "Báo cáo", "Report")),
-                short_col(tr(lang, "Hạn nộp", "Due")),
-                col(tr(lang, "Tình trạng", "Status")),
+                col(lang.pick("Báo cáo", "Report")),
+                short_col(lang.pick("Hạn nộp", "Due")),
+                col(lang.pick("Tình trạng", "Status")),
             ],
             rows,
             total: None,
@@ -256,7 +257,7 @@ pub(super) fn periods_section(r: &ProgrammeReport, lang: Lang) -> Section {
     }
     Section {
         id: "periods",
-        title: tr(lang, "Kỳ báo cáo", "Report periods").to_owned(),
+        title: lang.pick("Kỳ báo cáo", "Report periods").to_owned(),
         blocks,
     }
 }

@@ -12,7 +12,7 @@ use super::doc::{Block, Cell, Column, Doc, Row, RowKind, Section, Table, none_te
 use super::escape::Html;
 use super::figures::chart;
 use super::sections::build;
-use super::text::{fmt_date, tr};
+use super::text::fmt_date;
 use crate::model::ProgrammeReport;
 
 /// The page's style sheet, inlined into every page [`render_html`] writes.
@@ -115,7 +115,7 @@ fn block(b: &Block, report: &ProgrammeReport, lang: Lang, figure: &mut usize) ->
             html! {
                 figure class="chart" {
                     "\n"
-                    figcaption { (Html(tr(lang, "Biểu đồ", "Chart"))) " " (figure) ". " (Html(title)) }
+                    figcaption { (Html(lang.pick("Biểu đồ", "Chart"))) " " (figure) ". " (Html(title)) }
                     "\n"
                     // The writer has escaped every text and attribute in it.
                     (PreEscaped(svg))

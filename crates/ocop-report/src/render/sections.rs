@@ -7,12 +7,11 @@ use super::doc::{
     Block, Cell, ChartKind, Doc, Row, RowKind, Section, Table, col, num_col, short_col,
 };
 use super::follow_up::{expiring_section, overdue_section, periods_section, revoked_section};
-use super::text::{fmt_count, fmt_date, fmt_percent, group_name, rank, sum, tr};
+use super::text::{fmt_count, fmt_date, fmt_percent, group_name, rank, sum};
 use crate::model::{AreaRow, Count, ProgrammeReport, StarCount, TargetRow};
 
 pub(super) fn build(r: &ProgrammeReport, lang: Lang) -> Doc {
-    let heading = tr(
-        lang,
+    let heading = lang.pick(
         "Báo cáo tình hình thực hiện Chương trình OCOP",
         "OCOP programme implementation report",
     );
@@ -22,8 +21,7 @@ pub(super) fn build(r: &ProgrammeReport, lang: Lang) -> Doc {
         format!("{heading} — {}", r.province)
     };
     let province = if r.province.is_empty() {
-        tr(
-            lang,
+        lang.pick(
             "(các định nghĩa chu trình không ghi tỉnh)",
             "(no definition names one)",
         )
@@ -32,29 +30,31 @@ pub(super) fn build(r: &ProgrammeReport, lang: Lang) -> Doc {
         r.province.clone()
     };
     let definitions = if r.definitions.is_empty() {
-        tr(lang, "Không có", "None").to_owned()
+        lang.pick("Không có", "None").to_owned()
     } else {
         r.definitions.join(", ")
     };
     let facts = vec![
         (
-            tr(lang, "Tỉnh/thành phố", "Province/city").to_owned(),
+            lang.pick("Tỉnh/thành phố", "Province/city").to_owned(),
             province,
         ),
         (
-            tr(lang, "Số liệu đến ngày", "As of").to_owned(),
+            lang.pick("Số liệu đến ngày", "As of").to_owned(),
             fmt_date(lang, r.as_of),
         ),
         (
-            tr(lang, "Năm kế hoạch", "Plan year").to_owned(),
+            lang.pick("Năm kế hoạch", "Plan year").to_owned(),
             r.year.to_string(),
         ),
         (
-            tr(lang, "Chu trình áp dụng", "Cycle definitions").to_owned(),
+            lang.pick("Chu trình áp dụng", "Cycle definitions")
+                .to_owned(),
             definitions,
         ),
         (
-            tr(lang, "Tổng số hồ sơ", "Cases in the database").to_owned(),
+            lang.pick("Tổng số hồ sơ", "Cases in the database")
+                .to_owned(),
             fmt_count(lang, u64::from(r.cases)),
         ),
     ];
@@ -101,7 +101,7 @@ pub(super) fn stars_section(r: &ProgrammeReport, lang: Lang) -> Section {
             })
             .collect();
         let total = Row::new(vec![
-            Cell::text(tr(lang, "Tổng cộng", "Total")),
+            Cell::text(lang.pick("Tổng cộng", "Total")),
             Cell::text(fmt_count(lang, sum(r.stars.iter().map(|s| s.certified)))),
             Cell::text(fmt_count(
                 lang,
@@ -110,9 +110,8 @@ pub(super) fn stars_section(r: &ProgrammeReport, lang: Lang) -> Section {
         ]);
         blocks.push(Block::Table(Table {
             columns: vec![
-                short_col(tr(lang, "Hạng", "Rank")),
-                num_col(tr(
-                    lang,
+                short_col(lang.pick("Hạng", "Rank")),
+                num_col(lang.pick(
                     "Sản phẩm có giấy chứng nhận còn hiệu lực",
                     "Products with a valid certificate",
                 )),
@@ -127,7 +126,9 @@ pub(super) fn stars_section(r: &ProgrammeReport, lang: Lang) -> Section {
     }
     Section {
         id: "stars",
-        title: tr(lang, "Sản phẩm theo hạng sao", "Products by star rank").to_owned(),
+        title: lang
+            .pick("Sản phẩm theo hạng sao", "Products by star rank")
+            .to_owned(),
         blocks,
     }
 }
@@ -155,20 +156,20 @@ pub(super) fn targets_section(r: &ProgrammeReport, lang: Lang) -> Section {
         let target = sum(r.targets.iter().map(|t| t.target));
         let actual = sum(r.targets.iter().map(|t| t.actual));
         let total = Row::new(vec![
-            Cell::text(tr(lang, "Tổng cộng", "Total")),
+            Cell::text(lang.pick("Tổng cộng", "Total")),
             Cell::text(fmt_count(lang, target)),
             Cell::text(fmt_count(lang, actual)),
             Cell::text(pct(actual, target)),
         ]);
         blocks.push(Block::Table(Table {
             columns: vec![
-                short_col(tr(lang, "Hạng", "Rank")),
+                short_col(lang.pick("Hạng", "Rank")),
                 num_col(match lang {
                     Lang::Vi => format!("Chỉ tiêu năm {}", r.year),
                     Lang::En => format!("Target for {}", r.year),
                 }),
-                num_col(tr(lang, "Thực hiện", "Actual")),
-                num_col(tr(lang, "Tỷ lệ đạt", "Achieved")),
+                num_col(lang.pick("Thực hiện", "Actual")),
+                num_col(lang.pick("Tỷ lệ đạt", "Achieved")),
             ],
             rows,
             total: Some(total),
@@ -188,7 +189,9 @@ pub(super) fn targets_section(r: &ProgrammeReport, lang: Lang) -> Section {
     blocks.push(Block::Chart(ChartKind::Targets));
     Section {
         id: "targets",
-        title: tr(lang, "Chỉ tiêu và kết quả", "Targets and results").to_owned(),
+        title: lang
+            .pick("Chỉ tiêu và kết quả", "Targets and results")
+            .to_owned(),
         blocks,
     }
 }
@@ -212,15 +215,15 @@ pub(super) fn pipeline_section(r: &ProgrammeReport, lang: Lang) -> Section {
             })
             .collect();
         let total = Row::new(vec![
-            Cell::text(tr(lang, "Tổng cộng", "Total")),
+            Cell::text(lang.pick("Tổng cộng", "Total")),
             Cell::text(""),
             Cell::text(fmt_count(lang, sum(r.by_state.iter().map(|c| c.count)))),
         ]);
         blocks.push(Block::Table(Table {
             columns: vec![
-                col(tr(lang, "Trạng thái", "State")),
-                col(tr(lang, "Mã", "Id")),
-                num_col(tr(lang, "Số hồ sơ", "Cases")),
+                col(lang.pick("Trạng thái", "State")),
+                col(lang.pick("Mã", "Id")),
+                num_col(lang.pick("Số hồ sơ", "Cases")),
             ],
             rows,
             total: Some(total),
@@ -234,11 +237,7 @@ pub(super) fn pipeline_section(r: &ProgrammeReport, lang: Lang) -> Section {
 }
 
 pub(super) fn pipeline_title(lang: Lang) -> &'static str {
-    tr(
-        lang,
-        "Hồ sơ theo trạng thái hiện tại",
-        "Cases by current state",
-    )
+    lang.pick("Hồ sơ theo trạng thái hiện tại", "Cases by current state")
 }
 
 pub(super) fn groups_section(r: &ProgrammeReport, lang: Lang) -> Section {
@@ -268,7 +267,7 @@ pub(super) fn groups_section(r: &ProgrammeReport, lang: Lang) -> Section {
                 .filter_map(|g| g.certified.get(i).copied()))
         };
         let total = Row::new(vec![
-            Cell::text(tr(lang, "Tổng cộng", "Total")),
+            Cell::text(lang.pick("Tổng cộng", "Total")),
             Cell::text(fmt_count(lang, sum(r.by_group.iter().map(|g| g.cases)))),
             Cell::text(fmt_count(lang, col_sum(0))),
             Cell::text(fmt_count(lang, col_sum(1))),
@@ -280,19 +279,18 @@ pub(super) fn groups_section(r: &ProgrammeReport, lang: Lang) -> Section {
         ]);
         blocks.push(Block::Table(Table {
             columns: vec![
-                col(tr(lang, "Nhóm sản phẩm", "Product group")),
-                num_col(tr(lang, "Số hồ sơ", "Cases")),
+                col(lang.pick("Nhóm sản phẩm", "Product group")),
+                num_col(lang.pick("Số hồ sơ", "Cases")),
                 num_col("3★"),
                 num_col("4★"),
                 num_col("5★"),
-                num_col(tr(lang, "Tổng số được công nhận", "Certified, all ranks")),
+                num_col(lang.pick("Tổng số được công nhận", "Certified, all ranks")),
             ],
             rows,
             total: Some(total),
         }));
         blocks.push(Block::Note(
-            tr(
-                lang,
+            lang.pick(
                 "3★/4★/5★: sản phẩm có giấy chứng nhận còn hiệu lực theo hạng.",
                 "3★/4★/5★: products with a valid certificate of that rank.",
             )
@@ -302,7 +300,9 @@ pub(super) fn groups_section(r: &ProgrammeReport, lang: Lang) -> Section {
     blocks.push(Block::Chart(ChartKind::Groups));
     Section {
         id: "groups",
-        title: tr(lang, "Theo nhóm sản phẩm", "By product group").to_owned(),
+        title: lang
+            .pick("Theo nhóm sản phẩm", "By product group")
+            .to_owned(),
         blocks,
     }
 }
@@ -340,17 +340,17 @@ pub(super) fn area_section(r: &ProgrammeReport, lang: Lang) -> Section {
             }
         }
         let total = Row::new(vec![
-            Cell::text(tr(lang, "Tổng cộng", "Total")),
+            Cell::text(lang.pick("Tổng cộng", "Total")),
             Cell::text(""),
             Cell::text(fmt_count(lang, sum(r.by_area.iter().map(|a| a.cases)))),
             Cell::text(fmt_count(lang, sum(r.by_area.iter().map(|a| a.certified)))),
         ]);
         blocks.push(Block::Table(Table {
             columns: vec![
-                col(tr(lang, "Quận/huyện", "District")),
-                col(tr(lang, "Xã/phường/thị trấn", "Commune/ward")),
-                num_col(tr(lang, "Số hồ sơ", "Cases")),
-                num_col(tr(lang, "Được công nhận", "Certified")),
+                col(lang.pick("Quận/huyện", "District")),
+                col(lang.pick("Xã/phường/thị trấn", "Commune/ward")),
+                num_col(lang.pick("Số hồ sơ", "Cases")),
+                num_col(lang.pick("Được công nhận", "Certified")),
             ],
             rows,
             total: Some(total),
@@ -358,7 +358,9 @@ pub(super) fn area_section(r: &ProgrammeReport, lang: Lang) -> Section {
     }
     Section {
         id: "areas",
-        title: tr(lang, "Theo huyện/xã", "By district and commune").to_owned(),
+        title: lang
+            .pick("Theo huyện/xã", "By district and commune")
+            .to_owned(),
         blocks,
     }
 }
@@ -377,7 +379,7 @@ pub(super) fn commune_section(r: &ProgrammeReport, lang: Lang) -> Section {
         })
         .collect();
     let total = Row::new(vec![
-        Cell::text(tr(lang, "Tổng cộng", "Total")),
+        Cell::text(lang.pick("Tổng cộng", "Total")),
         Cell::text(fmt_count(lang, sum(r.by_commune.iter().map(|c| c.cases)))),
         Cell::text(fmt_count(
             lang,
@@ -386,21 +388,19 @@ pub(super) fn commune_section(r: &ProgrammeReport, lang: Lang) -> Section {
     ]);
     Section {
         id: "areas",
-        title: tr(lang, "Theo xã/phường", "By commune and ward").to_owned(),
+        title: lang.pick("Theo xã/phường", "By commune and ward").to_owned(),
         blocks: vec![
             Block::Table(Table {
                 columns: vec![
-                    col(tr(lang, "Xã/phường", "Commune/ward")),
-                    num_col(tr(lang, "Số hồ sơ", "Cases")),
-                    num_col(tr(lang, "Được công nhận", "Certified")),
+                    col(lang.pick("Xã/phường", "Commune/ward")),
+                    num_col(lang.pick("Số hồ sơ", "Cases")),
+                    num_col(lang.pick("Được công nhận", "Certified")),
                 ],
                 rows,
                 total: Some(total),
             }),
             Block::Note(
-                tr(
-                    lang,
-                    "Từ ngày 01/07/2025 không còn cấp huyện: chủ thể thuộc xã/phường.",
+                lang.pick("Từ ngày 01/07/2025 không còn cấp huyện: chủ thể thuộc xã/phường.",
                     "Since 1 July 2025 there are no districts: producers belong to a commune or ward.",
                 )
                 .to_owned(),

@@ -1,17 +1,9 @@
-//! Words and numbers in the reader's language: the `vi`/`en` pick, counts with the
-//! thousands separator, dates, percentages, ranks and English plurals.
+//! Words and numbers in the reader's language (its words come from `Lang::pick`): counts
+//! with the thousands separator, dates, percentages, ranks and English plurals.
 
 use ocop_core::{Date, Lang, Stars};
 
 use crate::model::GroupRow;
-
-/// The text in `lang`.
-pub(super) fn tr(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Vi => vi,
-        Lang::En => en,
-    }
-}
 
 /// "1", "1.234" (Vietnamese) or "1,234" (English).
 pub(super) fn fmt_count(lang: Lang, n: u64) -> String {
