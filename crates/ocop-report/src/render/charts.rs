@@ -398,14 +398,7 @@ fn y_axis(svg: &mut Svg, p: Plot, top: u64, step: u64, lang: Lang) {
         base,
         height,
     } = p;
-    svg.start(
-        "g",
-        &[
-            ("class", "axis".into()),
-            ("font-size", 10.0.into()),
-            ("fill", MUTED.into()),
-        ],
-    );
+    axis_group(svg);
     for t in ticks(top, step) {
         let y = base - t as f64 / top.max(1) as f64 * height;
         if t > 0 {
@@ -416,6 +409,18 @@ fn y_axis(svg: &mut Svg, p: Plot, top: u64, step: u64, lang: Lang) {
     line(svg, (left, base), (right, base), AXIS);
     line(svg, (left, base - height), (left, base), AXIS);
     svg.end("g");
+}
+
+/// Opens the group that holds a plot's axes, grid and tick values.
+fn axis_group(svg: &mut Svg) {
+    svg.start(
+        "g",
+        &[
+            ("class", "axis".into()),
+            ("font-size", 10.0.into()),
+            ("fill", MUTED.into()),
+        ],
+    );
 }
 
 fn line(svg: &mut Svg, (x1, y1): (f64, f64), (x2, y2): (f64, f64), stroke: &str) {
@@ -486,14 +491,7 @@ impl HBars<'_> {
                 ],
             );
         }
-        svg.start(
-            "g",
-            &[
-                ("class", "axis".into()),
-                ("font-size", 10.0.into()),
-                ("fill", MUTED.into()),
-            ],
-        );
+        axis_group(&mut svg);
         for t in ticks(top, step) {
             let x = bar_x + t as f64 / top.max(1) as f64 * plot_w;
             line(

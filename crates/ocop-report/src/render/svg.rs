@@ -81,12 +81,11 @@ impl Svg {
         }
     }
 
-    /// `<tag …>` and a line break; close it with [`Svg::end`].
-    pub(super) fn start(&mut self, tag: &str, attrs: &Attrs<'_>) {
+    /// `<tag …` (the caller ends the tag).
+    fn open_tag(&mut self, tag: &str, attrs: &Attrs<'_>) {
         self.out.push('<');
         self.out.push_str(tag);
         self.attrs(attrs);
-        self.out.push_str(">\n");
     }
 
     /// `</tag>` and a line break.
@@ -96,36 +95,40 @@ impl Svg {
         self.out.push_str(">\n");
     }
 
+    /// `<tag …>` and a line break; close it with [`Svg::end`].
+    pub(super) fn start(&mut self, tag: &str, attrs: &Attrs<'_>) {
+        self.open_tag(tag, attrs);
+        self.out.push_str(">\n");
+    }
+
     /// `<tag …/>`.
     pub(super) fn empty(&mut self, tag: &str, attrs: &Attrs<'_>) {
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.attrs(attrs);
+        self.open_tag(tag, attrs);
         self.out.push_str("/>\n");
     }
 
-    /// `<tag …>text</tag>`.
-    pub(super) fn element(&mut self, tag: &str, attrs: &Attrs<'_>, text: &str) {
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.attrs(attrs);
+    /// `<tag …>text</tag>`, the line not ended.
+    fn inline(&mut self, tag: &str, attrs: &Attrs<'_>, text: &str) {
+        self.open_tag(tag, attrs);
         self.out.push('>');
         self.out.push_str(&esc(text));
         self.out.push_str("</");
         self.out.push_str(tag);
-        self.out.push_str(">\n");
+        self.out.push('>');
+    }
+
+    /// `<tag …>text</tag>`.
+    pub(super) fn element(&mut self, tag: &str, attrs: &Attrs<'_>, text: &str) {
+        self.inline(tag, attrs, text);
+        self.out.push('\n');
     }
 
     /// `<tag …><title>tip</title></tag>`: a shape with a tooltip.
     pub(super) fn with_tip(&mut self, tag: &str, attrs: &Attrs<'_>, tip: &str) {
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.attrs(attrs);
-        self.out.push_str("><title>");
-        self.out.push_str(&esc(tip));
-        self.out.push_str("</title></");
-        self.out.push_str(tag);
-        self.out.push_str(">\n");
+        self.open_tag(tag, attrs);
+        self.out.push('>');
+        self.inline("title", &[], tip);
+        self.end(tag);
     }
 
     /// One line of text at (`x`, `y`), with further attributes after the anchor.
