@@ -1,9 +1,8 @@
 //! Escaping user text (product, producer and district names…) for HTML/XML and Markdown.
 
-/// Text for HTML or XML content and attribute values. Control characters (a newline in a
-/// product name) become spaces.
-pub(super) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Appends `s` to `out` as text for HTML or XML content and attribute values. Control
+/// characters (a newline in a product name) become spaces.
+pub(super) fn esc_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -15,16 +14,15 @@ pub(super) fn esc(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
-/// Text for `maud` templates, escaped by [`esc`] (apostrophes too, control characters as
+/// Text for `maud` templates, escaped by [`esc_into`] (apostrophes too, control characters as
 /// spaces) where `maud`'s own escaping would leave those as they are.
 pub(super) struct Html<'a>(pub(super) &'a str);
 
 impl maud::Render for Html<'_> {
     fn render_to(&self, buffer: &mut String) {
-        buffer.push_str(&esc(self.0));
+        esc_into(buffer, self.0);
     }
 }
 

@@ -8,7 +8,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use ocop_core::Lang;
 
-use super::doc::{Block, Cell, Column, Doc, Row, RowKind, Section, Table, none_text};
+use super::doc::{Block, Column, Doc, Row, RowKind, Section, Table, none_text};
 use super::escape::Html;
 use super::figures::chart;
 use super::sections::build;
@@ -132,7 +132,7 @@ fn table(t: &Table) -> Markup {
             "\n"
             thead {
                 "\n"
-                tr { @for c in &t.columns { (cell(true, &Cell::text(c.title.clone()), c)) } }
+                tr { @for c in &t.columns { th class=[class(c)] { (Html(&c.title)) } } }
                 "\n"
             }
             "\n"
@@ -148,35 +148,32 @@ fn table(t: &Table) -> Markup {
 }
 
 fn row(row: &Row, columns: &[Column]) -> Markup {
-    let class = match row.kind {
+    let kind = match row.kind {
         RowKind::Plain => None,
         RowKind::Group => Some("group"),
         RowKind::Child => Some("child"),
     };
     html! {
-        tr class=[class] {
-            @for (c, column) in row.cells.iter().zip(columns) { (cell(false, c, column)) }
+        tr class=[kind] {
+            @for (c, column) in row.cells.iter().zip(columns) {
+                td class=[class(column)] {
+                    @match (c.code, c.badge) {
+                        (_, Some(badge)) => span class={ "badge " (badge) } { (Html(&c.text)) },
+                        (true, None) if !c.text.is_empty() => code { (Html(&c.text)) },
+                        _ => (Html(&c.text)),
+                    }
+                }
+            }
         }
         "\n"
     }
 }
 
-/// A `<th>` (`head`) or `<td>`, classed by its column.
-fn cell(head: bool, cell: &Cell, column: &Column) -> Markup {
-    let class = match (column.numeric, column.nowrap) {
+/// The class of a column's cells: right-aligned numbers, or text that must not wrap.
+fn class(column: &Column) -> Option<&'static str> {
+    match (column.numeric, column.nowrap) {
         (true, _) => Some("num"),
         (false, true) => Some("nowrap"),
         (false, false) => None,
-    };
-    let text = Html(&cell.text);
-    let content = match (cell.code, cell.badge) {
-        (_, Some(badge)) => html! { span class={ "badge " (badge) } { (text) } },
-        (true, None) if !cell.text.is_empty() => html! { code { (text) } },
-        _ => html! { (text) },
-    };
-    if head {
-        html! { th class=[class] { (content) } }
-    } else {
-        html! { td class=[class] { (content) } }
     }
 }

@@ -5,7 +5,7 @@
 //! same bytes. Text widths are estimated (no font is loaded), generously enough for the
 //! fallback faces.
 
-use super::escape::esc;
+use super::escape::esc_into;
 
 /// An attribute's value: a coordinate or size, or text.
 #[derive(Clone, Copy)]
@@ -75,7 +75,7 @@ impl Svg {
             self.out.push_str("=\"");
             match value {
                 Val::Num(x) => self.out.push_str(&n(*x)),
-                Val::Text(s) => self.out.push_str(&esc(s)),
+                Val::Text(s) => esc_into(&mut self.out, s),
             }
             self.out.push('"');
         }
@@ -111,7 +111,7 @@ impl Svg {
     fn inline(&mut self, tag: &str, attrs: &Attrs<'_>, text: &str) {
         self.open_tag(tag, attrs);
         self.out.push('>');
-        self.out.push_str(&esc(text));
+        esc_into(&mut self.out, text);
         self.out.push_str("</");
         self.out.push_str(tag);
         self.out.push('>');
@@ -133,13 +133,16 @@ impl Svg {
 
     /// One line of text at (`x`, `y`), with further attributes after the anchor.
     pub(super) fn text(&mut self, x: f64, y: f64, anchor: Anchor, extra: &Attrs<'_>, text: &str) {
-        let mut attrs = vec![
+        let place = [
             ("x", Val::Num(x)),
             ("y", Val::Num(y)),
             ("text-anchor", Val::Text(anchor.as_str())),
         ];
-        attrs.extend_from_slice(extra);
-        self.element("text", &attrs, text);
+        self.open_tag("text", &place);
+        self.attrs(extra);
+        self.out.push('>');
+        esc_into(&mut self.out, text);
+        self.end("text");
     }
 
     /// A wrapped label: up to `b.max_lines` lines centred vertically on `b.y`, in a group
