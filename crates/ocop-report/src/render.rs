@@ -14,8 +14,8 @@
 //!   and chart slots), which [`sections`] and [`follow_up`] build from the report;
 //! - [`markdown`] and [`html`]: the two back ends (the page's CSS is `report.css`);
 //! - [`svg`]: a small typed SVG writer and the text metrics that wrap labels;
-//! - [`charts`]: the chart kit, one grouped-bar and one horizontal-bar component with their
-//!   shared frame, scale, legend and axes;
+//! - [`charts`]: the chart kit, one grouped-bar and one horizontal-bar component
+//!   (`charts/grouped.rs`, `charts/hbars.rs`) with their shared frame, scale, legend and axes;
 //! - [`figures`]: the report's charts, each one kit component fed from the report.
 
 mod charts;
