@@ -213,6 +213,7 @@ pub(crate) fn build(dir: &Path) -> Result<Option<BuiltPlugin>, BuildError> {
                 })?
                 .replace('/', ".");
             run(Command::new(tool)
+                .args(["-c", COMPONENTIZE_PY_MAIN])
                 .current_dir(&work)
                 .args(["-d", "wit", "-w", p.world.name(), "componentize"])
                 .arg(&module)
@@ -376,11 +377,18 @@ fn install(
     }
 }
 
-/// componentize-py, installed into a venv on first use.
+/// What runs componentize-py inside its venv's interpreter. A venv's scripts name the
+/// interpreter by the absolute path the venv was made at, which is the temporary folder
+/// [`install`] renames away; the interpreter itself finds its venv from where it stands.
+const COMPONENTIZE_PY_MAIN: &str = "import sys; from componentize_py import script; \
+    sys.argv[0] = 'componentize-py'; sys.exit(script())";
+
+/// componentize-py, installed into a venv on first use; returns the venv's interpreter, to
+/// be run with [`COMPONENTIZE_PY_MAIN`].
 fn componentize_py(tools: &Path) -> Result<PathBuf, BuildError> {
     let dir = tools.join(format!("componentize-py-{COMPONENTIZE_PY}"));
-    let tool = dir.join("bin").join("componentize-py");
-    install(&dir, &tool, |tmp| {
+    let ready = dir.join("bin").join("componentize-py");
+    install(&dir, &ready, |tmp| {
         run(Command::new(python()).args(["-m", "venv"]).arg(tmp)).map_err(|e| match e {
             BuildError::Tool { command, detail } => BuildError::Tool {
                 command,
@@ -395,7 +403,7 @@ fn componentize_py(tools: &Path) -> Result<PathBuf, BuildError> {
             .arg(format!("componentize-py=={COMPONENTIZE_PY}")))?;
         Ok(())
     })?;
-    Ok(tool)
+    Ok(dir.join("bin").join("python3"))
 }
 
 /// jco and componentize-js, installed with `npm ci` from the pinned lockfile on first use;
