@@ -222,7 +222,7 @@ struct Transition {
 
 pub(crate) fn migration(file: &str, from: &str, to: &str) -> Migration {
     let text = std::fs::read_to_string(root().join("workflows/migrations").join(file)).unwrap();
-    Migration::load(&text, &cycle(from), &cycle(to)).unwrap()
+    Migration::load(file, &text, &cycle(from), &cycle(to)).unwrap()
 }
 
 impl Transition {

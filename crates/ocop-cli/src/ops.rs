@@ -71,6 +71,9 @@ impl StoreArgs {
     }
 }
 
+const TO_AMENDED: &str = "migrations/can-tho-2024-to-amended-2025.toml";
+const TO_NATIONAL: &str = "migrations/amended-2025-to-national-2026.toml";
+
 /// The shipped cycles and the migrations between them.
 pub(crate) struct Workflows {
     pub(crate) dir: PathBuf,
@@ -98,9 +101,14 @@ impl Workflows {
             can_tho: cycle("can-tho-2024.toml")?,
             amended: cycle("amended-2025.toml")?,
             national: cycle("national-2026.toml")?,
-            to_amended_text: read("migrations/can-tho-2024-to-amended-2025.toml")?,
-            to_national_text: read("migrations/amended-2025-to-national-2026.toml")?,
+            to_amended_text: read(TO_AMENDED)?,
+            to_national_text: read(TO_NATIONAL)?,
         })
+    }
+
+    /// The path of a file of the folder, as diagnostics name it.
+    pub(crate) fn file(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
     }
 }
 
@@ -257,8 +265,18 @@ pub(crate) fn demo_timed(args: DemoArgs) -> Result<DemoTimings> {
         );
     }
     let migrations = vec![
-        Migration::load(&wf.to_amended_text, &wf.can_tho, &wf.amended)?,
-        Migration::load(&wf.to_national_text, &wf.amended, &wf.national)?,
+        Migration::load(
+            &wf.file(TO_AMENDED),
+            &wf.to_amended_text,
+            &wf.can_tho,
+            &wf.amended,
+        )?,
+        Migration::load(
+            &wf.file(TO_NATIONAL),
+            &wf.to_national_text,
+            &wf.amended,
+            &wf.national,
+        )?,
     ];
     outln!(
         "{} {} ({} {}, seed {})",
@@ -595,7 +613,7 @@ pub(crate) fn verify(store: &StoreArgs, lang: Lang) -> Result<ExitCode> {
 
 /// The definitions in `dir` (every `.toml` or `.json` file directly in it that reads as a
 /// definition), each with its calendar.
-fn folder_cycles(dir: &Path) -> Result<Vec<Cycle>> {
+pub(crate) fn folder_cycles(dir: &Path) -> Result<Vec<Cycle>> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
@@ -630,7 +648,7 @@ fn calendar_for(cycle: &Cycle, dir: &Path) -> Result<Calendar> {
             file.display()
         )
     })?;
-    Ok(Calendar::from_toml(&text)?)
+    Ok(Calendar::load(&file.display().to_string(), &text)?)
 }
 
 pub(crate) fn upgrade(store_args: &StoreArgs, workflows: &Path, lang: Lang) -> Result<ExitCode> {

@@ -1,6 +1,7 @@
 //! Diagnostics: what the validator found, where, and how to fix it.
 
 use std::fmt;
+use std::ops::Range;
 
 use crate::source::{Location, SourceMap};
 
@@ -138,6 +139,32 @@ codes! {
     Separation => "separation",
     /// Validity dates out of order, or an end without its legal basis.
     ValidityPeriod => "validity-period",
+    // Migration files (`workflows/migrations/*.toml`, checked by `ocop validate` and
+    // `ocop_engine::Migration::load`).
+    /// A migration file's `from` or `to` is not the definition it is used with, or names no
+    /// known definition.
+    MigrationDefinitions => "migration-definitions",
+    /// A migration rule from a terminal state, or to one.
+    MigrationTerminalState => "migration-terminal-state",
+    /// A non-terminal state of the old definition with no default rule.
+    MigrationUnmappedState => "migration-unmapped-state",
+    /// Two rules for the same state and registration type.
+    MigrationDuplicateRule => "migration-duplicate-rule",
+    /// A `continue` rule that names a `to` state.
+    MigrationContinueTarget => "migration-continue-target",
+    /// The transitional limits are missing where a rule needs them, or contradict Art. 12.1.
+    MigrationLimits => "migration-limits",
+    /// A migration rule without a reason.
+    MigrationReason => "migration-reason",
+    // Calendar files (`workflows/calendars/*.toml`).
+    /// A year listed twice in a calendar file.
+    CalendarDuplicateYear => "calendar-duplicate-year",
+    /// A day off or working day outside the year it is listed under.
+    CalendarDayOutsideYear => "calendar-day-outside-year",
+    /// A run of days whose `until` is before its `date`.
+    CalendarDayRange => "calendar-day-range",
+    /// A day that is both a day off and a make-up working day.
+    CalendarDayConflict => "calendar-day-conflict",
 }
 
 impl fmt::Display for Code {
@@ -146,7 +173,7 @@ impl fmt::Display for Code {
     }
 }
 
-/// One finding of the validator.
+/// One finding about an authored file: a definition, a migration or a calendar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Error or warning.
@@ -157,34 +184,58 @@ pub struct Diagnostic {
     pub message: String,
     /// Where in the document, e.g. `transitions[4].to`.
     pub path: String,
-    /// Line and column in the file, when the definition came from a file.
+    /// Line and column in the file, when the document came from a file.
     pub location: Option<Location>,
+    /// The bytes of the file the finding points at (a key, an array element, or where the
+    /// parser stopped), for renderers that show the line with a caret under it.
+    pub span: Option<Range<usize>>,
     /// How to fix it.
     pub help: Option<String>,
 }
 
 impl Diagnostic {
-    pub(crate) fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+    /// An error with `code` about the key at `path` (e.g. `states[2].from`), not yet
+    /// located: [`Report::locate`] finds its line and column.
+    pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
             message: message.into(),
             path: path.into(),
             location: None,
+            span: None,
             help: None,
         }
     }
 
-    pub(crate) fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A warning, otherwise as [`Diagnostic::error`].
+    pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, path, message)
         }
     }
 
-    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+    /// The finding with a line saying how to fix it.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// The finding with a help line: "did you mean `x`?" when one of `candidates` is close
+    /// to `wrong` (a likely typo), else `otherwise`.
+    #[must_use]
+    pub fn suggest<'a>(
+        self,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+        otherwise: impl Into<String>,
+    ) -> Self {
+        match crate::validate::nearest(wrong, candidates) {
+            Some(near) => self.help(format!("did you mean `{near}`?")),
+            None => self.help(otherwise),
+        }
     }
 
     pub(crate) fn help_opt(mut self, help: Option<String>) -> Self {
@@ -193,7 +244,7 @@ impl Diagnostic {
     }
 }
 
-/// All findings for one definition file, in file order.
+/// All findings for one file (a definition, a migration or a calendar), in file order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
     /// The file the findings are about (as given by the caller).
@@ -203,18 +254,24 @@ pub struct Report {
 }
 
 impl Report {
-    pub(crate) fn new(file: impl Into<String>, diagnostics: Vec<Diagnostic>) -> Self {
+    /// The findings `diagnostics` about `file` (the name shown before each finding).
+    pub fn new(file: impl Into<String>, diagnostics: Vec<Diagnostic>) -> Self {
         Report {
             file: file.into(),
             diagnostics,
         }
     }
 
-    /// Resolves every diagnostic's path to a line and column and sorts them by position.
-    pub(crate) fn locate(mut self, map: &SourceMap) -> Self {
+    /// Resolves every diagnostic's path to a line, column and span in the file `map` was
+    /// made from, and sorts them by position.
+    #[must_use]
+    pub fn locate(mut self, map: &SourceMap) -> Self {
         for d in &mut self.diagnostics {
             if d.location.is_none() {
                 d.location = map.locate(&d.path);
+            }
+            if d.span.is_none() {
+                d.span = map.span(&d.path);
             }
         }
         self.diagnostics

@@ -85,7 +85,7 @@ pub use i18n::{Label, Lang, UnknownLangError};
 pub use ids::{
     CriterionId, DefinitionId, EvaluationId, PluginId, RoleId, RoundId, StateId, TransitionId,
 };
-pub use load::{LoadError, check_definition, load_definition, parse_definition};
+pub use load::{LoadError, check_definition, load_definition, parse_definition, parse_document};
 pub use plugin::{
     Branch, CaseView, CriteriaSheet, Criterion, CriterionOption, Fact, Finding, GuardPlugin,
     Knockout, LineNote, MemoryGrowth, Part, PluginError, PluginInfo, RawEvaluation, RawLine,

@@ -1,5 +1,7 @@
 //! From a definition file's text to a validated [`Cycle`].
 
+use serde::de::DeserializeOwned;
+
 use crate::definition::Definition;
 use crate::diagnostic::{Code, Diagnostic, Report, Severity};
 use crate::graph::Cycle;
@@ -39,8 +41,25 @@ impl LoadError {
 /// # Errors
 /// [`LoadError::Syntax`] when the text is not well-formed or not shaped like a definition.
 pub fn parse_definition(file: &str, text: &str) -> Result<(Definition, SourceMap), LoadError> {
+    parse_document(file, text, "definition").map_err(LoadError::Syntax)
+}
+
+/// Parses any of ocop's authored files (a definition, a migration, a calendar) into `T`,
+/// remembering where every key was written so that later findings can be located with
+/// [`Report::locate`]. `file` names the file in diagnostics and picks the syntax (`.json`
+/// for JSON, anything else for TOML); `schema` names the file's schema in `schemas/`
+/// (e.g. `migration`) for the help line.
+///
+/// # Errors
+/// A report holding one `syntax` finding, located where the parser stopped, when the text
+/// is not well-formed or not shaped like a `T`.
+pub fn parse_document<T: DeserializeOwned>(
+    file: &str,
+    text: &str,
+    schema: &str,
+) -> Result<(T, SourceMap), Report> {
     parse(text, Syntax::from_file_name(file)).map_err(|e| {
-        LoadError::Syntax(Report::new(
+        Report::new(
             file,
             vec![Diagnostic {
                 severity: Severity::Error,
@@ -48,9 +67,12 @@ pub fn parse_definition(file: &str, text: &str) -> Result<(Definition, SourceMap
                 message: e.message,
                 path: String::new(),
                 location: e.location,
-                help: Some("check the file against `schemas/definition.schema.json`".into()),
+                span: e.span,
+                help: Some(format!(
+                    "check the file against `schemas/{schema}.schema.json`"
+                )),
             }],
-        ))
+        )
     })
 }
 

@@ -69,14 +69,36 @@ impl SourceMap {
 
     /// The location of `path`, or of its nearest recorded parent.
     pub fn locate(&self, path: &str) -> Option<Location> {
+        self.span(path).map(|s| self.location_of(s.start))
+    }
+
+    /// The bytes where `path`, or its nearest recorded parent, was written: a key, or a
+    /// whole array element.
+    pub fn span(&self, path: &str) -> Option<Range<usize>> {
         let mut p = path;
         loop {
             if let Some(span) = self.spans.get(p) {
-                return Some(self.location_of(span.start));
+                return Some(span.clone());
             }
             let cut = p.rfind(['.', '['])?;
             p = p.get(..cut)?;
         }
+    }
+
+    /// The byte offset of a line and column (the inverse of [`SourceMap::location_of`]),
+    /// clamped to the text.
+    fn offset_of(&self, location: Location) -> usize {
+        let start = self
+            .line_starts
+            .get(location.line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        let rest = self.text.get(start..).unwrap_or_default();
+        start
+            + rest
+                .char_indices()
+                .nth(location.column.saturating_sub(1))
+                .map_or(rest.len(), |(i, _)| i)
     }
 
     /// The line and column of a byte offset.
@@ -97,6 +119,8 @@ impl SourceMap {
 pub struct SyntaxError {
     /// Where the problem is, when known.
     pub location: Option<Location>,
+    /// The bytes the parser points at, when known.
+    pub span: Option<Range<usize>>,
     /// What is wrong, as the parser says it.
     pub message: String,
 }
@@ -116,12 +140,19 @@ pub(crate) fn parse<T: DeserializeOwned>(
             Ok((value, map))
         }
         Syntax::Json => {
-            let value: T = serde_json::from_str(text).map_err(|e| SyntaxError {
-                location: (e.line() > 0).then_some(Location {
+            let value: T = serde_json::from_str(text).map_err(|e| {
+                let location = (e.line() > 0).then_some(Location {
                     line: e.line(),
                     column: e.column(),
-                }),
-                message: strip_json_position(&e.to_string()),
+                });
+                SyntaxError {
+                    location,
+                    span: location.map(|l| {
+                        let at = map.offset_of(l);
+                        at..at
+                    }),
+                    message: strip_json_position(&e.to_string()),
+                }
             })?;
             json::record(&mut map, text);
             Ok((value, map))
@@ -139,6 +170,7 @@ fn strip_json_position(msg: &str) -> String {
 fn toml_error(map: &SourceMap, e: &toml::de::Error) -> SyntaxError {
     SyntaxError {
         location: e.span().map(|s| map.location_of(s.start)),
+        span: e.span(),
         message: e.message().trim().to_owned(),
     }
 }
@@ -346,6 +378,29 @@ mod tests {
             map.locate("items[1].id"),
             Some(Location { line: 5, column: 7 })
         );
+    }
+
+    #[test]
+    fn spans_and_offsets_agree_with_locations() {
+        let text = "a = 1\n[[items]]\n  id = \"ý\"\n";
+        let (_, map): (Doc, _) = parse(text, Syntax::Toml).unwrap();
+        let span = map.span("items[0].id.more").unwrap();
+        assert_eq!(text.get(span.clone()), Some("id"));
+        let loc = map.location_of(span.start);
+        assert_eq!(loc, Location { line: 3, column: 3 });
+        assert_eq!(map.offset_of(loc), span.start);
+        // past the end of a line or of the text: clamped
+        assert_eq!(map.offset_of(Location { line: 9, column: 1 }), text.len());
+        let err = parse::<Doc>("{\"a\": 1,\n \"items\": 3}", Syntax::Json).unwrap_err();
+        let at = err.span.unwrap().start;
+        assert_eq!(
+            map_of("{\"a\": 1,\n \"items\": 3}").location_of(at),
+            err.location.unwrap()
+        );
+    }
+
+    fn map_of(text: &str) -> SourceMap {
+        SourceMap::new(text)
     }
 
     #[test]

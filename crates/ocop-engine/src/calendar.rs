@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ocop_core::{Date, Label};
+use ocop_core::{Code, Date, Diagnostic, Label, Report, parse_document};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -90,12 +90,30 @@ pub enum CalendarError {
         /// The date asked about.
         date: Date,
     },
-    /// The calendar file is not well-formed.
-    #[error("the calendar file could not be read: {0}")]
-    Syntax(String),
-    /// The calendar file is well-formed but wrong.
-    #[error("the calendar file is invalid: {0}")]
-    Invalid(String),
+    /// The calendar file is not well-formed, or not shaped like a calendar; the report
+    /// holds one `syntax` finding.
+    #[error("`{file}` could not be read as a calendar:\n{report}", file = .0.file, report = .0)]
+    Syntax(Report),
+    /// The calendar file is well-formed but wrong; the report holds every finding, each
+    /// located at `file:line:col`.
+    #[error(
+        "`{file}` is not a valid calendar ({count} errors):\n{report}",
+        file = .0.file,
+        count = .0.errors().count(),
+        report = .0
+    )]
+    Invalid(Report),
+}
+
+impl CalendarError {
+    /// The findings behind a file that could not be read (none for a question about a
+    /// year without data).
+    pub fn report(&self) -> Option<&Report> {
+        match self {
+            CalendarError::Syntax(r) | CalendarError::Invalid(r) => Some(r),
+            CalendarError::YearNotCovered { .. } => None,
+        }
+    }
 }
 
 /// A working-day calendar built from a [`CalendarFile`].
@@ -129,77 +147,70 @@ impl Calendar {
             clippy::expect_used,
             reason = "the embedded file is fixed at build time and checked by a unit test"
         )]
-        Calendar::from_toml(VN_TOML).expect("the embedded Vietnamese calendar is valid")
+        Calendar::load("workflows/calendars/vn.toml", VN_TOML)
+            .expect("the embedded Vietnamese calendar is valid")
     }
 
-    /// Reads a calendar file's text (TOML).
+    /// Reads a calendar file's text. `file` names the file in diagnostics and picks the
+    /// syntax (`.json` for JSON, anything else for TOML).
     ///
     /// # Errors
-    /// [`CalendarError::Syntax`] for a malformed file, [`CalendarError::Invalid`] for a wrong
-    /// format version, a year listed twice, a day outside its year or a run that ends before
-    /// it starts.
-    pub fn from_toml(text: &str) -> Result<Calendar, CalendarError> {
-        let file: CalendarFile =
-            toml::from_str(text).map_err(|e| CalendarError::Syntax(e.message().to_owned()))?;
-        Calendar::from_file(file)
+    /// [`CalendarError::Syntax`] for a malformed file; [`CalendarError::Invalid`] with every
+    /// finding, each located at `file:line:col`: a wrong format version, a year listed
+    /// twice, a day outside its year, a run that ends before it starts, a day both off and
+    /// worked.
+    ///
+    /// # Examples
+    /// ```
+    /// let text = "format = 1\nid = \"x\"\nlabel = { vi = \"x\", en = \"x\" }\nbasis = \"x\"\n\
+    ///     [[years]]\nyear = 2024\nstatus = \"announced\"\nsource = \"s\"\n\
+    ///     days_off = [{ date = \"2025-01-01\", name = \"Tết Dương lịch\" }]\n";
+    /// let err = ocop_engine::Calendar::load("x.toml", text).unwrap_err();
+    /// assert!(err.to_string().contains("x.toml:9:15: error[calendar-day-outside-year]"));
+    /// ```
+    pub fn load(file: &str, text: &str) -> Result<Calendar, CalendarError> {
+        let (parsed, map): (CalendarFile, _) =
+            parse_document(file, text, "calendar").map_err(CalendarError::Syntax)?;
+        let report = Report::new(file, check(&parsed)).locate(&map);
+        if report.has_errors() {
+            return Err(CalendarError::Invalid(report));
+        }
+        Ok(Calendar::build(parsed))
     }
 
     /// Builds a calendar from a parsed file.
     ///
     /// # Errors
-    /// As [`Calendar::from_toml`], except syntax.
+    /// [`CalendarError::Invalid`] as for [`Calendar::load`], but without line and column
+    /// (the findings name the key, e.g. `years[1].days_off[0].date`).
     pub fn from_file(file: CalendarFile) -> Result<Calendar, CalendarError> {
-        if file.format != CALENDAR_FORMAT {
-            return Err(CalendarError::Invalid(format!(
-                "format {} is not supported: use format = {CALENDAR_FORMAT}",
-                file.format
-            )));
+        let report = Report::new(format!("calendar `{}`", file.id), check(&file));
+        if report.has_errors() {
+            return Err(CalendarError::Invalid(report));
         }
+        Ok(Calendar::build(file))
+    }
+
+    /// The calendar of a file [`check`] found no error in.
+    fn build(file: CalendarFile) -> Calendar {
         let mut years = BTreeMap::new();
         let mut off = BTreeSet::new();
         let mut worked = BTreeSet::new();
         for y in &file.years {
-            if years.insert(y.year, y.status).is_some() {
-                return Err(CalendarError::Invalid(format!(
-                    "year {} is listed twice",
-                    y.year
-                )));
-            }
+            years.insert(y.year, y.status);
             for (ranges, set) in [(&y.days_off, &mut off), (&y.working_days, &mut worked)] {
                 for r in ranges {
-                    let last = r.until.unwrap_or(r.date);
-                    if r.date.year() != y.year || last.year() != y.year {
-                        return Err(CalendarError::Invalid(format!(
-                            "`{}` ({}) lies outside year {}",
-                            r.date, r.name, y.year
-                        )));
-                    }
-                    if last < r.date {
-                        return Err(CalendarError::Invalid(format!(
-                            "`{}` ends on `{last}`, before it starts",
-                            r.name
-                        )));
-                    }
-                    let mut d = r.date;
-                    while d <= last {
-                        set.insert(d);
-                        d = d.add_days(1);
-                    }
+                    set.extend(r.days());
                 }
             }
         }
-        if let Some(d) = off.intersection(&worked).next() {
-            return Err(CalendarError::Invalid(format!(
-                "`{d}` is both a day off and a working day"
-            )));
-        }
-        Ok(Calendar {
+        Calendar {
             id: file.id.clone(),
             years,
             off,
             worked,
             file,
-        })
+        }
     }
 
     /// The calendar's id, e.g. `vn`.
@@ -267,6 +278,109 @@ impl Calendar {
         }
         Ok(d)
     }
+}
+
+impl DayRange {
+    /// Every day of the run, `date` to `until` inclusive (none when `until` is earlier).
+    fn days(&self) -> impl Iterator<Item = Date> {
+        let last = self.until.unwrap_or(self.date);
+        std::iter::successors(Some(self.date), |d| Some(d.add_days(1)))
+            .take_while(move |d| *d <= last)
+    }
+}
+
+/// Every problem of a calendar file, each naming its key.
+fn check(file: &CalendarFile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if file.format != CALENDAR_FORMAT {
+        out.push(
+            Diagnostic::error(
+                Code::UnsupportedFormat,
+                "format",
+                format!("calendar format {} is not supported", file.format),
+            )
+            .help(format!("use `format = {CALENDAR_FORMAT}`")),
+        );
+    }
+    let mut years: BTreeMap<i16, usize> = BTreeMap::new();
+    // Where each day was listed, to name both entries of a day listed as off and worked.
+    let mut off: BTreeMap<Date, String> = BTreeMap::new();
+    let mut worked: BTreeMap<Date, String> = BTreeMap::new();
+    for (i, y) in file.years.iter().enumerate() {
+        if let Some(first) = years.insert(y.year, i) {
+            out.push(
+                Diagnostic::error(
+                    Code::CalendarDuplicateYear,
+                    format!("years[{i}].year"),
+                    format!(
+                        "year {} is listed twice (first as `years[{first}]`)",
+                        y.year
+                    ),
+                )
+                .help("keep one `[[years]]` entry per year and merge their days into it"),
+            );
+        }
+        for (name, ranges, seen) in [
+            ("days_off", &y.days_off, &mut off),
+            ("working_days", &y.working_days, &mut worked),
+        ] {
+            for (k, r) in ranges.iter().enumerate() {
+                let path = format!("years[{i}].{name}[{k}]");
+                let last = r.until.unwrap_or(r.date);
+                if r.date.year() != y.year || last.year() != y.year {
+                    let (key, day) = if r.date.year() != y.year {
+                        ("date", r.date)
+                    } else {
+                        ("until", last)
+                    };
+                    out.push(
+                        Diagnostic::error(
+                            Code::CalendarDayOutsideYear,
+                            format!("{path}.{key}"),
+                            format!("`{day}` ({}) lies outside year {}", r.name, y.year),
+                        )
+                        .help(format!(
+                            "list it under the `[[years]]` entry of {}, or correct the date",
+                            day.year()
+                        )),
+                    );
+                    continue;
+                }
+                if last < r.date {
+                    out.push(
+                        Diagnostic::error(
+                            Code::CalendarDayRange,
+                            format!("{path}.until"),
+                            format!(
+                                "`{}` ends on `{last}`, before it starts on `{}`",
+                                r.name, r.date
+                            ),
+                        )
+                        .help("`until` is the last day of the run: make it the same as `date` or later"),
+                    );
+                    continue;
+                }
+                for d in r.days() {
+                    seen.entry(d).or_insert_with(|| path.clone());
+                }
+            }
+        }
+    }
+    for (d, at) in &worked {
+        if let Some(off_at) = off.get(d) {
+            out.push(
+                Diagnostic::error(
+                    Code::CalendarDayConflict,
+                    at.clone(),
+                    format!("`{d}` is both a working day and a day off (`{off_at}`)"),
+                )
+                .help(
+                    "a make-up working day cannot also be a day off: remove one of the two entries",
+                ),
+            );
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -386,25 +500,38 @@ mod tests {
     }
 
     #[test]
-    fn bad_files_are_refused() {
+    fn bad_files_are_refused_with_every_finding_located() {
         let base = "format = 1\nid = \"x\"\nlabel = { vi = \"x\", en = \"x\" }\nbasis = \"x\"\n";
-        let dup = format!(
-            "{base}[[years]]\nyear = 2024\nstatus = \"announced\"\nsource = \"s\"\ndays_off = []\n[[years]]\nyear = 2024\nstatus = \"announced\"\nsource = \"s\"\ndays_off = []\n"
+        let year = "[[years]]\nyear = 2024\nstatus = \"announced\"\nsource = \"s\"\n";
+        let bad = format!(
+            "{base}{year}days_off = [{{ date = \"2025-01-01\", name = \"n\" }}, {{ date = \"2024-05-04\", name = \"m\" }}]\nworking_days = [{{ date = \"2024-05-04\", name = \"w\" }}]\n{year}days_off = []\n"
         );
-        assert!(matches!(
-            Calendar::from_toml(&dup),
-            Err(CalendarError::Invalid(_))
-        ));
-        let outside = format!(
-            "{base}[[years]]\nyear = 2024\nstatus = \"announced\"\nsource = \"s\"\ndays_off = [{{ date = \"2025-01-01\", name = \"n\" }}]\n"
+        let err = Calendar::load("bad.toml", &bad).unwrap_err();
+        let report = err.report().unwrap();
+        let codes: Vec<_> = report.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [
+                Code::CalendarDayOutsideYear,
+                Code::CalendarDayConflict,
+                Code::CalendarDuplicateYear
+            ]
         );
-        assert!(matches!(
-            Calendar::from_toml(&outside),
-            Err(CalendarError::Invalid(_))
-        ));
-        assert!(matches!(
-            Calendar::from_toml("nonsense"),
-            Err(CalendarError::Syntax(_))
-        ));
+        assert!(report.diagnostics.iter().all(|d| d.location.is_some()));
+        assert!(matches!(err, CalendarError::Invalid(_)));
+        let err = Calendar::load("bad.toml", "nonsense").unwrap_err();
+        assert!(matches!(err, CalendarError::Syntax(_)));
+        assert!(
+            err.to_string().contains("bad.toml:1:9: error[syntax]"),
+            "{err}"
+        );
+        let file = Calendar::vietnam().file().clone();
+        let wrong = CalendarFile { format: 9, ..file };
+        let err = Calendar::from_file(wrong).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("calendar `vn`: error[unsupported-format]"),
+            "{err}"
+        );
     }
 }

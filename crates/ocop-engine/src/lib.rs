@@ -123,7 +123,7 @@ pub use event::{
 };
 pub use migration::{
     CaseFailure, CasePlan, MIGRATION_FORMAT, Migration, MigrationError, MigrationFile,
-    MigrationReport, RuleKind, StateRule, TransitionalLimits,
+    MigrationReport, RuleKind, StateRule, TransitionalLimits, check_migration,
 };
 pub use projector::{ProjectError, Projector, project_missing};
 pub use schema::document_schemas;

@@ -10,9 +10,12 @@
 //!   Art. 12.2 (`continues_under_old_rules` event); it stays in its state. Once it reaches
 //!   a state the file migrates (certified, monitoring), a later run moves it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use ocop_core::{Cycle, Date, DefinitionId, EvaluationId, RegistrationType, StateId, StateKind};
+use ocop_core::{
+    Code, Cycle, Date, DefinitionId, Diagnostic, EvaluationId, RegistrationType, Report, StateId,
+    StateKind, parse_document,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -115,12 +118,19 @@ fn is_migrate(r: &RuleKind) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MigrationError {
-    /// The file is not well-formed.
-    #[error("the migration file could not be read: {0}")]
-    Syntax(String),
-    /// The file does not fit the two definitions.
-    #[error("the migration file is invalid:\n- {}", .0.join("\n- "))]
-    Invalid(Vec<String>),
+    /// The file is not well-formed, or not shaped like a migration; the report holds one
+    /// `syntax` finding.
+    #[error("`{file}` could not be read as a migration:\n{report}", file = .0.file, report = .0)]
+    Syntax(Report),
+    /// The file does not fit the two definitions; the report holds every finding, each
+    /// located at `file:line:col`.
+    #[error(
+        "`{file}` is not a valid migration ({count} errors):\n{report}",
+        file = .0.file,
+        count = .0.errors().count(),
+        report = .0
+    )]
+    Invalid(Report),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -232,118 +242,26 @@ pub struct CaseFailure {
 }
 
 impl Migration {
-    /// Reads and checks a migration file (TOML) against the two definitions.
+    /// Reads and checks a migration file against the two definitions. `file` names the
+    /// file in diagnostics and picks the syntax (`.json` for JSON, anything else for TOML).
     ///
     /// # Errors
-    /// [`MigrationError::Syntax`] for a malformed file; [`MigrationError::Invalid`] listing
-    /// every problem: definitions that do not match, unknown or terminal states, a state of
-    /// the old definition left unmapped, a rule given twice.
-    pub fn load(text: &str, from: &Cycle, to: &Cycle) -> Result<Migration, MigrationError> {
-        let file: MigrationFile =
-            toml::from_str(text).map_err(|e| MigrationError::Syntax(e.message().to_owned()))?;
-        let mut problems = Vec::new();
-        if file.format != MIGRATION_FORMAT && file.format != 1 {
-            problems.push(format!(
-                "format {} is not supported: use format = {MIGRATION_FORMAT}",
-                file.format
-            ));
+    /// [`MigrationError::Syntax`] for a malformed file; [`MigrationError::Invalid`] with
+    /// every finding, each located at `file:line:col`: definitions that do not match, unknown
+    /// or terminal states, a state of the old definition left unmapped, a rule given twice.
+    pub fn load(
+        file: &str,
+        text: &str,
+        from: &Cycle,
+        to: &Cycle,
+    ) -> Result<Migration, MigrationError> {
+        let (parsed, map): (MigrationFile, _) =
+            parse_document(file, text, "migration").map_err(MigrationError::Syntax)?;
+        let report = Report::new(file, check(&parsed, from, to)).locate(&map);
+        if report.has_errors() {
+            return Err(MigrationError::Invalid(report));
         }
-        if file.format == 1 && file.states.iter().any(|r| r.rule != RuleKind::Migrate) {
-            problems.push(format!(
-                "`rule` needs format = {MIGRATION_FORMAT} (format 1 files only migrate)"
-            ));
-        }
-        if file.from != from.definition().id {
-            problems.push(format!(
-                "the file migrates from `{}`, but the old definition is `{}`",
-                file.from,
-                from.definition().id
-            ));
-        }
-        if file.to != to.definition().id {
-            problems.push(format!(
-                "the file migrates to `{}`, but the new definition is `{}`",
-                file.to,
-                to.definition().id
-            ));
-        }
-        if file
-            .limits
-            .as_ref()
-            .is_some_and(|l| !l.certificates_valid_to_expiry)
-        {
-            problems.push(
-                "`certificates_valid_to_expiry = false` contradicts Art. 12.1: certificates stay valid to their expiry"
-                    .into(),
-            );
-        }
-        let mut seen = BTreeSet::new();
-        for (i, r) in file.states.iter().enumerate() {
-            match from.state(&r.from) {
-                None => problems.push(format!(
-                    "states[{i}]: `{}` is not a state of `{}`",
-                    r.from,
-                    from.definition().id
-                )),
-                Some(s) if s.kind == StateKind::Terminal => problems.push(format!(
-                    "states[{i}]: `{}` is terminal; ended cases are not migrated",
-                    r.from
-                )),
-                Some(_) => {}
-            }
-            if file.limits.is_none() && (r.rule == RuleKind::Continue || r.in_flight == Some(true))
-            {
-                problems.push(format!(
-                    "states[{i}]: `{}` needs a time limit, but the file has no `[limits]`",
-                    r.from
-                ));
-            }
-            if r.rule == RuleKind::Continue && r.to.is_some() {
-                problems.push(format!(
-                    "states[{i}]: a `continue` rule keeps the case in `{}` under `{}`; remove `to`",
-                    r.from,
-                    from.definition().id
-                ));
-            }
-            if let Some(t) = &r.to {
-                match to.state(t) {
-                    None => problems.push(format!(
-                        "states[{i}]: `{t}` is not a state of `{}`",
-                        to.definition().id
-                    )),
-                    Some(s) if s.kind == StateKind::Terminal => problems.push(format!(
-                        "states[{i}]: `{t}` is terminal; a migration cannot end a case"
-                    )),
-                    Some(_) => {}
-                }
-            }
-            if r.reason.trim().is_empty() {
-                problems.push(format!("states[{i}]: give a reason"));
-            }
-            if !seen.insert((r.from.clone(), r.registration.map(|x| x as u8))) {
-                problems.push(format!(
-                    "states[{i}]: a rule for `{}` is given twice",
-                    r.from
-                ));
-            }
-        }
-        for s in from.states() {
-            if s.kind != StateKind::Terminal
-                && !file
-                    .states
-                    .iter()
-                    .any(|r| r.from == s.id && r.registration.is_none())
-            {
-                problems.push(format!(
-                    "state `{}` of `{}` has no default rule (one without `registration`): say where its cases go, or why they cannot migrate",
-                    s.id,
-                    from.definition().id
-                ));
-            }
-        }
-        if !problems.is_empty() {
-            return Err(MigrationError::Invalid(problems));
-        }
+        let file = parsed;
         Ok(Migration {
             sha256: sha256_hex(text.as_bytes()),
             from_terminal: from
@@ -693,6 +611,239 @@ impl Migration {
 
 /// Appends a case's migration (or continuation) event with its projection under the
 /// definition it runs under afterwards.
+/// Checks a migration file against the definitions it names, found by id among
+/// `definitions`: every finding, located and sorted, as `ocop validate` prints them. A file
+/// that does not parse gets its syntax finding only.
+///
+/// # Examples
+/// ```
+/// let text = "format = 2\nfrom = \"old\"\nto = \"new\"\neffective = \"2026-05-22\"\nbasis = \"x\"\nstates = []\n";
+/// let report = ocop_engine::check_migration("old-to-new.toml", text, &[]);
+/// assert!(report.to_string().starts_with(
+///     "old-to-new.toml:2:1: error[migration-definitions]: no definition `old` is known"
+/// ));
+/// ```
+pub fn check_migration(file: &str, text: &str, definitions: &[Cycle]) -> Report {
+    let (parsed, map): (MigrationFile, _) = match parse_document(file, text, "migration") {
+        Ok(parsed) => parsed,
+        Err(report) => return report,
+    };
+    let find = |id: &DefinitionId| definitions.iter().find(|c| c.definition().id == *id);
+    let diagnostics = match (find(&parsed.from), find(&parsed.to)) {
+        (Some(from), Some(to)) => check(&parsed, from, to),
+        (from, to) => {
+            let ids: Vec<&str> = definitions
+                .iter()
+                .map(|c| c.definition().id.as_str())
+                .collect();
+            [("from", &parsed.from, from), ("to", &parsed.to, to)]
+                .into_iter()
+                .filter(|(_, _, found)| found.is_none())
+                .map(|(key, id, _)| {
+                    Diagnostic::error(
+                        Code::MigrationDefinitions,
+                        key,
+                        format!("no definition `{id}` is known"),
+                    )
+                    .suggest(
+                        id.as_str(),
+                        ids.iter().copied(),
+                        "put the definition file with this id in the folder that holds `migrations/`",
+                    )
+                })
+                .collect()
+        }
+    };
+    Report::new(file, diagnostics).locate(&map)
+}
+
+/// Every problem of a migration file between `from` and `to`, each naming its key.
+fn check(file: &MigrationFile, from: &Cycle, to: &Cycle) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let (from_id, to_id) = (&from.definition().id, &to.definition().id);
+    if file.format != MIGRATION_FORMAT && file.format != 1 {
+        out.push(
+            Diagnostic::error(
+                Code::UnsupportedFormat,
+                "format",
+                format!("migration format {} is not supported", file.format),
+            )
+            .help(format!("use `format = {MIGRATION_FORMAT}`")),
+        );
+    }
+    if file.format == 1
+        && let Some(i) = file.states.iter().position(|r| r.rule != RuleKind::Migrate)
+    {
+        out.push(
+            Diagnostic::error(
+                Code::UnsupportedFormat,
+                format!("states[{i}].rule"),
+                "`rule` needs format 2 (format 1 files only migrate)",
+            )
+            .help(format!("use `format = {MIGRATION_FORMAT}`")),
+        );
+    }
+    for (key, named, given, which) in [
+        ("from", &file.from, from_id, "old"),
+        ("to", &file.to, to_id, "new"),
+    ] {
+        if named != given {
+            out.push(
+                Diagnostic::error(
+                    Code::MigrationDefinitions,
+                    key,
+                    format!(
+                        "the file migrates {key} `{named}`, but the {which} definition is `{given}`"
+                    ),
+                )
+                .help("use the migration file written for these two definitions"),
+            );
+        }
+    }
+    if file
+        .limits
+        .as_ref()
+        .is_some_and(|l| !l.certificates_valid_to_expiry)
+    {
+        out.push(
+            Diagnostic::error(
+                Code::MigrationLimits,
+                "limits.certificates_valid_to_expiry",
+                "`certificates_valid_to_expiry = false` contradicts Art. 12.1: certificates stay valid to their expiry",
+            )
+            .help("set `certificates_valid_to_expiry = true`"),
+        );
+    }
+    let from_states = || from.states().map(|s| s.id.as_str());
+    let to_states = || to.states().map(|s| s.id.as_str());
+    let mut seen = BTreeMap::new();
+    for (i, r) in file.states.iter().enumerate() {
+        let at = |key: &str| format!("states[{i}].{key}");
+        match from.state(&r.from) {
+            None => out.push(
+                Diagnostic::error(
+                    Code::UnknownState,
+                    at("from"),
+                    format!("`{}` is not a state of `{from_id}`", r.from),
+                )
+                .suggest(
+                    r.from.as_str(),
+                    from_states(),
+                    format!("name a state of `{from_id}`"),
+                ),
+            ),
+            Some(s) if s.kind == StateKind::Terminal => out.push(
+                Diagnostic::error(
+                    Code::MigrationTerminalState,
+                    at("from"),
+                    format!("`{}` is terminal; ended cases are not migrated", r.from),
+                )
+                .help("remove this rule: ended cases keep their history as it is"),
+            ),
+            Some(_) => {}
+        }
+        if file.limits.is_none() && (r.rule == RuleKind::Continue || r.in_flight == Some(true)) {
+            let key = if r.rule == RuleKind::Continue {
+                "rule"
+            } else {
+                "in_flight"
+            };
+            out.push(
+                Diagnostic::error(
+                    Code::MigrationLimits,
+                    at(key),
+                    format!(
+                        "`{}` needs a time limit, but the file has no `[limits]`",
+                        r.from
+                    ),
+                )
+                .help("add the transitional limits of the change of rules under `[limits]` (Art. 12.2-12.3 of Decision 26/2026: 60, 30 and 180 days)"),
+            );
+        }
+        if r.rule == RuleKind::Continue && r.to.is_some() {
+            out.push(
+                Diagnostic::error(
+                    Code::MigrationContinueTarget,
+                    at("to"),
+                    format!(
+                        "a `continue` rule keeps the case in `{}` under `{from_id}`, so it has no `to`",
+                        r.from
+                    ),
+                )
+                .help("remove `to`, or make the rule `migrate`"),
+            );
+        }
+        if let Some(t) = &r.to {
+            match to.state(t) {
+                None => out.push(
+                    Diagnostic::error(
+                        Code::UnknownState,
+                        at("to"),
+                        format!("`{t}` is not a state of `{to_id}`"),
+                    )
+                    .suggest(t.as_str(), to_states(), format!("name a state of `{to_id}`")),
+                ),
+                Some(s) if s.kind == StateKind::Terminal => out.push(
+                    Diagnostic::error(
+                        Code::MigrationTerminalState,
+                        at("to"),
+                        format!("`{t}` is terminal; a migration cannot end a case"),
+                    )
+                    .help("migrate the case to a state it can go on from, or leave out `to` if it cannot migrate"),
+                ),
+                Some(_) => {}
+            }
+        }
+        if r.reason.trim().is_empty() {
+            out.push(
+                Diagnostic::error(
+                    Code::MigrationReason,
+                    at("reason"),
+                    "the rule gives no reason",
+                )
+                .help("say why, with its legal basis: the dry run shows it for every case"),
+            );
+        }
+        if let Some(first) = seen.insert((r.from.clone(), r.registration.map(|x| x as u8)), i) {
+            out.push(
+                Diagnostic::error(
+                    Code::MigrationDuplicateRule,
+                    format!("states[{i}]"),
+                    format!(
+                        "a rule for `{}` is given twice (first as `states[{first}]`)",
+                        r.from
+                    ),
+                )
+                .help("keep one rule per state and registration type"),
+            );
+        }
+    }
+    for s in from.states() {
+        if s.kind != StateKind::Terminal
+            && !file
+                .states
+                .iter()
+                .any(|r| r.from == s.id && r.registration.is_none())
+        {
+            out.push(
+                Diagnostic::error(
+                    Code::MigrationUnmappedState,
+                    "states",
+                    format!(
+                        "state `{}` of `{from_id}` has no default rule (one without `registration`)",
+                        s.id
+                    ),
+                )
+                .help(format!(
+                    "add a `[[states]]` rule with `from = \"{}\"`: say where its cases go, or why they cannot migrate",
+                    s.id
+                )),
+            );
+        }
+    }
+    out
+}
+
 fn append_event(
     store: &dyn Store,
     target: &Projector,

@@ -64,7 +64,7 @@ fn calendar_to_2030() -> ocop_engine::Calendar {
             "\n[[years]]\nyear = {year}\nstatus = \"statutory\"\nsource = \"test data\"\nnote = \"Test data only. Missing: every holiday.\"\ndays_off = []\n"
         ));
     }
-    ocop_engine::Calendar::from_toml(&text).unwrap()
+    ocop_engine::Calendar::load("vn-test.toml", &text).unwrap()
 }
 
 fn sqlite(dir: &tempfile::TempDir) -> SqliteStore {

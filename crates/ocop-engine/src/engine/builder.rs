@@ -29,7 +29,7 @@ pub enum BuildError {
     },
     /// The definition names a calendar with no default, and none was given.
     #[error(
-        "definition `{definition}` counts working days on calendar `{wants}`; load it with `Calendar::from_toml` and pass it to `EngineBuilder::calendar`"
+        "definition `{definition}` counts working days on calendar `{wants}`; load it with `Calendar::load` and pass it to `EngineBuilder::calendar`"
     )]
     MissingCalendar {
         /// The definition.

@@ -160,6 +160,7 @@ fn dry_run_then_real_run() {
     let store = MemoryStore::new();
     seed(&store);
     let migration = Migration::load(
+        "can-tho-2024-to-national-2026.toml",
         &migration_text(),
         &cycle("can-tho-2024"),
         &cycle("national-2026"),
@@ -344,11 +345,18 @@ fn a_migration_file_must_cover_every_state() {
         "[[states]]\nfrom = \"monitoring\"\nto = \"monitoring\"",
         "[[states]]\nfrom = \"monitorng\"\nto = \"monitorin\"",
     );
-    let err = Migration::load(&text, &cycle("can-tho-2024"), &cycle("national-2026")).unwrap_err();
-    let MigrationError::Invalid(problems) = &err else {
+    let err = Migration::load(
+        "m.toml",
+        &text,
+        &cycle("can-tho-2024"),
+        &cycle("national-2026"),
+    )
+    .unwrap_err();
+    let MigrationError::Invalid(report) = &err else {
         panic!("{err}")
     };
-    let all = problems.join("\n");
+    assert!(report.diagnostics.iter().all(|d| d.location.is_some()));
+    let all = report.to_string();
     assert!(
         all.contains("`monitorng` is not a state of `can-tho-2024`"),
         "{all}"
@@ -362,6 +370,7 @@ fn a_migration_file_must_cover_every_state() {
         "{all}"
     );
     let err = Migration::load(
+        "m.toml",
         &migration_text(),
         &cycle("national-2026"),
         &cycle("national-2026"),

@@ -101,7 +101,7 @@ pub(crate) fn calendar_to_2029() -> Calendar {
             "\n[[years]]\nyear = {year}\nstatus = \"statutory\"\nsource = \"test data\"\nnote = \"Test data only: weekends, no holiday. Missing: every holiday.\"\ndays_off = []\nworking_days = []\n"
         ));
     }
-    Calendar::from_toml(&text).unwrap()
+    Calendar::load("vn-test.toml", &text).unwrap()
 }
 
 pub(crate) fn engine_on(name: &str, clock: &ManualClock, calendar: Calendar) -> Engine {
