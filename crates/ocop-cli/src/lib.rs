@@ -20,6 +20,7 @@ macro_rules! outln {
 }
 
 mod demo;
+mod diagnostics;
 mod ops;
 mod plugin;
 mod serve;
@@ -29,7 +30,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use ocop_core::{Lang, check_definition, document_schemas, load_definition};
+use ocop_core::{Lang, Report, check_definition, document_schemas, load_definition};
+use ocop_engine::{Calendar, check_migration};
 
 /// ocop: the OCOP cycle engine's command line ("Mỗi xã một sản phẩm").
 #[derive(Parser)]
@@ -41,11 +43,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check cycle definitions; exit 1 when any has an error.
+    /// Check cycle definitions, migration files and calendar files; exit 1 when any has an
+    /// error.
     Validate {
-        /// Definition files (TOML, or JSON with the same schema).
+        /// Definition files (TOML, or JSON with the same schema). A file in a `migrations`
+        /// folder is read as a migration, one in a `calendars` folder as a calendar.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// How to show findings.
+        #[arg(long, value_enum, default_value_t = diagnostics::Format::Auto)]
+        format: diagnostics::Format,
+        /// The folder of the definitions a migration file names (default: the folder that
+        /// holds its `migrations` folder).
+        #[arg(long, value_name = "DIR")]
+        definitions: Option<PathBuf>,
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
@@ -470,6 +481,40 @@ fn validity_overlaps(
     out
 }
 
+/// What `ocop validate` reads a file as, from the folder it is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Definition,
+    /// In a `migrations` folder.
+    Migration,
+    /// In a `calendars` folder.
+    Calendar,
+}
+
+impl FileKind {
+    fn of(file: &Path) -> FileKind {
+        let folder = file
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str());
+        match folder {
+            Some("migrations") => FileKind::Migration,
+            Some("calendars") => FileKind::Calendar,
+            _ => FileKind::Definition,
+        }
+    }
+}
+
+/// The folder that holds the folder of `file` (`workflows` for
+/// `workflows/migrations/x.toml`).
+fn folder_above(file: &Path) -> PathBuf {
+    file.parent()
+        .and_then(Path::parent)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_owned()
+}
+
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))
 }
@@ -478,6 +523,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Validate {
             files,
+            format,
+            definitions,
             deny_warnings,
             plugins,
             check_plugins,
@@ -487,15 +534,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for file in &files {
                 let text = read(file)?;
                 let name = file.display().to_string();
-                let report = if check_plugins || plugins.is_some() {
-                    plugin::check_with_plugins(file, &text, plugins.as_deref())?
-                } else {
-                    check_definition(&name, &text)
+                let kind = FileKind::of(file);
+                let report = match kind {
+                    FileKind::Migration => {
+                        let dir = match &definitions {
+                            Some(dir) => dir.clone(),
+                            None => folder_above(file),
+                        };
+                        check_migration(&name, &text, &ops::folder_cycles(&dir)?)
+                    }
+                    FileKind::Calendar => match Calendar::load(&name, &text) {
+                        Ok(_) => Report::new(&name, Vec::new()),
+                        Err(e) => e.report().cloned().unwrap_or_default(),
+                    },
+                    FileKind::Definition if check_plugins || plugins.is_some() => {
+                        plugin::check_with_plugins(file, &text, plugins.as_deref())?
+                    }
+                    FileKind::Definition => check_definition(&name, &text),
                 };
-                eprint!("{report}");
+                eprint!("{}", diagnostics::render(&report, &text, format));
                 let errors = report.errors().count();
                 let mut warnings = report.warnings().count();
-                if let Ok(cycle) = load_definition(&name, &text) {
+                if kind == FileKind::Definition
+                    && let Ok(cycle) = load_definition(&name, &text)
+                {
                     for w in validity_overlaps(file, cycle.definition(), &loaded) {
                         eprintln!("warning[validity-overlap]: {w}");
                         warnings += 1;
