@@ -1,13 +1,15 @@
 //! The shipped definitions validate; each broken definition fails with its code and a
 //! located diagnostic, snapshotted next to it. The definitions of `bad/plugins/` are broken
 //! in their plugins, so they are checked the way `ocop validate --plugins DIR` checks them,
-//! against built components.
+//! against built components; the files of `bad/migrations/` and `bad/calendars/` are
+//! migration and calendar files, checked against the shipped definitions.
 
 use std::path::{Path, PathBuf};
 
 use ocop_core::{
-    Code, Report, Severity, check_definition, check_definition_with_plugins, load_definition,
+    Code, Cycle, Report, Severity, check_definition, check_definition_with_plugins, load_definition,
 };
+use ocop_engine::{Calendar, check_migration};
 use ocop_plugin_host::{PluginHostBuilder, build_plugin};
 use ocop_tests::{check_golden, root};
 
@@ -29,12 +31,40 @@ fn shipped_definitions_are_valid() {
 }
 
 #[test]
+fn shipped_migrations_and_calendars_are_valid() {
+    let shipped = shipped_cycles();
+    for folder in ["workflows/migrations", "tests/definitions/migrations"] {
+        for path in definitions_in(&root().join(folder)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let report = check_migration(&path.display().to_string(), &text, &shipped);
+            assert!(report.diagnostics.is_empty(), "{report}");
+        }
+    }
+    for path in definitions_in(&root().join("workflows/calendars")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        Calendar::load(&path.display().to_string(), &text).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
 fn base_of_the_broken_definitions_is_valid_in_both_syntaxes() {
     for file in ["tests/definitions/base.toml", "tests/definitions/base.json"] {
         let text = std::fs::read_to_string(root().join(file)).unwrap();
         let report = check_definition(file, &text);
         assert!(report.diagnostics.is_empty(), "{report}");
     }
+}
+
+/// The shipped definitions, which the shipped and the broken migration files are checked
+/// against.
+fn shipped_cycles() -> Vec<Cycle> {
+    ["can-tho-2024", "amended-2025", "national-2026"]
+        .iter()
+        .map(|name| {
+            let file = format!("workflows/{name}.toml");
+            load_definition(&file, &std::fs::read_to_string(root().join(&file)).unwrap()).unwrap()
+        })
+        .collect()
 }
 
 /// The definition files of a folder, sorted.
@@ -128,6 +158,20 @@ fn each_broken_definition_fails_with_its_code() {
         &mut failures,
     ));
     let _ = std::fs::remove_dir_all(&dir);
+    let shipped = shipped_cycles();
+    seen_codes.extend(check_broken(
+        "tests/definitions/bad/migrations",
+        &|file, text| check_migration(file, text, &shipped),
+        &mut failures,
+    ));
+    seen_codes.extend(check_broken(
+        "tests/definitions/bad/calendars",
+        &|file, text| match Calendar::load(file, text) {
+            Ok(_) => Report::default(),
+            Err(e) => e.report().cloned().unwrap(),
+        },
+        &mut failures,
+    ));
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     for code in Code::ALL {
         assert!(

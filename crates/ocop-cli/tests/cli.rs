@@ -69,6 +69,56 @@ fn validate_exits_0_on_the_shipped_cycles_and_1_on_a_broken_one() {
     assert!(text(&missing).contains("cannot read `no-such-file.toml`"));
 }
 
+/// Migration and calendar files go through the same diagnostics as definitions: a code,
+/// `file:line:col` and the key in the one-line form, the line with a caret under the key in
+/// the rich form (snapshotted next to the broken file as `.rich`).
+#[test]
+fn validate_reads_migrations_and_calendars_with_located_findings() {
+    let ok = ocop(&[
+        "validate",
+        "workflows/migrations/can-tho-2024-to-amended-2025.toml",
+        "workflows/migrations/amended-2025-to-national-2026.toml",
+        "workflows/calendars/vn.toml",
+    ]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let migration = "tests/definitions/bad/migrations/migration-terminal-state.toml";
+    let calendar = "tests/definitions/bad/calendars/calendar-day-range.toml";
+    let short = ocop(&["validate", "--definitions", "workflows", migration]);
+    assert_eq!(short.status.code(), Some(1));
+    assert!(
+        text(&short).contains(&format!(
+            "{migration}:35:1: error[migration-terminal-state]"
+        )),
+        "{}",
+        text(&short)
+    );
+    // Without `--definitions`, the folder above `migrations/` is searched, and the
+    // definitions there are not the ones the file names.
+    let elsewhere = ocop(&["validate", migration]);
+    assert!(
+        text(&elsewhere).contains(&format!(
+            "{migration}:4:1: error[migration-definitions]: no definition `can-tho-2024` is known"
+        )),
+        "{}",
+        text(&elsewhere)
+    );
+    let mut failures = Vec::new();
+    for (file, args) in [
+        (migration, vec!["--definitions", "workflows"]),
+        (calendar, vec![]),
+    ] {
+        let mut all = vec!["validate", "--format", "rich", file];
+        all.extend(args);
+        let out = ocop(&all);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if let Err(e) = ocop_tests::check_golden(&format!("{file}.rich"), &stderr) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 /// Art. 11-12: two definitions for the same jurisdiction in force on the same days need a
 /// transitional rule. The shipped pair has its migration file; copied apart, it warns.
 #[test]
