@@ -588,7 +588,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let cycle = match load_definition(&file.display().to_string(), &text) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprint!("{}", e.report());
+                    let shown = diagnostics::render(e.report(), &text, diagnostics::Format::Auto);
+                    eprint!("{shown}");
                     bail!(
                         "`{}` is not a valid definition: fix it first",
                         file.display()
