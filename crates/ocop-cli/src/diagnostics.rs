@@ -136,3 +136,41 @@ impl miette::Diagnostic for Finding<'_> {
         ))))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ocop_core::{Code, Report};
+
+    use super::{Format, render};
+
+    fn report(text: &str) -> Report {
+        let Err(report) = ocop_engine::Calendar::load("c.toml", text).map(|_| ()) else {
+            panic!("the calendar was accepted")
+        };
+        report.report().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn short_is_the_reports_own_form_and_rich_points_at_the_first_line_of_a_table() {
+        let text = "format = 1\nid = \"x\"\nlabel = { vi = \"x\", en = \"x\" }\nbasis = \"x\"\n\
+            [[years]]\nyear = 2026\nstatus = \"announced\"\nsource = \"s\"\ndays_off = []\n\
+            [[years]]\nyear = 2026\nstatus = \"announced\"\nsource = \"s\"\ndays_off = []\n";
+        let mut r = report(text);
+        assert_eq!(render(&r, text, Format::Short), r.to_string());
+        // Point the finding at the whole second `[[years]]` table, five lines long.
+        let d = r.diagnostics.first_mut().unwrap();
+        assert_eq!(d.code, Code::CalendarDuplicateYear);
+        d.path = "years[1]".into();
+        let start = text.rfind("year = 2026").unwrap();
+        d.span = Some(start..text.len());
+        let rich = render(&r, text, Format::Rich);
+        assert!(rich.contains("error[calendar-duplicate-year]"), "{rich}");
+        assert!(rich.contains("╰── years[1]"), "{rich}");
+        // The underline covers `year = 2026` only, not the lines after it.
+        assert!(rich.contains("· ─────┬─────\n"), "{rich}");
+        assert!(
+            rich.contains("help: keep one `[[years]]` entry per year"),
+            "{rich}"
+        );
+    }
+}

@@ -29,8 +29,8 @@ pub mod engine {
         Action, Actor, BuildError, Calendar, CalendarError, Case, CaseId, Clock, Command,
         CommandError, CouncilMember, Engine, EngineBuilder, Event, EventBody, ManualClock,
         Migration, MigrationError, MigrationReport, OpenCase, Product, ReplayError, RetryPolicy,
-        SystemClock, Timestamp, TransitionInput, VerifyError, decode_log, encode_log, replay,
-        verify,
+        SystemClock, Timestamp, TransitionInput, VerifyError, check_migration, decode_log,
+        encode_log, replay, verify,
     };
 }
 
