@@ -3,6 +3,11 @@
 //! the plugin's result against the criteria sheet the same plugin published after
 //! ([`CriteriaSheet::check_output`]): **stricter, never more lenient**.
 //!
+//! Why one file of 1,100 lines (about 380 of them tests): the two checks walk the same
+//! criteria sheet line by line with the same notion of section, case and stop rule, and
+//! the rules they apply (band, cap, minimum marks) come from `ocop-rules`; the tests keep
+//! a reference scorer beside them.
+//!
 //! # Invariants
 //! An evaluation that [`CriteriaSheet::check_output`] accepts has one line per criterion in
 //! catalog order, and

@@ -1,4 +1,8 @@
 //! Events: what happened to a case, in order, each chained to the one before by SHA-256.
+//!
+//! Why one file of 1,100 lines (about 100 of them tests): an event's body, its compact
+//! encoding (format 2), its hash and the hash chain must change together, or the chain of
+//! a stored case stops verifying; keeping them in one file keeps that change in one place.
 
 use std::collections::BTreeMap;
 use std::fmt;

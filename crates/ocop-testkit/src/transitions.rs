@@ -1,5 +1,11 @@
 //! Transition conformance: drives a real [`Engine`] on any [`Store`] with a sequence of
 //! [`Step`]s and checks the engine's invariants after every step.
+//!
+//! Why one file of 1,500 lines: the harness's builder, its run loop and the invariant checks
+//! after each step share one private run state (the engine, the clock, the store, the case,
+//! the trace and the statistics), and the checks read it directly. It is the place where issue 15's item 2
+//! gathers the engine's own property and model tests; the split into a driver, the checks
+//! and the sheet helpers belongs to that move, and is not done yet.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;

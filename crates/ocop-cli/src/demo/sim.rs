@@ -1,5 +1,10 @@
 //! The demo's simulation: a province's OCOP year (and the next two), driven case by case
 //! with the right actors through the cycle, on a manual clock.
+//!
+//! Why one file of 1,100 lines: it is one simulation, whose steps (filing, review,
+//! councils, decisions, monitoring, renewals of the 148 existing products) share the
+//! simulator's state and its calibration (#11's cohort); the reference data it draws on is
+//! in `data.rs`. It is the demo's, not a library's: nothing outside the CLI uses it.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};

@@ -1,5 +1,11 @@
 //! The case page and the commands taken from it: a transition, the dossier's documents,
 //! the council's members; and the page that opens a case.
+//!
+//! Why one file of 1,200 lines: the handlers here (the page, a transition, the dossier,
+//! the council, opening a case) read the same case view and come back to the same page,
+//! with a flash message saying what was done or why the command was refused, so the page's
+//! drawing and the forms that post from it change together. The score sheet
+//! and the decision pages, which have their own forms, are in `score.rs` and `decide.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
