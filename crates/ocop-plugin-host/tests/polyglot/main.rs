@@ -13,6 +13,9 @@
     reason = "tests"
 )]
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -100,20 +103,7 @@ fn scorer(dir: &str) -> WasmScorer {
 
 /// The tutorial's answer sheet: options of criteria 1, 2, 3 and the certificate.
 fn hello_sheet(answers: [u32; 3], certificate: bool) -> AnswerSheet {
-    AnswerSheet {
-        format: 1,
-        product_set: ProductSet::new(1).unwrap(),
-        evaluator: None,
-        branch: None,
-        answers: ["1", "2", "3"]
-            .into_iter()
-            .zip(answers)
-            .map(|(k, v)| (k.into(), v))
-            .collect(),
-        facts: [("food_safety_certificate".to_owned(), certificate)]
-            .into_iter()
-            .collect(),
-    }
+    support::answer_sheet(1, ["1", "2", "3"], answers, certificate)
 }
 
 /// How many sheets the three builds score; the issue asks for 10,000.

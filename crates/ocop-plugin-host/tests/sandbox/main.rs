@@ -8,6 +8,9 @@
     reason = "tests"
 )]
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -55,20 +58,7 @@ fn host() -> PluginHost {
 /// An answer sheet for the hostile plugin's set `set`: options of criteria a, b, c, and
 /// whether the food-safety certificate is held.
 fn hostile_sheet(set: u8, answers: [u32; 3], certificate: bool) -> AnswerSheet {
-    AnswerSheet {
-        format: 1,
-        product_set: ProductSet::new(set).unwrap(),
-        evaluator: None,
-        branch: None,
-        answers: ["a", "b", "c"]
-            .into_iter()
-            .zip(answers)
-            .map(|(k, v)| (k.into(), v))
-            .collect(),
-        facts: [("food_safety_certificate".to_owned(), certificate)]
-            .into_iter()
-            .collect(),
-    }
+    support::answer_sheet(set, ["a", "b", "c"], answers, certificate)
 }
 
 /// 25 + 25 + 35 = 85: four stars.
