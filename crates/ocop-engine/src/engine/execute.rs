@@ -46,7 +46,7 @@ impl Engine {
             crate::store::keep_definition(store, &self.cycle)?;
         }
         let at = self.clock.now();
-        match self.run(
+        let result = self.run(
             store,
             &command.case,
             &command.actor,
@@ -54,28 +54,30 @@ impl Engine {
             key.as_ref(),
             &Op::Public(&command.action),
             at,
-        ) {
-            Err(lost @ (CommandError::Conflict { .. } | CommandError::Contended { .. })) => {
-                // The same request may have won the race from another node: answer as it did.
-                if let Some(k) = &key
-                    && let Some(rec) = store.recorded(&command.case, &k.key)?
-                {
-                    return replayed(command, k, rec);
+        );
+        match (result, &key) {
+            (Err(error), Some(k)) => {
+                // The same request may have been decided between the look-up above and this
+                // decision (a retry from the client, from another node, or a twin request in
+                // flight): the case then moved on, so this decision was refused, lost the
+                // append, or met the stored key. Whatever it was, the key's record is the
+                // answer.
+                match store.recorded(&command.case, &k.key) {
+                    Ok(Some(rec)) => replayed(command, k, rec),
+                    Ok(None)
+                        if matches!(
+                            error,
+                            CommandError::Store(StoreError::DuplicateKey { .. })
+                        ) =>
+                    {
+                        Err(CommandError::Store(StoreError::Backend(
+                            "an idempotency key was reported used but is not stored".into(),
+                        )))
+                    }
+                    Ok(None) | Err(_) => Err(error),
                 }
-                Err(lost)
             }
-            Err(CommandError::Store(StoreError::DuplicateKey { .. })) => {
-                // Another request with the same key won the race: answer as it did.
-                if let Some(k) = &key
-                    && let Some(rec) = store.recorded(&command.case, &k.key)?
-                {
-                    return replayed(command, k, rec);
-                }
-                Err(CommandError::Store(StoreError::Backend(
-                    "an idempotency key was reported used but is not stored".into(),
-                )))
-            }
-            other => other,
+            (result, _) => result,
         }
     }
 

@@ -1,7 +1,7 @@
 //! The store-conformance suite on both stores, and commands racing on one case.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex};
 
 use ocop_core::{Date, DefinitionId};
 use ocop_engine::store::{Append, DueEntry, Snapshot, StoredDefinition, conformance};
@@ -165,24 +165,46 @@ fn a_case_on_sqlite_survives_reopening() {
     assert_eq!(state(&engine2, &store, "s"), "province_evaluation");
 }
 
-/// A store where another writer always gets there first: before each append it records a
-/// fact of its own, so the engine's append meets a moved case.
-struct AlwaysBeaten {
-    inner: MemoryStore,
-    engine: ocop_engine::Engine,
+/// Where another writer gets in ahead of the engine under test.
+enum Rival {
+    /// Before each append it records a fact of its own, so the engine's append meets a
+    /// moved case.
+    EveryAppend,
+    /// Right after the first idempotency look-up (which found nothing), it runs this
+    /// command: the twin of the request being decided, sent again by an impatient client.
+    AfterFirstLookUp(Mutex<Option<Box<Command>>>),
 }
 
-impl Store for AlwaysBeaten {
+/// A memory store with a rival writer (its own engine) that always gets there first.
+struct Racing {
+    inner: MemoryStore,
+    engine: ocop_engine::Engine,
+    rival: Rival,
+}
+
+impl Racing {
+    fn new(engine: ocop_engine::Engine, rival: Rival) -> Racing {
+        Racing {
+            inner: MemoryStore::new(),
+            engine,
+            rival,
+        }
+    }
+}
+
+impl Store for Racing {
     fn append(&self, append: &Append<'_>) -> Result<(), StoreError> {
-        let n = self.inner.version(append.case)?;
-        let rival = Command::new(
-            append.case.clone(),
-            a("so-nn", "commune_officer"),
-            fact(n, 9),
-        );
-        self.engine
-            .execute(&self.inner, &rival)
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        if let Rival::EveryAppend = self.rival {
+            let n = self.inner.version(append.case)?;
+            let rival = Command::new(
+                append.case.clone(),
+                a("so-nn", "commune_officer"),
+                fact(n, 9),
+            );
+            self.engine
+                .execute(&self.inner, &rival)
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+        }
         self.inner.append(append)
     }
     fn version(&self, case: &CaseId) -> Result<u64, StoreError> {
@@ -192,7 +214,15 @@ impl Store for AlwaysBeaten {
         self.inner.load(case, after)
     }
     fn recorded(&self, case: &CaseId, key: &str) -> Result<Option<Recorded>, StoreError> {
-        self.inner.recorded(case, key)
+        let seen = self.inner.recorded(case, key)?;
+        if let Rival::AfterFirstLookUp(twin) = &self.rival
+            && let Some(twin) = twin.lock().unwrap().take()
+        {
+            self.engine
+                .execute(&self.inner, &twin)
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+        }
+        Ok(seen)
     }
     fn cases(&self) -> Result<Vec<CaseId>, StoreError> {
         self.inner.cases()
@@ -235,10 +265,7 @@ impl Store for AlwaysBeaten {
 #[test]
 fn a_command_that_keeps_losing_says_how_often_the_case_moved() {
     let clock = ManualClock::on(d("2026-06-01"));
-    let store = AlwaysBeaten {
-        inner: MemoryStore::new(),
-        engine: engine("national-2026", &clock),
-    };
+    let store = Racing::new(engine("national-2026", &clock), Rival::EveryAppend);
     ok(
         &store.engine,
         &store.inner,
@@ -268,4 +295,45 @@ fn a_command_that_keeps_losing_says_how_often_the_case_moved() {
     assert!(err.to_string().contains("last seen at version 4"), "{err}");
     // Nothing of the command was stored: only the rival's three facts follow the opening.
     assert_eq!(store.inner.version(&CaseId::new("busy")).unwrap(), 4);
+}
+
+/// Two copies of one keyed request: the second looks its key up before the first is stored
+/// and decides after, on a case that has moved on. It answers as the first did (found by
+/// the server's eight-client test, where it was refused with `not-from-state`).
+#[test]
+fn a_twin_request_decided_after_its_key_was_looked_up_answers_as_the_first() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let producer = a("twin-producer", "producer");
+    let file = || Command::take("twin", producer.clone(), "file_dossier").idempotency_key("file-1");
+    let twin_runs = |command: Command| {
+        let store = Racing::new(
+            engine("national-2026", &clock),
+            Rival::AfterFirstLookUp(Mutex::new(None)),
+        );
+        ok(
+            &store.engine,
+            &store.inner,
+            Command::open("twin", producer.clone(), open("twin")),
+        );
+        if let Rival::AfterFirstLookUp(twin) = &store.rival {
+            *twin.lock().unwrap() = Some(Box::new(file()));
+        }
+        let mine = engine("national-2026", &clock);
+        (mine.execute(&store, &command), store)
+    };
+    let (answer, store) = twin_runs(file());
+    let events = answer.unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    // One filing in the log: the twin's, which this request's answer repeats.
+    let log = store.inner.load(&CaseId::new("twin"), 0).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1], events[0]);
+    // The same key on another command is still refused for reuse, not decided.
+    let other = Command::take("twin", producer.clone(), "withdraw").idempotency_key("file-1");
+    let (answer, store) = twin_runs(other);
+    assert!(
+        matches!(answer, Err(CommandError::KeyReused { .. })),
+        "{answer:?}"
+    );
+    assert_eq!(store.inner.version(&CaseId::new("twin")).unwrap(), 2);
 }
