@@ -16,10 +16,13 @@ pub struct NamedSchema {
     pub schema: Schema,
 }
 
-fn named<T: JsonSchema>(name: &'static str) -> NamedSchema {
-    NamedSchema {
-        name,
-        schema: schema_for!(T),
+impl NamedSchema {
+    /// The schema of `T`, published as `schemas/<name>.schema.json`.
+    pub fn of<T: JsonSchema>(name: &'static str) -> NamedSchema {
+        NamedSchema {
+            name,
+            schema: schema_for!(T),
+        }
     }
 }
 
@@ -28,14 +31,14 @@ fn named<T: JsonSchema>(name: &'static str) -> NamedSchema {
 /// view and findings exchanged with guard plugins.
 pub fn document_schemas() -> Vec<NamedSchema> {
     vec![
-        named::<Definition>("definition"),
-        named::<Dossier>("dossier"),
-        named::<AnswerSheet>("answer-sheet"),
-        named::<Evaluation>("evaluation"),
-        named::<Certificate>("certificate"),
-        named::<CriteriaSheet>("criteria-sheet"),
-        named::<Scored>("score-sheet"),
-        named::<CaseView>("case-view"),
-        named::<Vec<Finding>>("findings"),
+        NamedSchema::of::<Definition>("definition"),
+        NamedSchema::of::<Dossier>("dossier"),
+        NamedSchema::of::<AnswerSheet>("answer-sheet"),
+        NamedSchema::of::<Evaluation>("evaluation"),
+        NamedSchema::of::<Certificate>("certificate"),
+        NamedSchema::of::<CriteriaSheet>("criteria-sheet"),
+        NamedSchema::of::<Scored>("score-sheet"),
+        NamedSchema::of::<CaseView>("case-view"),
+        NamedSchema::of::<Vec<Finding>>("findings"),
     ]
 }

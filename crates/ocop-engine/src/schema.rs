@@ -1,7 +1,6 @@
 //! JSON Schemas of the documents this crate reads and writes.
 
 use ocop_core::NamedSchema;
-use schemars::{JsonSchema, schema_for};
 
 use crate::calendar::CalendarFile;
 use crate::command::Command;
@@ -9,23 +8,16 @@ use crate::event::Event;
 use crate::migration::{MigrationFile, MigrationReport};
 use crate::summary::CaseSummary;
 
-fn named<T: JsonSchema>(name: &'static str) -> NamedSchema {
-    NamedSchema {
-        name,
-        schema: schema_for!(T),
-    }
-}
-
 /// The schemas of the engine's documents: an event, a command, a case summary, a
 /// migration file, a migration report and a working-day calendar file.
 pub fn document_schemas() -> Vec<NamedSchema> {
     vec![
-        named::<Event>("event"),
-        named::<Command>("command"),
-        named::<CaseSummary>("case-summary"),
-        named::<MigrationFile>("migration"),
-        named::<MigrationReport>("migration-report"),
-        named::<CalendarFile>("calendar"),
+        NamedSchema::of::<Event>("event"),
+        NamedSchema::of::<Command>("command"),
+        NamedSchema::of::<CaseSummary>("case-summary"),
+        NamedSchema::of::<MigrationFile>("migration"),
+        NamedSchema::of::<MigrationReport>("migration-report"),
+        NamedSchema::of::<CalendarFile>("calendar"),
     ]
 }
 
