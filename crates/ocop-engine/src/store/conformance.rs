@@ -225,6 +225,18 @@ fn plain<S: Store>(
     put(store, case, expected, events, None, None, None)
 }
 
+/// Opens `case` with `n` sample events, due on `next_due` if given; returns the events.
+fn opened<S: Store>(
+    store: &S,
+    case: &CaseId,
+    n: usize,
+    next_due: Option<(&str, Date)>,
+) -> Result<Vec<Event>, String> {
+    let events = sample_events(case, 0, GENESIS_HASH, n);
+    s(put(store, case, 0, &events, None, next_due, None))?;
+    Ok(events)
+}
+
 fn day(s: &str) -> Result<Date, String> {
     s.parse().map_err(|e| format!("{e}"))
 }
@@ -456,12 +468,7 @@ fn projection_follows_appends<S: Store>(store: &S) -> Result<(), String> {
         "the projection does not follow the last append".into()
     })?;
     let other = CaseId::new("a-0");
-    s(plain(
-        store,
-        &other,
-        0,
-        &sample_events(&other, 0, GENESIS_HASH, 1),
-    ))?;
+    opened(store, &other, 1, None)?;
     let all = s(store.summaries())?;
     ensure(
         all == vec![sample_summary(&other, 1, "conformance", None), now],
@@ -622,38 +629,10 @@ fn due_index_follows_appends<S: Store>(store: &S) -> Result<(), String> {
         CaseId::new("c"),
         CaseId::new("d"),
     );
-    let ea = sample_events(&a, 0, GENESIS_HASH, 2);
-    s(put(
-        store,
-        &a,
-        0,
-        &ea,
-        None,
-        Some(("x", day("2026-06-10")?)),
-        None,
-    ))?;
-    let eb = sample_events(&b, 0, GENESIS_HASH, 1);
-    s(put(
-        store,
-        &b,
-        0,
-        &eb,
-        None,
-        Some(("x", day("2026-06-05")?)),
-        None,
-    ))?;
-    let ec = sample_events(&c, 0, GENESIS_HASH, 1);
-    s(put(
-        store,
-        &c,
-        0,
-        &ec,
-        None,
-        Some(("y", day("2026-06-01")?)),
-        None,
-    ))?;
-    let ed = sample_events(&d, 0, GENESIS_HASH, 1);
-    s(put(store, &d, 0, &ed, None, None, None))?;
+    let ea = opened(store, &a, 2, Some(("x", day("2026-06-10")?)))?;
+    let eb = opened(store, &b, 1, Some(("x", day("2026-06-05")?)))?;
+    let ec = opened(store, &c, 1, Some(("y", day("2026-06-01")?)))?;
+    opened(store, &d, 1, None)?;
     let entry = |due: &str, case: &CaseId, version: u64| -> Result<DueEntry, String> {
         Ok(DueEntry {
             due: day(due)?,
@@ -747,12 +726,7 @@ fn summary_must_fit_the_append<S: Store>(store: &S) -> Result<(), String> {
 
 fn reproject_needs_the_version<S: Store>(store: &S) -> Result<(), String> {
     let case = CaseId::new("c-1");
-    s(plain(
-        store,
-        &case,
-        0,
-        &sample_events(&case, 0, GENESIS_HASH, 2),
-    ))?;
+    opened(store, &case, 2, None)?;
     let stale = sample_summary(&case, 1, "d", Some(day("2026-06-01")?));
     ensure(
         matches!(
@@ -871,12 +845,7 @@ fn definitions_are_content_addressed<S: Store>(store: &S) -> Result<(), String> 
 fn cases_are_listed_sorted<S: Store>(store: &S) -> Result<(), String> {
     for id in ["b", "a", "c"] {
         let case = CaseId::new(id);
-        s(plain(
-            store,
-            &case,
-            0,
-            &sample_events(&case, 0, GENESIS_HASH, 1),
-        ))?;
+        opened(store, &case, 1, None)?;
     }
     let cases = s(store.cases())?;
     ensure(
@@ -888,8 +857,8 @@ fn cases_are_listed_sorted<S: Store>(store: &S) -> Result<(), String> {
 fn cases_are_independent<S: Store>(store: &S) -> Result<(), String> {
     let a = CaseId::new("a");
     let b = CaseId::new("b");
-    s(plain(store, &a, 0, &sample_events(&a, 0, GENESIS_HASH, 2)))?;
-    s(plain(store, &b, 0, &sample_events(&b, 0, GENESIS_HASH, 1)))?;
+    opened(store, &a, 2, None)?;
+    opened(store, &b, 1, None)?;
     ensure(
         s(store.version(&a))? == 2 && s(store.version(&b))? == 1,
         || "versions of two cases interfere".into(),
