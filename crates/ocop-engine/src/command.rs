@@ -129,14 +129,7 @@ impl Command {
         actor: Actor,
         transition: impl Into<TransitionId>,
     ) -> Command {
-        Command::new(
-            case,
-            actor,
-            Action::Take {
-                transition: transition.into(),
-                input: TransitionInput::default(),
-            },
-        )
+        Command::take_with(case, actor, transition, TransitionInput::default())
     }
 
     /// Takes `transition` with `input`.

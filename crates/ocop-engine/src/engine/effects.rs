@@ -25,6 +25,13 @@ impl Engine {
                 reason,
             })
         };
+        // The number of the certificate the case holds, for an effect that needs one.
+        let held = |tx: &Tx<'_>, effect: &str| {
+            tx.case
+                .certificate()
+                .map(|c| c.number.clone())
+                .ok_or_else(|| failed(effect, "the case holds no certificate".into()))
+        };
         match e {
             Effect::RecordEvaluation { evaluation } => {
                 let stage = self.cycle.evaluation(evaluation).ok_or_else(|| {
@@ -130,16 +137,7 @@ impl Engine {
                 )
             }
             Effect::RevokeCertificate => {
-                let number = tx
-                    .case
-                    .certificate()
-                    .map(|c| c.number.clone())
-                    .ok_or_else(|| {
-                        failed(
-                            "revoke the certificate",
-                            "the case holds no certificate".into(),
-                        )
-                    })?;
+                let number = held(tx, "revoke the certificate")?;
                 let ground = input
                     .ground
                     .or_else(|| tx.case.revocation.as_ref().and_then(|r| r.ground))
@@ -156,16 +154,7 @@ impl Engine {
                 )
             }
             Effect::ExpireCertificate => {
-                let number = tx
-                    .case
-                    .certificate()
-                    .map(|c| c.number.clone())
-                    .ok_or_else(|| {
-                        failed(
-                            "expire the certificate",
-                            "the case holds no certificate".into(),
-                        )
-                    })?;
+                let number = held(tx, "expire the certificate")?;
                 tx.push(EventBody::CertificateExpired { number }, to)
             }
             Effect::ExtendCertificate { max_days } => {
