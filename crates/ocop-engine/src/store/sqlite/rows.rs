@@ -118,8 +118,18 @@ pub(super) fn summaries(conn: &Connection) -> Result<Vec<CaseSummary>, StoreErro
     let mut stmt = conn
         .prepare_cached("SELECT case_id, body FROM ocop_summaries ORDER BY case_id")
         .map_err(backend)?;
+    summary_rows(&mut stmt, [])
+}
+
+/// The summaries a `SELECT case_id, body FROM ocop_summaries …` statement returns.
+fn summary_rows(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<CaseSummary>, StoreError> {
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .query_map(params, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
         .map_err(backend)?;
     let mut out = Vec::new();
     for row in rows {
@@ -169,17 +179,7 @@ pub(super) fn list_query(q: &SummaryQuery) -> (String, Vec<rusqlite::types::Valu
 pub(super) fn list(conn: &Connection, q: &SummaryQuery) -> Result<Vec<CaseSummary>, StoreError> {
     let (sql, params) = list_query(q);
     let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(params), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })
-        .map_err(backend)?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (case, body) = row.map_err(backend)?;
-        out.push(decode_summary(&case, &body)?);
-    }
-    Ok(out)
+    summary_rows(&mut stmt, rusqlite::params_from_iter(params))
 }
 
 pub(super) fn unprojected(conn: &Connection) -> Result<Vec<CaseId>, StoreError> {
