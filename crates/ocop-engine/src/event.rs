@@ -991,33 +991,35 @@ pub(crate) fn canonical_json(value: &serde_json::Value, out: &mut Vec<u8>) {
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
         Value::String(s) => write_json_string(s, out),
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                canonical_json(v, out);
-            }
-            out.push(b']');
-        }
+        Value::Array(items) => write_list(out, b'[', b']', items, canonical_json),
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_unstable();
-            out.push(b'{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by_key(|(k, _)| *k);
+            write_list(out, b'{', b'}', entries, |(k, v), out| {
                 write_json_string(k, out);
                 out.push(b':');
-                if let Some(v) = map.get(k) {
-                    canonical_json(v, out);
-                }
-            }
-            out.push(b'}');
+                canonical_json(v, out);
+            });
         }
     }
+}
+
+/// Writes `items` between `open` and `close`, separated by commas, each by `each`.
+fn write_list<T>(
+    out: &mut Vec<u8>,
+    open: u8,
+    close: u8,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(T, &mut Vec<u8>),
+) {
+    out.push(open);
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        each(item, out);
+    }
+    out.push(close);
 }
 
 fn write_json_string(s: &str, out: &mut Vec<u8>) {
