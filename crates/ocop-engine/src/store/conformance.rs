@@ -180,22 +180,13 @@ pub fn append_sample(
     events: &[Event],
     key: Option<&IdempotencyRecord>,
 ) -> Result<(), StoreError> {
-    let version = expected + u64::try_from(events.len()).unwrap_or(0);
-    let summary = sample_summary(case, version, "conformance", None);
-    store.append(&Append {
-        case,
-        expected,
-        events,
-        key,
-        summary: &summary,
-        snapshot: None,
-    })
+    put(store, case, expected, events, key, None, None)
 }
 
 /// Appends `events` to `case` at `expected` with `key`, a summary due on `next_due` (under
 /// definition `def`) and `snapshot`.
-fn put<S: Store>(
-    store: &S,
+fn put(
+    store: &dyn Store,
     case: &CaseId,
     expected: u64,
     events: &[Event],
@@ -232,13 +223,33 @@ fn opened<S: Store>(
     n: usize,
     next_due: Option<(&str, Date)>,
 ) -> Result<Vec<Event>, String> {
-    let events = sample_events(case, 0, GENESIS_HASH, n);
-    s(put(store, case, 0, &events, None, next_due, None))?;
+    grown(store, case, &[], n, next_due)
+}
+
+/// Appends `n` sample events to `case` after `before` (its events so far), due on
+/// `next_due` if given; returns the new events.
+fn grown<S: Store>(
+    store: &S,
+    case: &CaseId,
+    before: &[Event],
+    n: usize,
+    next_due: Option<(&str, Date)>,
+) -> Result<Vec<Event>, String> {
+    let at = before.last().map_or(0, |e| e.seq);
+    let events = sample_events(case, at, &last_hash(before), n);
+    s(put(store, case, at, &events, None, next_due, None))?;
     Ok(events)
 }
 
 fn day(s: &str) -> Result<Date, String> {
     s.parse().map_err(|e| format!("{e}"))
+}
+
+fn record(key: &str, fingerprint: &str) -> IdempotencyRecord {
+    IdempotencyRecord {
+        key: key.into(),
+        fingerprint: fingerprint.into(),
+    }
 }
 
 fn last_hash(events: &[Event]) -> String {
@@ -353,28 +364,16 @@ fn invalid_appends_are_refused<S: Store>(store: &S) -> Result<(), String> {
 
 fn idempotency_keys<S: Store>(store: &S) -> Result<(), String> {
     let case = CaseId::new("c-1");
-    let key = IdempotencyRecord {
-        key: "k-1".into(),
-        fingerprint: "f-1".into(),
-    };
+    let key = record("k-1", "f-1");
     let events = sample_events(&case, 0, GENESIS_HASH, 2);
     s(put(store, &case, 0, &events, Some(&key), None, None))?;
-    let prev = events
-        .last()
-        .map_or(GENESIS_HASH.to_owned(), |e| e.hash.clone());
-    let more = sample_events(&case, 2, &prev, 1);
-    s(plain(store, &case, 2, &more))?;
+    let more = grown(store, &case, &events, 1, None)?;
     let rec = s(store.recorded(&case, "k-1"))?.ok_or("key `k-1` not found")?;
     ensure(rec.fingerprint == "f-1", || "fingerprint not kept".into())?;
     ensure(rec.events == events, || {
         "the key returns other events than it produced".into()
     })?;
-    let dup = sample_events(
-        &case,
-        3,
-        &more.last().map_or(String::new(), |e| e.hash.clone()),
-        1,
-    );
+    let dup = sample_events(&case, 3, &last_hash(&more), 1);
     match put(store, &case, 3, &dup, Some(&key), None, None) {
         Err(StoreError::DuplicateKey { .. }) => {}
         other => return Err(format!("reusing a key gave {other:?}")),
@@ -390,10 +389,7 @@ fn idempotency_keys<S: Store>(store: &S) -> Result<(), String> {
 
 fn failed_append_stores_nothing<S: Store>(store: &S) -> Result<(), String> {
     let case = CaseId::new("c-1");
-    let key = IdempotencyRecord {
-        key: "k".into(),
-        fingerprint: "f".into(),
-    };
+    let key = record("k", "f");
     let events = sample_events(&case, 0, GENESIS_HASH, 1);
     let due = day("2026-06-10")?;
     s(put(store, &case, 0, &events, None, Some(("d", due)), None))?;
@@ -654,18 +650,8 @@ fn due_index_follows_appends<S: Store>(store: &S) -> Result<(), String> {
         format!("the index mixes definitions: {got:?}")
     })?;
     // `b` moves on to a later deadline, `a` to none: the index forgets their old dates.
-    let more_b = sample_events(&b, 1, &last_hash(&eb), 1);
-    s(put(
-        store,
-        &b,
-        1,
-        &more_b,
-        None,
-        Some(("x", day("2026-07-01")?)),
-        None,
-    ))?;
-    let more_a = sample_events(&a, 2, &last_hash(&ea), 1);
-    s(plain(store, &a, 2, &more_a))?;
+    grown(store, &b, &eb, 1, Some(("x", day("2026-07-01")?)))?;
+    grown(store, &a, &ea, 1, None)?;
     let got = s(store.due(&x, day("2026-06-30")?))?;
     ensure(got.is_empty(), || {
         format!("the index keeps the dates of cases that moved on: {got:?}")
@@ -675,16 +661,7 @@ fn due_index_follows_appends<S: Store>(store: &S) -> Result<(), String> {
         format!("the index does not follow the last append: {got:?}")
     })?;
     // A case may move to another definition (a migration): it leaves the old one's index.
-    let more_c = sample_events(&c, 1, &last_hash(&ec), 1);
-    s(put(
-        store,
-        &c,
-        1,
-        &more_c,
-        None,
-        Some(("x", day("2026-06-20")?)),
-        None,
-    ))?;
+    grown(store, &c, &ec, 1, Some(("x", day("2026-06-20")?)))?;
     let got = s(store.due(&y, day("2027-01-01")?))?;
     ensure(got.is_empty(), || {
         format!("a case that changed definition stays in the old index: {got:?}")
