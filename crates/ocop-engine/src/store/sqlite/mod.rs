@@ -121,14 +121,6 @@ pub(super) fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-pub(super) fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-pub(super) fn to_u64(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
 impl SqliteStore {
     /// The schema version this ocop writes (recorded in the database's `ocop_meta`).
     pub const SCHEMA_VERSION: u32 = schema::SCHEMA_VERSION;
@@ -193,16 +185,16 @@ impl SqliteStore {
     }
 }
 
-fn decode(case: &CaseId, seq: i64, body: &str) -> Result<Event, StoreError> {
+fn decode(case: &CaseId, seq: u64, body: &str) -> Result<Event, StoreError> {
     let e = Event::decode(body).map_err(|reason| StoreError::Corrupt {
         case: case.clone(),
-        seq: to_u64(seq),
+        seq,
         reason,
     })?;
-    if e.seq != to_u64(seq) || e.case != *case {
+    if e.seq != seq || e.case != *case {
         return Err(StoreError::Corrupt {
             case: case.clone(),
-            seq: to_u64(seq),
+            seq,
             reason: format!("the row holds event {} of case `{}`", e.seq, e.case),
         });
     }
@@ -221,8 +213,8 @@ fn load_range(
         )
         .map_err(backend)?;
     let rows = stmt
-        .query_map(params![case.as_str(), to_i64(first), to_i64(last)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        .query_map(params![case.as_str(), first, last], |r| {
+            Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?))
         })
         .map_err(backend)?;
     let mut out = Vec::new();
@@ -289,8 +281,8 @@ impl Store for SqliteStore {
                     case.as_str(),
                     k.key,
                     k.fingerprint,
-                    to_i64(expected.saturating_add(1)),
-                    to_i64(last)
+                    expected.saturating_add(1),
+                    last
                 ])
             })
             .map_err(backend)?;
@@ -303,20 +295,14 @@ impl Store for SqliteStore {
                 .map_err(backend)?;
             for (e, body) in &rows {
                 insert
-                    .execute(params![
-                        case.as_str(),
-                        to_i64(e.seq),
-                        e.body.kind(),
-                        e.hash,
-                        body
-                    ])
+                    .execute(params![case.as_str(), e.seq, e.body.kind(), e.hash, body])
                     .map_err(backend)?;
             }
         }
         tx.prepare_cached(
             "INSERT INTO ocop_cases (case_id, version) VALUES (?1, ?2) ON CONFLICT (case_id) DO UPDATE SET version = excluded.version",
         )
-        .and_then(|mut s| s.execute(params![case.as_str(), to_i64(last)]))
+        .and_then(|mut s| s.execute(params![case.as_str(), last]))
         .map_err(backend)?;
         projection.write(&tx)?;
         if let Some(snapshot) = append.snapshot {
@@ -327,7 +313,7 @@ impl Store for SqliteStore {
 
     fn recorded(&self, case: &CaseId, key: &str) -> Result<Option<Recorded>, StoreError> {
         let conn = self.lock();
-        let row: Option<(String, i64, i64)> = conn
+        let row: Option<(String, u64, u64)> = conn
             .prepare_cached(
                 "SELECT fingerprint, first_seq, last_seq FROM ocop_idempotency WHERE case_id = ?1 AND key = ?2",
             )
@@ -341,7 +327,7 @@ impl Store for SqliteStore {
         let Some((fingerprint, first, last)) = row else {
             return Ok(None);
         };
-        let events = load_range(&conn, case, to_u64(first), to_u64(last))?;
+        let events = load_range(&conn, case, first, last)?;
         Ok(Some(Recorded {
             fingerprint,
             events,
@@ -420,5 +406,29 @@ impl Store for SqliteStore {
 
     fn definitions(&self) -> Result<Vec<StoredDefinition>, StoreError> {
         rows::definitions(&self.lock())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::GENESIS_HASH;
+    use crate::store::conformance::{append_sample, sample_events};
+
+    /// A version the tables hold that ocop cannot have written (negative) is an error, not
+    /// a case at version 0.
+    #[test]
+    fn a_negative_version_written_outside_ocop_is_refused_not_read_as_zero() {
+        let store = SqliteStore::in_memory().unwrap();
+        let case = CaseId::new("c");
+        let events = sample_events(&case, 0, GENESIS_HASH, 1);
+        append_sample(&store, &case, 0, &events, None).unwrap();
+        store
+            .lock()
+            .execute("UPDATE ocop_cases SET version = -1", [])
+            .unwrap();
+        let err = store.version(&case).unwrap_err();
+        assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
+        assert!(err.to_string().contains("-1"), "{err}");
     }
 }

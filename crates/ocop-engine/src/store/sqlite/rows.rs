@@ -4,7 +4,7 @@
 use ocop_core::{Date, DefinitionId};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{backend, to_i64, to_u64};
+use super::backend;
 use crate::event::CaseId;
 use crate::store::{DueEntry, Snapshot, StoreError, StoredDefinition, SummaryQuery};
 use crate::summary::CaseSummary;
@@ -14,11 +14,11 @@ pub(super) const DUE_QUERY: &str = "SELECT next_due, case_id, version FROM ocop_
      WHERE definition = ?1 AND next_due < ?2 ORDER BY next_due, case_id";
 
 pub(super) fn stored_version(conn: &Connection, case: &CaseId) -> Result<u64, StoreError> {
-    let v: Option<i64> = conn
+    let v: Option<u64> = conn
         .prepare_cached("SELECT version FROM ocop_cases WHERE case_id = ?1")
         .and_then(|mut s| s.query_row([case.as_str()], |r| r.get(0)).optional())
         .map_err(backend)?;
-    Ok(v.map_or(0, to_u64))
+    Ok(v.unwrap_or(0))
 }
 
 /// A projection row: the summary's indexed columns and its JSON.
@@ -49,7 +49,7 @@ impl<'a> Projection<'a> {
         .and_then(|mut stmt| {
             stmt.execute(params![
                 s.case.as_str(),
-                to_i64(s.version),
+                s.version,
                 s.definition.as_str(),
                 s.definition_sha256,
                 s.state.as_str(),
@@ -85,7 +85,7 @@ pub(super) fn due(
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
+                r.get::<_, u64>(2)?,
             ))
         })
         .map_err(backend)?;
@@ -100,7 +100,7 @@ pub(super) fn due(
         out.push(DueEntry {
             due,
             case: CaseId::new(case),
-            version: to_u64(version),
+            version,
         });
     }
     Ok(out)
@@ -204,13 +204,7 @@ pub(super) fn write_snapshot(
         "INSERT INTO ocop_snapshots (case_id, version, body) VALUES (?1, ?2, ?3) \
          ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, body = excluded.body",
     )
-    .and_then(|mut s| {
-        s.execute(params![
-            case.as_str(),
-            to_i64(snapshot.version),
-            snapshot.body
-        ])
-    })
+    .and_then(|mut s| s.execute(params![case.as_str(), snapshot.version, snapshot.body]))
     .map_err(backend)?;
     Ok(())
 }
@@ -220,7 +214,7 @@ pub(super) fn snapshot(conn: &Connection, case: &CaseId) -> Result<Option<Snapsh
         .and_then(|mut s| {
             s.query_row([case.as_str()], |r| {
                 Ok(Snapshot {
-                    version: to_u64(r.get(0)?),
+                    version: r.get(0)?,
                     body: r.get(1)?,
                 })
             })
