@@ -154,6 +154,7 @@ pub(crate) fn write_summary(
     summary: &CaseSummary,
 ) -> Result<(), StoreError> {
     let body = serde_json::to_string(summary).map_err(|e| StoreError::Backend(e.to_string()))?;
+    let version = to_i64(summary.version)?;
     c.execute(
         &format!(
             "INSERT INTO {s}.summaries (case_id, version, definition, definition_sha256, state, \
@@ -167,7 +168,7 @@ pub(crate) fn write_summary(
         ),
         &[
             &summary.case.as_str(),
-            &to_i64(summary.version),
+            &version,
             &summary.definition.as_str(),
             &summary.definition_sha256,
             &summary.state.as_str(),
@@ -195,7 +196,7 @@ pub(crate) fn write_snapshot(
             "INSERT INTO {s}.snapshots (case_id, version, body) VALUES ($1, $2, $3) \
              ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, body = excluded.body"
         ),
-        &[&case.as_str(), &to_i64(snapshot.version), &snapshot.body],
+        &[&case.as_str(), &to_i64(snapshot.version)?, &snapshot.body],
     )
     .map_err(backend)?;
     Ok(())
@@ -229,7 +230,7 @@ pub(crate) fn due(
                     reason: format!("the due-date index holds `{due}`: {e}"),
                 })?,
                 case: CaseId::new(case),
-                version: to_u64(r.get(2)),
+                version: to_u64(r.get(2))?,
             })
         })
         .collect()
@@ -363,10 +364,13 @@ pub(crate) fn snapshot(
             &[&case.as_str()],
         )
         .map_err(backend)?;
-    Ok(row.map(|r| Snapshot {
-        version: to_u64(r.get(0)),
-        body: r.get(1),
-    }))
+    row.map(|r| {
+        Ok(Snapshot {
+            version: to_u64(r.get(0))?,
+            body: r.get(1),
+        })
+    })
+    .transpose()
 }
 
 pub(crate) fn put_definition(

@@ -262,12 +262,20 @@ impl Conn {
     }
 }
 
-pub(crate) fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+/// A case version as a BIGINT: refused, not saturated, past `i64::MAX`.
+pub(crate) fn to_i64(n: u64) -> Result<i64, StoreError> {
+    i64::try_from(n)
+        .map_err(|_| StoreError::Backend(format!("version {n} is past what a BIGINT column holds")))
 }
 
-pub(crate) fn to_u64(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
+/// A BIGINT read back as a version or sequence number: a negative one was not written by
+/// ocop, and is refused rather than read as 0.
+pub(crate) fn to_u64(n: i64) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| {
+        StoreError::Backend(format!(
+            "the store holds the version {n}, which is negative: the tables were changed outside ocop"
+        ))
+    })
 }
 
 impl PostgresStore {
@@ -327,9 +335,10 @@ impl PostgresStore {
     }
 
     fn decode(case: &CaseId, seq: i64, body: &str) -> Result<Event, StoreError> {
+        let seq = to_u64(seq)?;
         Event::decode(body).map_err(|reason| StoreError::Corrupt {
             case: case.clone(),
-            seq: to_u64(seq),
+            seq,
             reason,
         })
     }
@@ -346,7 +355,7 @@ impl Store for PostgresStore {
             .client()?
             .query_opt(&sql, &[&case.as_str()])
             .map_err(backend)?;
-        Ok(row.map_or(0, |r| to_u64(r.get(0))))
+        row.map_or(Ok(0), |r| to_u64(r.get(0)))
     }
 
     fn load(&self, case: &CaseId, after: u64) -> Result<Vec<Event>, StoreError> {
@@ -357,7 +366,7 @@ impl Store for PostgresStore {
         );
         let rows = conn
             .client()?
-            .query(&sql, &[&case.as_str(), &to_i64(after)])
+            .query(&sql, &[&case.as_str(), &to_i64(after)?])
             .map_err(backend)?;
         rows.iter()
             .map(|r| Self::decode(case, r.get(0), r.get(1)))
@@ -384,7 +393,7 @@ impl Store for PostgresStore {
                 &[&case.as_str()],
             )
             .map_err(backend)?;
-        let actual = to_u64(row.get(0));
+        let actual = to_u64(row.get(0))?;
         if actual != expected {
             return Err(StoreError::Conflict {
                 case: case.clone(),
@@ -419,7 +428,7 @@ impl Store for PostgresStore {
             let kind = e.body.kind();
             tx.execute(
                 &insert,
-                &[&case.as_str(), &to_i64(e.seq), &kind, &e.hash, &body],
+                &[&case.as_str(), &to_i64(e.seq)?, &kind, &e.hash, &body],
             )
             .map_err(|err| match err.code() {
                 Some(code) if *code == SqlState::UNIQUE_VIOLATION => StoreError::Conflict {
@@ -433,7 +442,7 @@ impl Store for PostgresStore {
         let last = expected.saturating_add(events.len() as u64);
         tx.execute(
             &format!("UPDATE {s}.cases SET version = $2 WHERE case_id = $1"),
-            &[&case.as_str(), &to_i64(last)],
+            &[&case.as_str(), &to_i64(last)?],
         )
         .map_err(backend)?;
         if let Some(k) = key {
@@ -441,7 +450,7 @@ impl Store for PostgresStore {
                 &format!(
                     "INSERT INTO {s}.idempotency (case_id, key, fingerprint, first_seq, last_seq) VALUES ($1, $2, $3, $4, $5)"
                 ),
-                &[&case.as_str(), &k.key, &k.fingerprint, &to_i64(expected + 1), &to_i64(last)],
+                &[&case.as_str(), &k.key, &k.fingerprint, &to_i64(expected + 1)?, &to_i64(last)?],
             )
             .map_err(backend)?;
         }
@@ -532,7 +541,7 @@ impl Store for PostgresStore {
                 &[&summary.case.as_str()],
             )
             .map_err(backend)?
-            .map_or(0, |r| to_u64(r.get(0)));
+            .map_or(Ok(0), |r| to_u64(r.get(0)))?;
         if actual != summary.version || actual == 0 {
             return Err(StoreError::Conflict {
                 case: summary.case.clone(),

@@ -912,3 +912,21 @@ fn a_server_that_is_down_is_unavailable_and_a_wrong_database_is_not() {
     assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
     assert!(err.to_string().contains("no_such_database"), "{err}");
 }
+
+/// A version the tables hold that ocop cannot have written (negative) is an error naming
+/// it, not a case at version 0.
+#[test]
+fn a_negative_version_written_outside_ocop_is_refused_not_read_as_zero() {
+    let Some(url) = server() else { return };
+    let schema = fresh_schema("neg");
+    let store = PostgresStore::builder(&url).schema(&schema).open().unwrap();
+    let case = CaseId::new("c");
+    let events = conformance::sample_events(&case, 0, ocop_engine::GENESIS_HASH, 1);
+    conformance::append_sample(&store, &case, 0, &events, None).unwrap();
+    let mut raw = parse_url(&url).raw();
+    raw.execute(&format!("UPDATE {schema}.cases SET version = -1"), &[])
+        .unwrap();
+    let err = store.version(&case).unwrap_err();
+    assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
+    assert!(err.to_string().contains("version -1"), "{err}");
+}
