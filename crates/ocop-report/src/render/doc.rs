@@ -4,6 +4,8 @@
 
 use ocop_core::Lang;
 
+use super::text::fmt_count;
+
 /// One table cell.
 #[derive(Default)]
 pub(super) struct Cell {
@@ -28,6 +30,11 @@ impl Cell {
             code: true,
             badge: None,
         }
+    }
+
+    /// A count, written as the reader's language writes numbers.
+    pub(super) fn count(lang: Lang, n: impl Into<u64>) -> Self {
+        Cell::text(fmt_count(lang, n.into()))
     }
 
     pub(super) fn badge(text: impl Into<String>, class: &'static str) -> Self {
@@ -59,6 +66,13 @@ impl Row {
             cells,
             kind: RowKind::Plain,
         }
+    }
+
+    /// A table's totals row: "Tổng cộng" (Total), then `cells`.
+    pub(super) fn total(lang: Lang, cells: impl IntoIterator<Item = Cell>) -> Self {
+        let mut all = vec![Cell::text(lang.pick("Tổng cộng", "Total"))];
+        all.extend(cells);
+        Row::new(all)
     }
 }
 
@@ -124,6 +138,16 @@ pub(super) struct Section {
     pub(super) id: &'static str,
     pub(super) title: String,
     pub(super) blocks: Vec<Block>,
+}
+
+impl Section {
+    pub(super) fn new(id: &'static str, title: impl Into<String>, blocks: Vec<Block>) -> Self {
+        Section {
+            id,
+            title: title.into(),
+            blocks,
+        }
+    }
 }
 
 pub(super) struct Doc {

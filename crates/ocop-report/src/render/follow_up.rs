@@ -90,16 +90,14 @@ pub(super) fn expiring_section(r: &ProgrammeReport, lang: Lang) -> Section {
             .to_owned(),
         ));
     }
-    Section {
-        id: "expiring",
-        title: lang
-            .pick(
-                "Giấy chứng nhận sắp hết hạn (trong 180 ngày)",
-                "Certificates expiring within 180 days",
-            )
-            .to_owned(),
+    Section::new(
+        "expiring",
+        lang.pick(
+            "Giấy chứng nhận sắp hết hạn (trong 180 ngày)",
+            "Certificates expiring within 180 days",
+        ),
         blocks,
-    }
+    )
 }
 
 pub(super) fn overdue_section(r: &ProgrammeReport, lang: Lang) -> Section {
@@ -165,11 +163,11 @@ pub(super) fn overdue_section(r: &ProgrammeReport, lang: Lang) -> Section {
             }));
         }
     }
-    Section {
-        id: "overdue",
-        title: lang.pick("Hồ sơ quá hạn", "Overdue cases").to_owned(),
+    Section::new(
+        "overdue",
+        lang.pick("Hồ sơ quá hạn", "Overdue cases"),
         blocks,
-    }
+    )
 }
 
 pub(super) fn revoked_section(r: &ProgrammeReport, lang: Lang) -> Section {
@@ -183,14 +181,14 @@ pub(super) fn revoked_section(r: &ProgrammeReport, lang: Lang) -> Section {
             .map(|c| {
                 Row::new(vec![
                     Cell::text(c.label.get(lang)),
-                    Cell::text(fmt_count(lang, u64::from(c.count))),
+                    Cell::count(lang, c.count),
                 ])
             })
             .collect();
-        let total = Row::new(vec![
-            Cell::text(lang.pick("Tổng cộng", "Total")),
-            Cell::text(fmt_count(lang, sum(r.revoked.iter().map(|c| c.count)))),
-        ]);
+        let total = Row::total(
+            lang,
+            [Cell::count(lang, sum(r.revoked.iter().map(|c| c.count)))],
+        );
         blocks.push(Block::Table(Table {
             columns: vec![
                 col(lang.pick("Căn cứ thu hồi (Điều 8.1)", "Ground (Art. 8.1)")),
@@ -200,13 +198,11 @@ pub(super) fn revoked_section(r: &ProgrammeReport, lang: Lang) -> Section {
             total: Some(total),
         }));
     }
-    Section {
-        id: "revoked",
-        title: lang
-            .pick("Giấy chứng nhận bị thu hồi", "Revoked certificates")
-            .to_owned(),
+    Section::new(
+        "revoked",
+        lang.pick("Giấy chứng nhận bị thu hồi", "Revoked certificates"),
         blocks,
-    }
+    )
 }
 
 pub(super) fn periods_section(r: &ProgrammeReport, lang: Lang) -> Section {
@@ -255,9 +251,5 @@ pub(super) fn periods_section(r: &ProgrammeReport, lang: Lang) -> Section {
             total: None,
         }));
     }
-    Section {
-        id: "periods",
-        title: lang.pick("Kỳ báo cáo", "Report periods").to_owned(),
-        blocks,
-    }
+    Section::new("periods", lang.pick("Kỳ báo cáo", "Report periods"), blocks)
 }

@@ -95,19 +95,18 @@ pub(super) fn stars_section(r: &ProgrammeReport, lang: Lang) -> Section {
             .map(|s: &StarCount| {
                 Row::new(vec![
                     Cell::text(rank(s.stars)),
-                    Cell::text(fmt_count(lang, u64::from(s.certified))),
-                    Cell::text(fmt_count(lang, u64::from(s.new_this_year))),
+                    Cell::count(lang, s.certified),
+                    Cell::count(lang, s.new_this_year),
                 ])
             })
             .collect();
-        let total = Row::new(vec![
-            Cell::text(lang.pick("Tổng cộng", "Total")),
-            Cell::text(fmt_count(lang, sum(r.stars.iter().map(|s| s.certified)))),
-            Cell::text(fmt_count(
-                lang,
-                sum(r.stars.iter().map(|s| s.new_this_year)),
-            )),
-        ]);
+        let total = Row::total(
+            lang,
+            [
+                Cell::count(lang, sum(r.stars.iter().map(|s| s.certified))),
+                Cell::count(lang, sum(r.stars.iter().map(|s| s.new_this_year))),
+            ],
+        );
         blocks.push(Block::Table(Table {
             columns: vec![
                 short_col(lang.pick("Hạng", "Rank")),
@@ -124,13 +123,11 @@ pub(super) fn stars_section(r: &ProgrammeReport, lang: Lang) -> Section {
             total: Some(total),
         }));
     }
-    Section {
-        id: "stars",
-        title: lang
-            .pick("Sản phẩm theo hạng sao", "Products by star rank")
-            .to_owned(),
+    Section::new(
+        "stars",
+        lang.pick("Sản phẩm theo hạng sao", "Products by star rank"),
         blocks,
-    }
+    )
 }
 
 pub(super) fn targets_section(r: &ProgrammeReport, lang: Lang) -> Section {
@@ -147,20 +144,22 @@ pub(super) fn targets_section(r: &ProgrammeReport, lang: Lang) -> Section {
             .map(|t: &TargetRow| {
                 Row::new(vec![
                     Cell::text(rank(t.stars)),
-                    Cell::text(fmt_count(lang, u64::from(t.target))),
-                    Cell::text(fmt_count(lang, u64::from(t.actual))),
+                    Cell::count(lang, t.target),
+                    Cell::count(lang, t.actual),
                     Cell::text(pct(u64::from(t.actual), u64::from(t.target))),
                 ])
             })
             .collect();
         let target = sum(r.targets.iter().map(|t| t.target));
         let actual = sum(r.targets.iter().map(|t| t.actual));
-        let total = Row::new(vec![
-            Cell::text(lang.pick("Tổng cộng", "Total")),
-            Cell::text(fmt_count(lang, target)),
-            Cell::text(fmt_count(lang, actual)),
-            Cell::text(pct(actual, target)),
-        ]);
+        let total = Row::total(
+            lang,
+            [
+                Cell::count(lang, target),
+                Cell::count(lang, actual),
+                Cell::text(pct(actual, target)),
+            ],
+        );
         blocks.push(Block::Table(Table {
             columns: vec![
                 short_col(lang.pick("Hạng", "Rank")),
@@ -187,13 +186,11 @@ pub(super) fn targets_section(r: &ProgrammeReport, lang: Lang) -> Section {
         }));
     }
     blocks.push(Block::Chart(ChartKind::Targets));
-    Section {
-        id: "targets",
-        title: lang
-            .pick("Chỉ tiêu và kết quả", "Targets and results")
-            .to_owned(),
+    Section::new(
+        "targets",
+        lang.pick("Chỉ tiêu và kết quả", "Targets and results"),
         blocks,
-    }
+    )
 }
 
 pub(super) fn pipeline_section(r: &ProgrammeReport, lang: Lang) -> Section {
@@ -210,15 +207,17 @@ pub(super) fn pipeline_section(r: &ProgrammeReport, lang: Lang) -> Section {
                 Row::new(vec![
                     Cell::text(c.label.get(lang)),
                     Cell::code(c.key.clone()),
-                    Cell::text(fmt_count(lang, u64::from(c.count))),
+                    Cell::count(lang, c.count),
                 ])
             })
             .collect();
-        let total = Row::new(vec![
-            Cell::text(lang.pick("Tổng cộng", "Total")),
-            Cell::text(""),
-            Cell::text(fmt_count(lang, sum(r.by_state.iter().map(|c| c.count)))),
-        ]);
+        let total = Row::total(
+            lang,
+            [
+                Cell::text(""),
+                Cell::count(lang, sum(r.by_state.iter().map(|c| c.count))),
+            ],
+        );
         blocks.push(Block::Table(Table {
             columns: vec![
                 col(lang.pick("Trạng thái", "State")),
@@ -229,11 +228,7 @@ pub(super) fn pipeline_section(r: &ProgrammeReport, lang: Lang) -> Section {
             total: Some(total),
         }));
     }
-    Section {
-        id: "pipeline",
-        title: pipeline_title(lang).to_owned(),
-        blocks,
-    }
+    Section::new("pipeline", pipeline_title(lang), blocks)
 }
 
 pub(super) fn pipeline_title(lang: Lang) -> &'static str {
@@ -252,11 +247,11 @@ pub(super) fn groups_section(r: &ProgrammeReport, lang: Lang) -> Section {
                 let [three, four, five] = g.certified;
                 Row::new(vec![
                     Cell::text(group_name(g, lang)),
-                    Cell::text(fmt_count(lang, u64::from(g.cases))),
-                    Cell::text(fmt_count(lang, u64::from(three))),
-                    Cell::text(fmt_count(lang, u64::from(four))),
-                    Cell::text(fmt_count(lang, u64::from(five))),
-                    Cell::text(fmt_count(lang, sum(g.certified))),
+                    Cell::count(lang, g.cases),
+                    Cell::count(lang, three),
+                    Cell::count(lang, four),
+                    Cell::count(lang, five),
+                    Cell::count(lang, sum(g.certified)),
                 ])
             })
             .collect();
@@ -266,17 +261,19 @@ pub(super) fn groups_section(r: &ProgrammeReport, lang: Lang) -> Section {
                 .iter()
                 .filter_map(|g| g.certified.get(i).copied()))
         };
-        let total = Row::new(vec![
-            Cell::text(lang.pick("Tổng cộng", "Total")),
-            Cell::text(fmt_count(lang, sum(r.by_group.iter().map(|g| g.cases)))),
-            Cell::text(fmt_count(lang, col_sum(0))),
-            Cell::text(fmt_count(lang, col_sum(1))),
-            Cell::text(fmt_count(lang, col_sum(2))),
-            Cell::text(fmt_count(
-                lang,
-                r.by_group.iter().map(|g| sum(g.certified)).sum(),
-            )),
-        ]);
+        let total = Row::total(
+            lang,
+            [
+                Cell::count(lang, sum(r.by_group.iter().map(|g| g.cases))),
+                Cell::text(fmt_count(lang, col_sum(0))),
+                Cell::text(fmt_count(lang, col_sum(1))),
+                Cell::text(fmt_count(lang, col_sum(2))),
+                Cell::text(fmt_count(
+                    lang,
+                    r.by_group.iter().map(|g| sum(g.certified)).sum(),
+                )),
+            ],
+        );
         blocks.push(Block::Table(Table {
             columns: vec![
                 col(lang.pick("Nhóm sản phẩm", "Product group")),
@@ -298,13 +295,11 @@ pub(super) fn groups_section(r: &ProgrammeReport, lang: Lang) -> Section {
         ));
     }
     blocks.push(Block::Chart(ChartKind::Groups));
-    Section {
-        id: "groups",
-        title: lang
-            .pick("Theo nhóm sản phẩm", "By product group")
-            .to_owned(),
+    Section::new(
+        "groups",
+        lang.pick("Theo nhóm sản phẩm", "By product group"),
         blocks,
-    }
+    )
 }
 
 pub(super) fn area_section(r: &ProgrammeReport, lang: Lang) -> Section {
@@ -322,8 +317,8 @@ pub(super) fn area_section(r: &ProgrammeReport, lang: Lang) -> Section {
                 cells: vec![
                     Cell::text(a.district.clone()),
                     Cell::text(""),
-                    Cell::text(fmt_count(lang, u64::from(a.cases))),
-                    Cell::text(fmt_count(lang, u64::from(a.certified))),
+                    Cell::count(lang, a.cases),
+                    Cell::count(lang, a.certified),
                 ],
                 kind: RowKind::Group,
             });
@@ -332,19 +327,21 @@ pub(super) fn area_section(r: &ProgrammeReport, lang: Lang) -> Section {
                     cells: vec![
                         Cell::text(""),
                         Cell::text(c.commune.clone()),
-                        Cell::text(fmt_count(lang, u64::from(c.cases))),
-                        Cell::text(fmt_count(lang, u64::from(c.certified))),
+                        Cell::count(lang, c.cases),
+                        Cell::count(lang, c.certified),
                     ],
                     kind: RowKind::Child,
                 });
             }
         }
-        let total = Row::new(vec![
-            Cell::text(lang.pick("Tổng cộng", "Total")),
-            Cell::text(""),
-            Cell::text(fmt_count(lang, sum(r.by_area.iter().map(|a| a.cases)))),
-            Cell::text(fmt_count(lang, sum(r.by_area.iter().map(|a| a.certified)))),
-        ]);
+        let total = Row::total(
+            lang,
+            [
+                Cell::text(""),
+                Cell::count(lang, sum(r.by_area.iter().map(|a| a.cases))),
+                Cell::count(lang, sum(r.by_area.iter().map(|a| a.certified))),
+            ],
+        );
         blocks.push(Block::Table(Table {
             columns: vec![
                 col(lang.pick("Quận/huyện", "District")),
@@ -356,13 +353,11 @@ pub(super) fn area_section(r: &ProgrammeReport, lang: Lang) -> Section {
             total: Some(total),
         }));
     }
-    Section {
-        id: "areas",
-        title: lang
-            .pick("Theo huyện/xã", "By district and commune")
-            .to_owned(),
+    Section::new(
+        "areas",
+        lang.pick("Theo huyện/xã", "By district and commune"),
         blocks,
-    }
+    )
 }
 
 /// The areas of a report dated 1 July 2025 or later: communes and wards, no districts.
@@ -373,19 +368,18 @@ pub(super) fn commune_section(r: &ProgrammeReport, lang: Lang) -> Section {
         .map(|c| {
             Row::new(vec![
                 Cell::text(c.commune.clone()),
-                Cell::text(fmt_count(lang, u64::from(c.cases))),
-                Cell::text(fmt_count(lang, u64::from(c.certified))),
+                Cell::count(lang, c.cases),
+                Cell::count(lang, c.certified),
             ])
         })
         .collect();
-    let total = Row::new(vec![
-        Cell::text(lang.pick("Tổng cộng", "Total")),
-        Cell::text(fmt_count(lang, sum(r.by_commune.iter().map(|c| c.cases)))),
-        Cell::text(fmt_count(
-            lang,
-            sum(r.by_commune.iter().map(|c| c.certified)),
-        )),
-    ]);
+    let total = Row::total(
+        lang,
+        [
+            Cell::count(lang, sum(r.by_commune.iter().map(|c| c.cases))),
+            Cell::count(lang, sum(r.by_commune.iter().map(|c| c.certified))),
+        ],
+    );
     Section {
         id: "areas",
         title: lang.pick("Theo xã/phường", "By commune and ward").to_owned(),
