@@ -18,6 +18,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+mod support;
+use support::mean;
+
 use criterion::Criterion;
 use ocop_core::{AnswerSheet, ProductSet, Scorer};
 use ocop_plugin_host::{PluginHostBuilder, PluginOptions, build_plugin, plugin_options};
@@ -126,22 +129,6 @@ fn benches(c: &mut Criterion) -> Vec<&'static str> {
     g.finish();
     let _ = std::fs::remove_dir_all(&cache);
     present
-}
-
-/// The mean of a benchmark from criterion's estimates of this run, in nanoseconds.
-fn mean(group: &str, name: &str) -> Option<f64> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let text = std::fs::read_to_string(
-        dir.join("criterion")
-            .join(group)
-            .join(name)
-            .join("new/estimates.json"),
-    )
-    .ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("mean")?.get("point_estimate")?.as_f64()
 }
 
 fn show(ns: f64) -> String {

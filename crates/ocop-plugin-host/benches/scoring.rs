@@ -15,6 +15,9 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
+mod support;
+use support::mean;
+
 use criterion::Criterion;
 use ocop_core::{ProductSet, Scorer};
 use ocop_criteria_26_2026::NativeScorer;
@@ -93,22 +96,6 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
     let _ = std::fs::remove_dir_all(&cache);
-}
-
-/// The mean of a benchmark from criterion's estimates of this run, in nanoseconds.
-fn mean(group: &str, name: &str) -> Option<f64> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let text = std::fs::read_to_string(
-        dir.join("criterion")
-            .join(group)
-            .join(name)
-            .join("new/estimates.json"),
-    )
-    .ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("mean")?.get("point_estimate")?.as_f64()
 }
 
 fn main() {
