@@ -80,30 +80,6 @@ impl Validator<'_> {
         code: Code,
     ) -> Option<T> {
         let before = self.errors();
-        self.params(refs, path, what, spec, params, code);
-        if self.errors() > before {
-            return None;
-        }
-        let lowered = (spec.lower)(&Args::new(params));
-        if lowered.is_none() {
-            self.push(Diagnostic::error(
-                code,
-                path,
-                format!("the parameters of {what} `{}` could not be read", spec.name),
-            ));
-        }
-        lowered
-    }
-
-    pub(super) fn params<T>(
-        &mut self,
-        refs: &Refs<'_>,
-        path: &str,
-        what: &str,
-        spec: &Spec<T>,
-        params: &BTreeMap<String, serde_json::Value>,
-        code: Code,
-    ) {
         for p in spec.params {
             if p.required && !params.contains_key(p.name) {
                 self.push(
@@ -176,5 +152,17 @@ impl Validator<'_> {
                 };
             }
         }
+        if self.errors() > before {
+            return None;
+        }
+        let lowered = (spec.lower)(&Args::new(params));
+        if lowered.is_none() {
+            self.push(Diagnostic::error(
+                code,
+                path,
+                format!("the parameters of {what} `{}` could not be read", spec.name),
+            ));
+        }
+        lowered
     }
 }
