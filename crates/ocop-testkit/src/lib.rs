@@ -11,7 +11,8 @@
 //! - [`TransitionHarness`] / [`check_transitions`] / [`assert_transitions_conform`]: drive a
 //!   real [`Engine`] on any [`Store`] with generated command sequences and check the
 //!   engine's invariants after every step; a violation comes with the steps that led to it,
-//!   which proptest shrinks to a minimal failing sequence.
+//!   which proptest shrinks to a minimal failing sequence. [`CaseInvariants`] are the
+//!   checks on a case's stored history alone, for a test that drives the engine itself.
 //! - [`plugins`]: plugin conformance (the checks of `ocop plugin check`; feature `wasm`,
 //!   on by default) and shadow scoring.
 //!
@@ -67,6 +68,6 @@ pub use soundness::{
     SoundnessError, Unsoundness, assert_definition_sound, check_definition_sound, decision_exits,
 };
 pub use transitions::{
-    Stats, StuckError, TransitionHarness, TransitionViolation, assert_transitions_conform,
-    check_transitions,
+    CaseInvariants, Stats, StuckError, TransitionHarness, TransitionViolation,
+    assert_transitions_conform, check_transitions,
 };

@@ -467,7 +467,7 @@ pub fn actors(cycle: &Cycle) -> impl Strategy<Value = Actor> + use<> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rules {
     /// Steps an honest integrator would send: transitions some actor may take now, council
-    /// work, waiting, retries of earlier commands with their key.
+    /// work, filing documents, waiting, retries of earlier commands with their key.
     Respect,
     /// Those, plus any transition of the definition taken by any actor (most of them
     /// unavailable, or by an actor lacking the role), stale expected versions and
@@ -543,6 +543,24 @@ pub enum Step {
         /// Which level.
         target: u8,
     },
+    /// The producer files one of the case's documents (`document` modulo their kinds:
+    /// forms 01 and 02 and those the definition's `has_document` guards ask for), present
+    /// or missing. A missing document leaves the dossier incomplete, and the guards on it
+    /// must refuse.
+    File {
+        /// Which kind of document (modulo their number).
+        document: u8,
+        /// Whether the document is present.
+        present: bool,
+    },
+    /// The producer records the fact `fact-<fact>` (`fact` modulo 4) as `value`. Facts feed
+    /// guard plugins; to the engine's invariants, recording one changes no state.
+    RecordFact {
+        /// Which fact.
+        fact: u8,
+        /// Its value.
+        value: bool,
+    },
     /// Time passes and the engine ticks.
     Wait {
         /// Days.
@@ -598,6 +616,7 @@ pub fn steps(cycle: &Cycle, rules: Rules) -> BoxedStrategy<Step> {
             3 => constitute,
             6 => submit,
             2 => retry,
+            1 => (0u8..8).prop_map(|document| Step::File { document, present: true }),
             1 => (1u16..60).prop_map(|days| Step::Wait { days }),
             1 => Just(Step::NextDeadline),
         ]
@@ -627,6 +646,9 @@ pub fn steps(cycle: &Cycle, rules: Rules) -> BoxedStrategy<Step> {
                 5 => submit,
                 2 => retry,
                 1 => (0u8..4).prop_map(|back| Step::ReuseKey { back }),
+                1 => (0u8..8, any::<bool>())
+                    .prop_map(|(document, present)| Step::File { document, present }),
+                1 => (0u8..4, any::<bool>()).prop_map(|(fact, value)| Step::RecordFact { fact, value }),
                 1 => (1u16..400).prop_map(|days| Step::Wait { days }),
                 1 => Just(Step::NextDeadline),
             ]
