@@ -105,14 +105,24 @@ pub(crate) fn calendar_to_2029() -> Calendar {
 }
 
 pub(crate) fn engine_on(name: &str, clock: &ManualClock, calendar: Calendar) -> Engine {
-    let mut b = EngineBuilder::new(cycle(name))
+    builder(cycle(name), clock.clone(), calendar)
+        .build()
+        .unwrap()
+}
+
+/// An engine for a shipped cycle: the real scorer, and for `can-tho-2024` the guard
+/// plugin's test double.
+pub(crate) fn builder(cycle: Cycle, clock: ManualClock, calendar: Calendar) -> EngineBuilder {
+    let local = cycle.definition().id.as_str() == "can-tho-2024";
+    let b = EngineBuilder::new(cycle)
         .calendar(calendar)
-        .clock(clock.clone())
+        .clock(clock)
         .scorer("criteria-26-2026", scorer() as Arc<dyn Scorer>);
-    if name == "can-tho-2024" {
-        b = b.guard_plugin("cantho-local", Arc::new(TraceabilityDouble::new()));
+    if local {
+        b.guard_plugin("cantho-local", Arc::new(TraceabilityDouble::new()))
+    } else {
+        b
     }
-    b.build().unwrap()
 }
 
 pub(crate) fn doc(kind: &str) -> DossierDocument {
@@ -197,39 +207,8 @@ pub(crate) fn state(engine: &Engine, store: &dyn Store, case: &str) -> String {
 /// An answer sheet for product set [`SET`] that scores `target` (or just above, by the
 /// smallest step the options allow) and keeps every minimum mark up to `stars`.
 pub(crate) fn sheet(target: f64, stars: u8) -> AnswerSheet {
-    let scorer = scorer();
-    let criteria = scorer.criteria(ProductSet::new(SET).unwrap()).unwrap();
-    let mut sheet = criteria.template(None);
-    let mut chosen: Vec<(usize, usize)> = Vec::new();
-    let mut total = 0.0;
-    for (i, c) in criteria.criteria.iter().enumerate() {
-        let best = c.options.len() - 1;
-        sheet.answers.insert(c.id.clone(), best as u32);
-        total += c.options[best].points;
-        chosen.push((i, best));
-    }
-    for (i, best) in chosen {
-        let c = &criteria.criteria[i];
-        let floor = c
-            .options
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.min_stars.is_some_and(|s| s.get() <= stars))
-            .map(|(k, _)| k)
-            .max()
-            .unwrap_or(0);
-        let max_points = c.options[best].points;
-        let mut pick = best;
-        for k in floor..best {
-            if total - (max_points - c.options[k].points) >= target - 1e-9 {
-                pick = k;
-                break;
-            }
-        }
-        total -= max_points - c.options[pick].points;
-        sheet.answers.insert(c.id.clone(), pick as u32);
-    }
-    sheet
+    let criteria = scorer().criteria(ProductSet::new(SET).unwrap()).unwrap();
+    ocop_testkit::transitions::scoring_sheet(&criteria, target, stars)
 }
 
 /// Names a council of five members and a chair for `stage`, by the stage's chair.
