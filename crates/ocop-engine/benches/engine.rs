@@ -24,75 +24,56 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use ocop_core::{
-    DossierDocument, Producer, ProducerKind, ProductSet, RegistrationType, RoleId, StateId,
-    TransitionId,
-};
+use ocop_core::{RoleId, StateId, TransitionId};
 use ocop_engine::{
     Actor, CaseId, Command, Engine, EngineBuilder, Event, EventBody, ManualClock, MemoryStore,
-    OpenCase, Product, SqliteStore, Store, Synchronous, Timestamp, Transitioned,
+    SqliteStore, Store, Synchronous, Timestamp, Transitioned,
 };
+use ocop_testkit::TransitionHarness;
 use rusqlite::{Connection, TransactionBehavior, params};
 
 const COMMANDS_PER_CASE: u64 = 500;
 
-fn engine(clock: &ManualClock) -> Engine {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read_to_string(root.join("workflows/national-2026.toml")).unwrap();
-    let cycle = ocop_core::load_definition("national-2026.toml", &text).unwrap();
-    // The builder refuses a definition whose plugins are not all registered: the council
-    // stage scores with the native build of the criteria plugin (no WebAssembly here).
-    EngineBuilder::new(cycle)
-        .clock(clock.clone())
-        .scorer(
-            "criteria-26-2026",
-            std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new()),
-        )
-        .build()
-        .unwrap()
+/// The testkit's harness for `national-2026`: it builds the engine and opens the case (a
+/// product of set 1, filed with every document the definition asks for). The council
+/// stage scores with the native build of the criteria plugin (no WebAssembly here).
+fn harness() -> &'static TransitionHarness {
+    static HARNESS: OnceLock<TransitionHarness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let text = std::fs::read_to_string(root.join("workflows/national-2026.toml")).unwrap();
+        let cycle = ocop_core::load_definition("national-2026.toml", &text).unwrap();
+        TransitionHarness::new(cycle, |cycle, clock| {
+            EngineBuilder::new(cycle)
+                .clock(clock)
+                .scorer(
+                    "criteria-26-2026",
+                    std::sync::Arc::new(ocop_criteria_26_2026::NativeScorer::new()),
+                )
+                .build()
+        })
+    })
 }
 
-fn open() -> OpenCase {
-    let doc = |k: &str| DossierDocument {
-        kind: k.into(),
-        present: true,
-        valid_until: None,
-    };
-    OpenCase {
-        product: Product {
-            name: "Bánh pía".into(),
-            product_set: ProductSet::new(3).unwrap(),
-            producer: Producer {
-                name: "HTX".into(),
-                kind: ProducerKind::Cooperative,
-                province: "92".into(),
-                commune: "x".into(),
-                district: None,
-            },
-        },
-        registration: RegistrationType::First,
-        documents: vec![doc("form_01"), doc("form_02")],
-        facts: BTreeMap::new(),
-        certificate: None,
-    }
+fn engine(clock: &ManualClock) -> Engine {
+    harness().engine(clock.clone()).unwrap()
 }
 
 fn producer() -> Actor {
-    Actor::new("htx", "producer")
+    harness().actor("producer")
 }
 
 fn officer() -> Actor {
-    Actor::new("ubnd", "commune_officer")
+    harness().actor("commune_officer")
 }
 
 /// Opens `case` and files its dossier: the case waits in `commune_review` at version 2.
 fn start(engine: &Engine, store: &dyn Store, case: &str) {
-    engine
-        .execute(store, &Command::open(case, producer(), open()))
-        .unwrap();
+    harness().open(engine, store, case).unwrap();
     engine
         .execute(store, &Command::take(case, producer(), "file_dossier"))
         .unwrap();
@@ -293,11 +274,7 @@ fn command_batches(loops: u64) -> Vec<Vec<Event>> {
     let engine = engine(&clock);
     let store = MemoryStore::new();
     let mut out = Vec::new();
-    out.push(
-        engine
-            .execute(&store, &Command::open("c", producer(), open()))
-            .unwrap(),
-    );
+    out.push(harness().open(&engine, &store, "c").unwrap());
     out.push(
         engine
             .execute(&store, &Command::take("c", producer(), "file_dossier"))
