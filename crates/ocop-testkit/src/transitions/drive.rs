@@ -36,19 +36,7 @@ impl TransitionHarness {
         let members: Vec<CouncilMember> = match council.filter(|c| c.is_constituted()) {
             Some(c) => c.members().to_vec(),
             None => {
-                let n = stage.council.min_members.max(5);
-                let mut m: Vec<CouncilMember> = (1..=n)
-                    .map(|i| CouncilMember {
-                        id: format!("council-m{i}"),
-                        chair: false,
-                    })
-                    .collect();
-                if stage.chair_role.is_some() {
-                    m.push(CouncilMember {
-                        id: "council-chair".into(),
-                        chair: true,
-                    });
-                }
+                let m = council_members(stage, stage.council.min_members.max(5));
                 out.push(Command::new(
                     id.clone(),
                     self.council_chair(stage),
@@ -213,4 +201,21 @@ impl TransitionHarness {
         }
         dist
     }
+}
+
+/// `n` members `council-m<k>`, and `council-chair` when the stage has a chair role.
+pub(super) fn council_members(stage: &Evaluation, n: u32) -> Vec<CouncilMember> {
+    let mut m: Vec<CouncilMember> = (1..=n)
+        .map(|k| CouncilMember {
+            id: format!("council-m{k}"),
+            chair: false,
+        })
+        .collect();
+    if stage.chair_role.is_some() {
+        m.push(CouncilMember {
+            id: "council-chair".into(),
+            chair: true,
+        });
+    }
+    m
 }

@@ -6,6 +6,7 @@ use ocop_engine::{
     Action, Actor, Case, CaseId, Command, CouncilMember, Engine, Event, ManualClock, Store,
 };
 
+use super::drive::council_members;
 use super::fixtures::{TARGETS, documents};
 use super::report::Stats;
 use super::{CaseInvariants, TransitionHarness, TransitionViolation, scoring_sheet};
@@ -194,18 +195,7 @@ impl Run<'_> {
                 let Some(stage) = cycle.evaluation_in(before.state()) else {
                     return Resolved::Skip(format!("no council sits in `{}`", before.state()));
                 };
-                let mut list: Vec<CouncilMember> = (1..=*members)
-                    .map(|k| CouncilMember {
-                        id: format!("council-m{k}"),
-                        chair: false,
-                    })
-                    .collect();
-                if stage.chair_role.is_some() {
-                    list.push(CouncilMember {
-                        id: "council-chair".into(),
-                        chair: true,
-                    });
-                }
+                let list = council_members(stage, u32::from(*members));
                 Resolved::Command(
                     Box::new(Command::new(
                         self.case.clone(),
