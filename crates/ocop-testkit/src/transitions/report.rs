@@ -73,7 +73,7 @@ impl fmt::Display for TransitionViolation {
 /// proptest turns it into a test failure with `?` (through `std::error::Error`).
 impl std::error::Error for TransitionViolation {}
 
-/// Why [`TransitionHarness::drive_to`] could not bring a case to a state.
+/// Why [`TransitionHarness::drive_to`](super::TransitionHarness::drive_to) could not bring a case to a state.
 #[derive(Debug)]
 pub struct StuckError {
     /// Where the case stopped.
