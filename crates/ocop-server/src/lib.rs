@@ -65,7 +65,7 @@ pub use api::cases::{
     CouncilView, OpenRequest, SheetRequest, SheetSummary, VerifyReport,
 };
 pub use api::openapi;
-pub use api::problem::{ErrorCode, Finding, PROBLEM_JSON, Problem};
+pub use api::problem::{ErrorCode, FailedGuard, PROBLEM_JSON, Problem};
 pub use auth::{
     AUTH_FORMAT, ApiKeyConfig, AuthFile, AuthFileError, IssuerConfig, KEY_PREFIX, LoginConfig,
     NewApiKey, ProvinceConfig, new_api_key, new_api_key_with,

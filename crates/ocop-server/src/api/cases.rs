@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::blocking;
 use super::extract::{ApiJson, ApiPath, ApiQuery, CommandHeaders, Language};
 use super::output::Reply;
-use super::problem::{ErrorCode, Finding, Problem};
+use super::problem::{ErrorCode, FailedGuard, Problem};
 use crate::auth::Principal;
 use crate::listing::{self, CaseFilter, CasePage, ListError};
 use crate::log::RequestLog;
@@ -319,11 +319,11 @@ fn refused(
     if let (CommandError::GuardFailed { .. }, Some(case), Action::Take { transition, input }) =
         (e, case, action)
     {
-        let all: Vec<Finding> = engine
+        let all: Vec<FailedGuard> = engine
             .failing_guards(case, transition, input)
             .into_iter()
             .filter_map(|g| match g {
-                CommandError::GuardFailed { guard, reason, .. } => Some(Finding { guard, reason }),
+                CommandError::GuardFailed { guard, reason, .. } => Some(FailedGuard { guard, reason }),
                 _ => None,
             })
             .collect();

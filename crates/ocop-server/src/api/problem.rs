@@ -214,9 +214,11 @@ impl ErrorCode {
     }
 }
 
+// Not `Finding`: the API's schemas also carry a guard plugin's `Finding`, and two schemas of
+// one name became `Finding` and `Finding2`.
 /// One failing guard of a transition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Finding {
+pub struct FailedGuard {
     /// The guard, e.g. `dossier_complete`.
     pub guard: String,
     /// Why it does not hold.
@@ -242,7 +244,7 @@ pub struct Problem {
     pub hint: Option<String>,
     /// Every failing guard, for `guard-failed`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub findings: Vec<Finding>,
+    pub findings: Vec<FailedGuard>,
     /// The case's version now, for `version-mismatch` (also sent as `ETag`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_version: Option<u64>,
@@ -362,7 +364,7 @@ impl Problem {
             }
             CommandError::GuardFailed { guard, reason, .. } => {
                 let mut p = Problem::new(C::GuardFailed, e.to_string());
-                p.findings = vec![Finding {
+                p.findings = vec![FailedGuard {
                     guard: guard.clone(),
                     reason: reason.clone(),
                 }];
