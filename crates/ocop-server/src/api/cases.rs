@@ -323,7 +323,9 @@ fn refused(
             .failing_guards(case, transition, input)
             .into_iter()
             .filter_map(|g| match g {
-                CommandError::GuardFailed { guard, reason, .. } => Some(FailedGuard { guard, reason }),
+                CommandError::GuardFailed { guard, reason, .. } => {
+                    Some(FailedGuard { guard, reason })
+                }
                 _ => None,
             })
             .collect();
