@@ -12,15 +12,14 @@ fn b64(v: &Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).unwrap())
 }
 
+/// The definitions, asked for with only the given headers as credentials.
+async fn definitions_with(s: &TestServer, headers: &[(&str, &str)]) -> Reply {
+    s.call(Method::GET, "/api/v1/definitions", None, None, headers)
+        .await
+}
+
 async fn bearer(s: &TestServer, token: &str) -> Reply {
-    s.call(
-        Method::GET,
-        "/api/v1/definitions",
-        None,
-        None,
-        &[("Authorization", &format!("Bearer {token}"))],
-    )
-    .await
+    definitions_with(s, &[("Authorization", &format!("Bearer {token}"))]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,9 +28,7 @@ async fn credentials_bad_and_good() {
     ok(&s.open("CT-AUTH").await);
 
     // Missing.
-    let r = s
-        .call(Method::GET, "/api/v1/definitions", None, None, &[])
-        .await;
+    let r = definitions_with(&s, &[]).await;
     problem(&r, 401, "missing-credential");
     assert_eq!(
         r.header("www-authenticate").as_deref(),
@@ -40,15 +37,7 @@ async fn credentials_bad_and_good() {
     // Malformed: not a JWT, garbage segments, wrong scheme.
     problem(&bearer(&s, "abc").await, 401, "invalid-credential");
     problem(&bearer(&s, "a.b.c").await, 401, "invalid-credential");
-    let basic = s
-        .call(
-            Method::GET,
-            "/api/v1/definitions",
-            None,
-            None,
-            &[("Authorization", "Basic dXNlcjpwYXNz")],
-        )
-        .await;
+    let basic = definitions_with(&s, &[("Authorization", "Basic dXNlcjpwYXNz")]).await;
     problem(&basic, 401, "invalid-credential");
 
     // Valid RS256 and ES256 tokens.
@@ -134,25 +123,9 @@ async fn credentials_bad_and_good() {
     let office = s.key("office");
     let last = if office.ends_with('0') { '1' } else { '0' };
     let wrong = format!("{}{last}", &office[..office.len() - 1]);
-    let r = s
-        .call(
-            Method::GET,
-            "/api/v1/definitions",
-            None,
-            None,
-            &[("X-Api-Key", &wrong)],
-        )
-        .await;
+    let r = definitions_with(&s, &[("X-Api-Key", &wrong)]).await;
     problem(&r, 401, "invalid-credential");
-    let r = s
-        .call(
-            Method::GET,
-            "/api/v1/definitions",
-            None,
-            None,
-            &[("X-Api-Key", "ocop_nobody.00")],
-        )
-        .await;
+    let r = definitions_with(&s, &[("X-Api-Key", "ocop_nobody.00")]).await;
     problem(&r, 401, "invalid-credential");
     problem(
         &s.get("/api/v1/definitions", "revoked").await,
@@ -160,15 +133,7 @@ async fn credentials_bad_and_good() {
         "invalid-credential",
     );
     // An API key also works as a bearer token.
-    let r = s
-        .call(
-            Method::GET,
-            "/api/v1/definitions",
-            None,
-            None,
-            &[("Authorization", &format!("Bearer {}", s.key("office")))],
-        )
-        .await;
+    let r = bearer(&s, &s.key("office")).await;
     ok(&r);
 
     // Revoking a key in the auth file takes effect without a restart.
@@ -193,11 +158,10 @@ async fn credentials_bad_and_good() {
     // The token's actor acts: a JWT commune officer proposes the case.
     ok(&s.take("CT-AUTH", "producer", "file_dossier").await);
     let r = s
-        .call(
-            Method::POST,
-            "/api/v1/cases/CT-AUTH/commands",
+        .take_with(
+            "CT-AUTH",
             None,
-            Some(json!({"action": {"type": "take", "transition": "commune_propose"}})),
+            "commune_propose",
             &[("Authorization", &format!("Bearer {good}"))],
         )
         .await;
@@ -517,11 +481,10 @@ async fn strange_ids(s: &TestServer) {
     problem(&r, 422, "invalid-input");
     // A long idempotency key is refused, not truncated.
     let r = s
-        .call(
-            Method::POST,
-            "/api/v1/cases/CT-LONG/commands",
+        .take_with(
+            "CT-LONG",
             Some("producer"),
-            Some(json!({"action": {"type": "take", "transition": "file_dossier"}})),
+            "file_dossier",
             &[("Idempotency-Key", &"k".repeat(300))],
         )
         .await;
@@ -589,11 +552,10 @@ async fn one_idempotency_key_from_eight_clients_makes_one_set_of_events() {
     assert_eq!(after, before + events[0].as_array().unwrap().len() as u64);
     // A later retry replays; the same key for another command is refused.
     let retry = s
-        .call(
-            Method::POST,
-            "/api/v1/cases/CT-IDEM/commands",
+        .take_with(
+            "CT-IDEM",
             Some("producer"),
-            Some(json!({"action": {"type": "take", "transition": "file_dossier"}})),
+            "file_dossier",
             &[("Idempotency-Key", "file-CT-IDEM-1")],
         )
         .await;
@@ -601,11 +563,10 @@ async fn one_idempotency_key_from_eight_clients_makes_one_set_of_events() {
     assert_eq!(retry.body["replayed"], true);
     assert_eq!(retry.body["events"], events[0]);
     let reuse = s
-        .call(
-            Method::POST,
-            "/api/v1/cases/CT-IDEM/commands",
+        .take_with(
+            "CT-IDEM",
             Some("commune"),
-            Some(json!({"action": {"type": "take", "transition": "commune_propose"}})),
+            "commune_propose",
             &[("Idempotency-Key", "file-CT-IDEM-1")],
         )
         .await;
@@ -646,11 +607,10 @@ async fn one_idempotency_key_from_eight_clients_makes_one_set_of_events() {
     let v = s.get("/api/v1/cases/CT-IDEM", "commune").await;
     let etag = v.header("etag").unwrap();
     let stale = s
-        .call(
-            Method::POST,
-            "/api/v1/cases/CT-IDEM/commands",
+        .take_with(
+            "CT-IDEM",
             Some("commune"),
-            Some(json!({"action": {"type": "take", "transition": "commune_propose"}})),
+            "commune_propose",
             &[("If-Match", "\"1\"")],
         )
         .await;
@@ -658,24 +618,17 @@ async fn one_idempotency_key_from_eight_clients_makes_one_set_of_events() {
     assert_eq!(stale.body["current_version"], v.body["version"]);
     assert_eq!(stale.header("etag"), Some(etag.clone()));
     let fresh = s
-        .call(
-            Method::POST,
-            "/api/v1/cases/CT-IDEM/commands",
+        .take_with(
+            "CT-IDEM",
             Some("commune"),
-            Some(json!({"action": {"type": "take", "transition": "commune_propose"}})),
+            "commune_propose",
             &[("If-Match", &etag)],
         )
         .await;
     ok(&fresh);
     problem(
-        &s.call(
-            Method::POST,
-            "/api/v1/cases/CT-IDEM/commands",
-            Some("commune"),
-            Some(json!({"action": {"type": "take", "transition": "x"}})),
-            &[("If-Match", "three")],
-        )
-        .await,
+        &s.take_with("CT-IDEM", Some("commune"), "x", &[("If-Match", "three")])
+            .await,
         400,
         "bad-parameter",
     );

@@ -307,10 +307,23 @@ impl TestServer {
 
     /// Takes a transition as `who`.
     pub(crate) async fn take(&self, id: &str, who: &str, transition: &str) -> Reply {
-        self.post(
+        self.take_with(id, Some(who), transition, &[]).await
+    }
+
+    /// Takes a transition with an API key (or none) and extra headers.
+    pub(crate) async fn take_with(
+        &self,
+        id: &str,
+        who: Option<&str>,
+        transition: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.call(
+            Method::POST,
             &format!("/api/v1/cases/{}/commands", enc(id)),
             who,
-            json!({"action": {"type": "take", "transition": transition}}),
+            Some(json!({"action": {"type": "take", "transition": transition}})),
+            headers,
         )
         .await
     }
