@@ -498,9 +498,19 @@ pub(crate) fn stored_cycles(
         .collect()
 }
 
-/// The last day anything happened in the store.
-fn last_day(cases: &[CaseSummary]) -> Option<Date> {
-    cases.iter().map(|c| c.entered_on).max()
+/// The store, its cases, and the day asked for (default: the last day anything happened in
+/// the store).
+fn cases_as_of(
+    store: &StoreArgs,
+    as_of: Option<Date>,
+    lang: Lang,
+) -> Result<(Box<dyn Store>, Vec<CaseSummary>, Date)> {
+    let store = store.open(lang)?;
+    let cases = summaries(store.as_ref(), lang)?;
+    let as_of = as_of
+        .or_else(|| cases.iter().map(|c| c.entered_on).max())
+        .context("the database holds no case")?;
+    Ok((store, cases, as_of))
 }
 
 pub(crate) fn report(
@@ -510,11 +520,7 @@ pub(crate) fn report(
     out: Option<&Path>,
     lang: Lang,
 ) -> Result<ExitCode> {
-    let store = store.open(lang)?;
-    let cases = summaries(store.as_ref(), lang)?;
-    let as_of = as_of
-        .or_else(|| last_day(&cases))
-        .context("the database holds no case")?;
+    let (store, cases, as_of) = cases_as_of(store, as_of, lang)?;
     let cycles = stored_cycles(store.as_ref(), &cases, lang)?;
     let report = ocop_report::compute(&ReportInput {
         as_of,
@@ -548,11 +554,7 @@ pub(crate) fn export(
     out: Option<&Path>,
     lang: Lang,
 ) -> Result<ExitCode> {
-    let store = store.open(lang)?;
-    let cases = summaries(store.as_ref(), lang)?;
-    let as_of = as_of
-        .or_else(|| last_day(&cases))
-        .context("the database holds no case")?;
+    let (_, cases, as_of) = cases_as_of(store, as_of, lang)?;
     let mut text = String::new();
     for record in ocop_report::export(&cases, as_of) {
         text.push_str(&serde_json::to_string(&record)?);
