@@ -35,6 +35,12 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// The command ended with `code` and its output says `says`.
+fn assert_exit(out: &Output, code: i32, says: &str) {
+    assert_eq!(out.status.code(), Some(code), "{}", text(out));
+    assert!(text(out).contains(says), "{}", text(out));
+}
+
 /// The criteria plugin, built once.
 fn criteria_plugin() -> &'static str {
     static PATH: OnceLock<String> = OnceLock::new();
@@ -58,15 +64,13 @@ fn validate_exits_0_on_the_shipped_cycles_and_1_on_a_broken_one() {
     ]);
     assert!(ok.status.success(), "{}", text(&ok));
     let bad = ocop(&["validate", "tests/definitions/bad/unknown-state.toml"]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(
-        text(&bad).contains("tests/definitions/bad/unknown-state.toml:79:1: error[unknown-state]"),
-        "{}",
-        text(&bad)
+    assert_exit(
+        &bad,
+        1,
+        "tests/definitions/bad/unknown-state.toml:79:1: error[unknown-state]",
     );
     let missing = ocop(&["validate", "no-such-file.toml"]);
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(text(&missing).contains("cannot read `no-such-file.toml`"));
+    assert_exit(&missing, 2, "cannot read `no-such-file.toml`");
 }
 
 /// Migration and calendar files go through the same diagnostics as definitions: a code,
@@ -207,12 +211,7 @@ fn criteria_template_score_round_trip() {
     )
     .unwrap();
     let refused = ocop(&["score", "--plugin", plugin, file.to_str().unwrap()]);
-    assert_eq!(refused.status.code(), Some(2));
-    assert!(
-        text(&refused).contains("answer-out-of-range"),
-        "{}",
-        text(&refused)
-    );
+    assert_exit(&refused, 2, "answer-out-of-range");
 }
 
 #[test]
@@ -255,38 +254,22 @@ fn temp_dir(name: &str) -> PathBuf {
 fn templates_and_answer_sheets_are_checked_against_the_sheet() {
     let plugin = criteria_plugin();
     // A case that does not exist, or a case on a sheet without cases: refused.
-    let out = ocop(&[
-        "criteria",
-        "--plugin",
-        plugin,
-        "--set",
-        "26",
-        "--branch",
-        "3",
-        "--template",
-    ]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("set 26 has no case 3"),
-        "{}",
-        text(&out)
-    );
-    let out = ocop(&[
-        "criteria",
-        "--plugin",
-        plugin,
-        "--set",
-        "3",
-        "--branch",
-        "1",
-        "--template",
-    ]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("no alternative cases"),
-        "{}",
-        text(&out)
-    );
+    for (set, branch, says) in [
+        ("26", "3", "set 26 has no case 3"),
+        ("3", "1", "no alternative cases"),
+    ] {
+        let out = ocop(&[
+            "criteria",
+            "--plugin",
+            plugin,
+            "--set",
+            set,
+            "--branch",
+            branch,
+            "--template",
+        ]);
+        assert_exit(&out, 2, says);
+    }
     // Sections 8, 9 and 15 of set 26 each choose their case.
     let out = ocop(&[
         "criteria",
@@ -374,8 +357,7 @@ fn plugin_check_cannot_pass_on_nothing_and_checks_guards_as_configured() {
         "--config",
         "traceability_system=3",
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("bad-config"), "{}", text(&out));
+    assert_exit(&out, 1, "bad-config");
 }
 
 #[test]
@@ -546,8 +528,7 @@ fn walkthroughs_build_from_an_empty_folder() {
     assert!(out.status.success(), "{}", text(&out));
     // Without its configuration the guard refuses, naming what is missing.
     let out = run(&["plugin", "check", &built[1]]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("bad-config"), "{}", text(&out));
+    assert_exit(&out, 1, "bad-config");
     let out = run(&["plugin", "check", &built[2], "--sheets", "1"]);
     assert!(out.status.success(), "{}", text(&out));
 
@@ -651,12 +632,7 @@ export_scoring!(Clocked);
         .unwrap();
     }
     let out = run(&["plugin", "build", "no-sdk"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(
-        text(&out).contains("depend on ocop-plugin-sdk"),
-        "{}",
-        text(&out)
-    );
+    assert_exit(&out, 2, "depend on ocop-plugin-sdk");
     let out = run(&["plugin", "build", "imports-env"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
