@@ -331,20 +331,11 @@ pub(crate) async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let (province, case) = match load(&state, &viewer, &id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let engine = match engine_of(&province, &case) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
-    let events = match events_of(&province, &case, lang).await {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
+    let (province, case) = load(&state, &viewer, &id).await?;
+    let engine = engine_of(&province, &case)?;
+    let events = events_of(&province, &case, lang).await?;
     let cycle = engine.cycle();
     let summary = engine.summary(&case);
     let product = case.product();
@@ -470,7 +461,7 @@ pub(crate) async fn page(
         }
         (timeline(&state, engine, &events, &viewer, lang))
     };
-    Page {
+    Ok(Page {
         state: &state,
         viewer: &viewer,
         title,
@@ -479,7 +470,7 @@ pub(crate) async fn page(
         body,
         scripts: &[],
     }
-    .render()
+    .render())
 }
 
 fn constitute_form(viewer: &Viewer, case: &Case, evaluation: &EvaluationId, lang: Lang) -> Markup {
@@ -903,12 +894,9 @@ pub(crate) async fn dossier(
     log: RequestLog,
     Path(id): Path<String>,
     Form(f): Form<Fields>,
-) -> Response {
+) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let (_, case) = match load(&state, &viewer, &id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (_, case) = load(&state, &viewer, &id).await?;
     let ticked: Vec<&str> = f
         .iter()
         .filter(|(k, _)| k == "doc")
@@ -936,7 +924,7 @@ pub(crate) async fn dossier(
                 .and_then(|d| d.valid_until),
         })
         .collect();
-    command(
+    Ok(command(
         &state,
         &viewer,
         &id,
@@ -950,7 +938,7 @@ pub(crate) async fn dossier(
         .to_owned(),
         &log,
     )
-    .await
+    .await)
 }
 
 /// `POST /cases/{id}/council/{evaluation}`: names the council's members.

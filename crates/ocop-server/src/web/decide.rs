@@ -22,20 +22,11 @@ pub(crate) async fn decision(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let (province, case) = match load(&state, &viewer, &id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let engine = match engine_of(&province, &case) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
-    let events = match events_of(&province, &case, lang).await {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
+    let (province, case) = load(&state, &viewer, &id).await?;
+    let engine = engine_of(&province, &case)?;
+    let events = events_of(&province, &case, lang).await?;
     let cycle = engine.cycle();
     let in_decision = cycle
         .state(case.state())
@@ -66,7 +57,7 @@ pub(crate) async fn decision(
             }
         }
     };
-    Page {
+    Ok(Page {
         state: &state,
         viewer: &viewer,
         title: format!(
@@ -79,7 +70,7 @@ pub(crate) async fn decision(
         body,
         scripts: &[],
     }
-    .render()
+    .render())
 }
 
 /// `GET /cases/{id}/revocation`.
@@ -87,16 +78,10 @@ pub(crate) async fn revocation(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let (province, case) = match load(&state, &viewer, &id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let engine = match engine_of(&province, &case) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
+    let (province, case) = load(&state, &viewer, &id).await?;
+    let engine = engine_of(&province, &case)?;
     let url = case_url(case.id().as_str());
     let acts = actions(engine, &case, &viewer, lang);
     let grounded: Vec<_> = acts
@@ -160,7 +145,7 @@ pub(crate) async fn revocation(
             ul.actions { @for a in &others { (action_form(&viewer, &case, a, lang)) } }
         }
     };
-    Page {
+    Ok(Page {
         state: &state,
         viewer: &viewer,
         title: format!(
@@ -173,7 +158,7 @@ pub(crate) async fn revocation(
         body,
         scripts: &[],
     }
-    .render()
+    .render())
 }
 
 /// `POST /cases/{id}/revocation`: opens or decides a revocation on the ground chosen.

@@ -381,25 +381,22 @@ pub(crate) async fn form(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((id, evaluation)): Path<(String, String)>,
-) -> Response {
-    let r = match ready(&state, &viewer, &id, &evaluation).await {
-        Ok(r) => r,
-        Err(res) => return res,
-    };
+) -> Result<Response, Response> {
+    let r = ready(&state, &viewer, &id, &evaluation).await?;
     if r.case
         .council(&r.evaluation)
         .and_then(|c| c.sheet(&viewer.principal.actor))
         .is_some()
     {
-        return Redirect::to(&format!(
+        return Ok(Redirect::to(&format!(
             "{}/sheets/{}/{}",
             case_url(r.case.id().as_str()),
             r.evaluation,
             encode_segment(&viewer.principal.actor)
         ))
-        .into_response();
+        .into_response());
     }
-    form_page(
+    Ok(form_page(
         &state,
         &viewer,
         &r,
@@ -407,7 +404,7 @@ pub(crate) async fn form(
         None,
         None,
         StatusCode::OK,
-    )
+    ))
 }
 
 /// `POST /cases/{id}/score/{evaluation}`: previews (without a script) or submits.
@@ -417,12 +414,9 @@ pub(crate) async fn submit(
     log: RequestLog,
     Path((id, evaluation)): Path<(String, String)>,
     Form(fields): Form<Fields>,
-) -> Response {
+) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let r = match ready(&state, &viewer, &id, &evaluation).await {
-        Ok(r) => r,
-        Err(res) => return res,
-    };
+    let r = ready(&state, &viewer, &id, &evaluation).await?;
     let f = filled(&r.sheet, &fields);
     let (sheet, missing) = answer_sheet(&r.sheet, &f, &viewer.principal.actor);
     let missing_box = |missing: &[CriterionId]| {
@@ -433,7 +427,7 @@ pub(crate) async fn submit(
     };
     if field(&fields, "intent") == Some("preview") {
         if !missing.is_empty() {
-            return form_page(
+            return Ok(form_page(
                 &state,
                 &viewer,
                 &r,
@@ -441,13 +435,21 @@ pub(crate) async fn submit(
                 None,
                 Some(missing_box(&missing)),
                 StatusCode::OK,
-            );
+            ));
         }
         let p = preview_of(&state, &r.plugin, sheet, lang).await;
-        return form_page(&state, &viewer, &r, &f, Some(&p), None, StatusCode::OK);
+        return Ok(form_page(
+            &state,
+            &viewer,
+            &r,
+            &f,
+            Some(&p),
+            None,
+            StatusCode::OK,
+        ));
     }
     if !missing.is_empty() {
-        return form_page(
+        return Ok(form_page(
             &state,
             &viewer,
             &r,
@@ -455,7 +457,7 @@ pub(crate) async fn submit(
             None,
             Some(missing_box(&missing)),
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        ));
     }
     let h = CommandHeaders {
         idempotency_key: field(&fields, "key")
@@ -476,7 +478,7 @@ pub(crate) async fn submit(
         &log,
     )
     .await;
-    match result {
+    Ok(match result {
         Ok(reply) => {
             let total = reply
                 .body
@@ -509,7 +511,7 @@ pub(crate) async fn submit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         }
-    }
+    })
 }
 
 /// `POST /cases/{id}/score/{evaluation}/preview`: the plugin's score of the form as it is,
@@ -519,12 +521,9 @@ pub(crate) async fn preview(
     viewer: Viewer,
     Path((id, evaluation)): Path<(String, String)>,
     Form(fields): Form<Fields>,
-) -> Response {
+) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let r = match ready(&state, &viewer, &id, &evaluation).await {
-        Ok(r) => r,
-        Err(res) => return res,
-    };
+    let r = ready(&state, &viewer, &id, &evaluation).await?;
     let f = filled(&r.sheet, &fields);
     let (sheet, missing) = answer_sheet(&r.sheet, &f, &viewer.principal.actor);
     let body = if missing.is_empty() {
@@ -544,11 +543,11 @@ pub(crate) async fn preview(
     } else {
         serde_json::json!({"complete": false, "missing": missing.len()})
     };
-    (
+    Ok((
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
-        .into_response()
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -564,16 +563,10 @@ pub(crate) async fn sheet(
     viewer: Viewer,
     Path((id, evaluation, member)): Path<(String, String, String)>,
     Query(q): Query<SheetQuery>,
-) -> Response {
+) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let (province, case) = match load(&state, &viewer, &id).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let events = match events_of(&province, &case, lang).await {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
+    let (province, case) = load(&state, &viewer, &id).await?;
+    let events = events_of(&province, &case, lang).await?;
     let evaluation = EvaluationId::new(evaluation);
     let found = events.iter().rev().find_map(|e| match &e.body {
         EventBody::SheetSubmitted(s)
@@ -594,7 +587,7 @@ pub(crate) async fn sheet(
             &viewer.principal.actor,
         )
     }) else {
-        return error_page(
+        return Ok(error_page(
             lang,
             StatusCode::NOT_FOUND,
             tr(
@@ -602,7 +595,7 @@ pub(crate) async fn sheet(
                 "Không có phiếu chấm này, hoặc phiếu còn được giữ kín đến khi hội đồng có kết quả.",
                 "There is no such sheet, or it stays private until the council records its result.",
             ),
-        );
+        ));
     };
     // A sheet recorded with its totals only (event format 2) is scored again by the plugin
     // its sha256 pins, which must give the recorded totals again; its criteria give the
@@ -678,7 +671,7 @@ pub(crate) async fn sheet(
             },
         }
     };
-    Page {
+    Ok(Page {
         state: &state,
         viewer: &viewer,
         title,
@@ -692,5 +685,5 @@ pub(crate) async fn sheet(
         body,
         scripts: &[],
     }
-    .render()
+    .render())
 }
