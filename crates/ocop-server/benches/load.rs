@@ -77,6 +77,32 @@ fn open_body(id: &str) -> Value {
     })
 }
 
+/// `POST /api/v1/cases`: the producer opens `id`.
+fn open_request(
+    http: &reqwest::Client,
+    base: &str,
+    keys: &BTreeMap<String, String>,
+    id: &str,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/api/v1/cases"))
+        .header("X-Api-Key", &keys["producer"])
+        .json(&open_body(id))
+}
+
+/// `POST /api/v1/cases/{id}/commands`: `who` takes `transition`.
+fn take_request(
+    http: &reqwest::Client,
+    base: &str,
+    keys: &BTreeMap<String, String>,
+    id: &str,
+    who: &str,
+    transition: &str,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/api/v1/cases/{id}/commands"))
+        .header("X-Api-Key", &keys[who])
+        .json(&json!({"action": {"type": "take", "transition": transition}}))
+}
+
 fn open_case() -> OpenCase {
     serde_json::from_value(json!({
         "product": {"name": "Bench", "product_set": 1, "producer": {"name": "HTX", "kind": "cooperative", "province": "92", "commune": "bench"}},
@@ -122,6 +148,18 @@ struct LoadResult {
     requests: usize,
 }
 
+/// What every client of a load run shares.
+#[derive(Clone)]
+struct Shared {
+    http: reqwest::Client,
+    samples: Arc<Mutex<Samples>>,
+    stop: Arc<AtomicBool>,
+    requests: Arc<AtomicUsize>,
+    keys: BTreeMap<String, String>,
+    base: String,
+    prefix: String,
+}
+
 /// `CLIENTS` clients: each opens cases and takes them through the steps; with `mix`, it
 /// also reads the case after every command and a list page every 16th case, and a racing
 /// pair sends two commands with the same `If-Match` on shared cases (one gets 412).
@@ -133,25 +171,30 @@ async fn load(
     max_cases: usize,
     mix: bool,
 ) -> LoadResult {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CLIENTS)
-        .build()
-        .unwrap();
-    let samples = Arc::new(Mutex::new(Samples::default()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let requests = Arc::new(AtomicUsize::new(0));
+    let shared = Shared {
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(CLIENTS)
+            .build()
+            .unwrap(),
+        samples: Arc::new(Mutex::new(Samples::default())),
+        stop: Arc::new(AtomicBool::new(false)),
+        requests: Arc::new(AtomicUsize::new(0)),
+        keys: keys.clone(),
+        base: base.to_owned(),
+        prefix: prefix.to_owned(),
+    };
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..CLIENTS {
-        let (http, samples, stop, requests) = (
-            http.clone(),
-            Arc::clone(&samples),
-            Arc::clone(&stop),
-            Arc::clone(&requests),
-        );
-        let keys = keys.clone();
-        let base = base.to_owned();
-        let prefix = prefix.to_owned();
+        let Shared {
+            http,
+            samples,
+            stop,
+            requests,
+            keys,
+            base,
+            prefix,
+        } = shared.clone();
         tasks.push(tokio::spawn(async move {
             let mut n = 0usize;
             let send = |kind: &'static str, req: reqwest::RequestBuilder| {
@@ -175,20 +218,12 @@ async fn load(
             while !stop.load(Ordering::Relaxed) && n < max_cases {
                 let id = format!("{prefix}-{c:02}-{n:05}");
                 n += 1;
-                let (st, _) = send(
-                    "open",
-                    http.post(format!("{base}/api/v1/cases"))
-                        .header("X-Api-Key", &keys["producer"])
-                        .json(&open_body(&id)),
-                )
-                .await;
+                let (st, _) = send("open", open_request(&http, &base, &keys, &id)).await;
                 assert_eq!(st, 201);
                 for (transition, who, _) in STEPS {
-                    let url = format!("{base}/api/v1/cases/{id}/commands");
-                    let body = json!({"action": {"type": "take", "transition": transition}});
                     let (st, b) = send(
                         "command",
-                        http.post(&url).header("X-Api-Key", &keys[who]).json(&body),
+                        take_request(&http, &base, &keys, &id, who, transition),
                     )
                     .await;
                     assert_eq!(st, 200, "{b}");
@@ -217,48 +252,35 @@ async fn load(
         }));
     }
     let racer = {
-        let (http, samples, stop, requests) = (
-            http.clone(),
-            Arc::clone(&samples),
-            Arc::clone(&stop),
-            Arc::clone(&requests),
-        );
-        let keys = keys.clone();
-        let base = base.to_owned();
-        let prefix = prefix.to_owned();
+        let sh = shared.clone();
         tokio::spawn(async move {
             let mut n = 0;
-            while mix && !stop.load(Ordering::Relaxed) && n < max_cases {
-                let id = format!("{prefix}-race-{n:05}");
+            while mix && !sh.stop.load(Ordering::Relaxed) && n < max_cases {
+                let id = format!("{}-race-{n:05}", sh.prefix);
                 n += 1;
-                let r = http
-                    .post(format!("{base}/api/v1/cases"))
-                    .header("X-Api-Key", &keys["producer"])
-                    .json(&open_body(&id))
+                let r = open_request(&sh.http, &sh.base, &sh.keys, &id)
                     .send()
                     .await
                     .unwrap();
                 assert_eq!(r.status(), 201);
-                let url = format!("{base}/api/v1/cases/{id}/commands");
-                let take = json!({"action": {"type": "take", "transition": "file_dossier"}});
-                let one = http
-                    .post(&url)
-                    .header("X-Api-Key", &keys["producer"])
+                let racing = || {
+                    take_request(
+                        &sh.http,
+                        &sh.base,
+                        &sh.keys,
+                        &id,
+                        "producer",
+                        "file_dossier",
+                    )
                     .header("If-Match", "\"1\"")
-                    .json(&take)
-                    .send();
-                let two = http
-                    .post(&url)
-                    .header("X-Api-Key", &keys["producer"])
-                    .header("If-Match", "\"1\"")
-                    .json(&take)
-                    .send();
-                let (a, b) = tokio::join!(one, two);
+                    .send()
+                };
+                let (a, b) = tokio::join!(racing(), racing());
                 let mut st = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
                 st.sort_unstable();
                 assert_eq!(st, [200, 412], "one of two racing commands wins");
-                requests.fetch_add(3, Ordering::Relaxed);
-                let mut s = samples.lock().unwrap();
+                sh.requests.fetch_add(3, Ordering::Relaxed);
+                let mut s = sh.samples.lock().unwrap();
                 *s.statuses.entry(201).or_default() += 1;
                 for x in st {
                     *s.statuses.entry(x).or_default() += 1;
@@ -267,12 +289,15 @@ async fn load(
         })
     };
     tokio::time::sleep(run).await;
-    stop.store(true, Ordering::Relaxed);
+    shared.stop.store(true, Ordering::Relaxed);
     for t in tasks {
         t.await.unwrap();
     }
     racer.await.unwrap();
     let elapsed = started.elapsed();
+    let Shared {
+        samples, requests, ..
+    } = shared;
     let samples = Arc::try_unwrap(samples).ok().unwrap().into_inner().unwrap();
     LoadResult {
         samples,
@@ -402,23 +427,24 @@ fn report(name: &str, r: &mut LoadResult, q: &mut Ratios) -> Value {
         "errors other than 409/412: {:?}",
         r.samples.statuses
     );
-    let (h1, e1) = (pct(&mut q.http_1, 0.5), pct(&mut q.engine_1, 0.5));
-    let (h32, e32) = (pct(&mut q.http_32, 0.5), pct(&mut q.engine_32, 0.5));
-    println!(
-        "command p50, one client ({} vs {} commands): HTTP {:.2} ms vs Engine::execute {:.2} ms: {:.2}x",
-        q.http_1.len(),
-        q.engine_1.len(),
-        ms(h1),
-        ms(e1),
-        ms(h1) / ms(e1)
-    );
-    println!(
-        "command p50, {CLIENTS} clients vs {CLIENTS} threads ({} vs {} commands): HTTP {:.2} ms vs Engine::execute {:.2} ms: {:.2}x",
-        q.http_32.len(),
-        q.engine_32.len(),
-        ms(h32),
-        ms(e32),
-        ms(h32) / ms(e32)
+    // The median command over HTTP against `Engine::execute`, one client, then `CLIENTS`.
+    let p50 = |what: String, http: &mut [Duration], engine: &mut [Duration]| {
+        let (h, e) = (pct(http, 0.5), pct(engine, 0.5));
+        println!(
+            "command p50, {what} ({} vs {} commands): HTTP {:.2} ms vs Engine::execute {:.2} ms: {:.2}x",
+            http.len(),
+            engine.len(),
+            ms(h),
+            ms(e),
+            ms(h) / ms(e)
+        );
+        (h, e)
+    };
+    let (h1, e1) = p50("one client".into(), &mut q.http_1, &mut q.engine_1);
+    let (h32, e32) = p50(
+        format!("{CLIENTS} clients vs {CLIENTS} threads"),
+        &mut q.http_32,
+        &mut q.engine_32,
     );
     json!({
         "store": name, "clients": CLIENTS, "seconds": r.elapsed.as_secs_f64(), "requests_per_second": rps,
@@ -442,20 +468,11 @@ async fn http_sequential(
     while started.elapsed() < run && n < max_cases {
         let id = format!("{prefix}-{n:05}");
         n += 1;
-        let r = http
-            .post(format!("{base}/api/v1/cases"))
-            .header("X-Api-Key", &keys["producer"])
-            .json(&open_body(&id))
-            .send()
-            .await
-            .unwrap();
+        let r = open_request(&http, base, keys, &id).send().await.unwrap();
         assert_eq!(r.status(), 201);
         for (transition, who, _) in STEPS {
             let t = Instant::now();
-            let r = http
-                .post(format!("{base}/api/v1/cases/{id}/commands"))
-                .header("X-Api-Key", &keys[who])
-                .json(&json!({"action": {"type": "take", "transition": transition}}))
+            let r = take_request(&http, base, keys, &id, who, transition)
                 .send()
                 .await
                 .unwrap();
