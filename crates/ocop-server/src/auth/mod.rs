@@ -54,6 +54,21 @@ pub(crate) struct Principal {
     pub credential: String,
 }
 
+/// The principal a verified token names, acting in `province`; `scheme` is the kind of
+/// credential (`jwt` for a bearer token, `oidc` for a sign-in through the provider).
+fn principal_of(scheme: &str, claims: jwt::Claims, province: String) -> Principal {
+    Principal {
+        credential: format!("{scheme}:{}#{}", claims.issuer, claims.actor),
+        actor: claims.actor,
+        roles: claims
+            .roles
+            .iter()
+            .map(|r| RoleId::new(r.as_str()))
+            .collect(),
+        province,
+    }
+}
+
 /// Verifies credentials against the auth file as last loaded.
 pub(crate) struct Keyring {
     issuers: Vec<jwt::Issuer>,
@@ -201,23 +216,12 @@ impl Keyring {
             .ok_or_else(|| "the ID token is not signed with a key of the provider".to_owned())?;
         let province = claims
             .province
+            .clone()
             .ok_or_else(|| "the ID token names no province".to_owned())?;
         if !self.provinces.contains(&province) {
             return Err("the ID token names a province this server does not serve".into());
         }
-        Ok((
-            Principal {
-                credential: format!("oidc:{}#{}", claims.issuer, claims.actor),
-                actor: claims.actor,
-                roles: claims
-                    .roles
-                    .iter()
-                    .map(|r| RoleId::new(r.as_str()))
-                    .collect(),
-                province,
-            },
-            raw,
-        ))
+        Ok((principal_of("oidc", claims, province), raw))
     }
 
     fn bearer(&self, token: &str) -> Result<Principal, Problem> {
@@ -228,7 +232,7 @@ impl Keyring {
         for issuer in &self.issuers {
             match issuer.verify(token, &header) {
                 Ok(Some(claims)) => {
-                    let province = claims.province.ok_or_else(|| {
+                    let province = claims.province.clone().ok_or_else(|| {
                         Self::invalid(format!(
                             "the token has no `{}` claim naming its province",
                             issuer
@@ -238,16 +242,7 @@ impl Keyring {
                                 .unwrap_or("province")
                         ))
                     })?;
-                    return Ok(Principal {
-                        credential: format!("jwt:{}#{}", claims.issuer, claims.actor),
-                        actor: claims.actor,
-                        roles: claims
-                            .roles
-                            .iter()
-                            .map(|r| RoleId::new(r.as_str()))
-                            .collect(),
-                        province,
-                    });
+                    return Ok(principal_of("jwt", claims, province));
                 }
                 Ok(None) => {}
                 Err(e) => {
