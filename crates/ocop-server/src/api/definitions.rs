@@ -270,12 +270,19 @@ pub(crate) async fn criteria(
     Language(lang): Language,
     ApiPath(path): ApiPath<CriteriaPath>,
 ) -> Result<Reply<ocop_core::CriteriaSheet>, Problem> {
-    let scorer = scorer(&state, &path.plugin).map_err(|p| p.in_lang(lang))?;
+    criteria_sheet(&state, &path, lang).await.map(Reply::ok)
+}
+
+/// The criteria sheet of `path`: its plugin's sheet for its product set.
+async fn criteria_sheet(
+    state: &AppState,
+    path: &CriteriaPath,
+    lang: ocop_core::Lang,
+) -> Result<ocop_core::CriteriaSheet, Problem> {
+    let scorer = scorer(state, &path.plugin).map_err(|p| p.in_lang(lang))?;
     let set = product_set(path.set).map_err(|p| p.in_lang(lang))?;
     let sheet = blocking(move || scorer.criteria(set)).await?;
-    sheet
-        .map(Reply::ok)
-        .map_err(|e| Problem::plugin(&e).in_lang(lang))
+    sheet.map_err(|e| Problem::plugin(&e).in_lang(lang))
 }
 
 /// Query of the template route.
@@ -295,12 +302,9 @@ pub(crate) async fn template(
     ApiPath(path): ApiPath<CriteriaPath>,
     ApiQuery(q): ApiQuery<TemplateQuery>,
 ) -> Result<Reply<AnswerSheet>, Problem> {
-    let scorer = scorer(&state, &path.plugin).map_err(|p| p.in_lang(lang))?;
-    let set = product_set(path.set).map_err(|p| p.in_lang(lang))?;
-    let sheet = blocking(move || scorer.criteria(set)).await?;
-    sheet
+    criteria_sheet(&state, &path, lang)
+        .await
         .map(|s| Reply::ok(s.template(q.branch)))
-        .map_err(|e| Problem::plugin(&e).in_lang(lang))
 }
 
 /// `POST /api/v1/plugins/{plugin}/score`: scores an answer sheet without storing anything.
