@@ -70,10 +70,14 @@ impl<T: JsonSchema> OperationOutput for Reply<T> {
         ctx: &mut GenContext,
         op: &mut Operation,
     ) -> Vec<(Option<DocStatus>, OpenApiResponse)> {
-        Self::operation_response(ctx, op)
-            .map(|r| vec![(Some(DocStatus::Code(200)), r)])
-            .unwrap_or_default()
+        as_200(Self::operation_response(ctx, op))
     }
+}
+
+/// The response an operation documents, as its status 200.
+pub(crate) fn as_200(r: Option<OpenApiResponse>) -> Vec<(Option<DocStatus>, OpenApiResponse)> {
+    r.map(|r| vec![(Some(DocStatus::Code(200)), r)])
+        .unwrap_or_default()
 }
 
 /// A response documented with several media types.
@@ -129,9 +133,7 @@ macro_rules! text_output {
                 ctx: &mut GenContext,
                 op: &mut Operation,
             ) -> Vec<(Option<DocStatus>, OpenApiResponse)> {
-                Self::operation_response(ctx, op)
-                    .map(|r| vec![(Some(DocStatus::Code(200)), r)])
-                    .unwrap_or_default()
+                as_200(Self::operation_response(ctx, op))
             }
         }
     };
@@ -184,8 +186,6 @@ impl OperationOutput for ReportOutput {
         ctx: &mut GenContext,
         op: &mut Operation,
     ) -> Vec<(Option<DocStatus>, OpenApiResponse)> {
-        Self::operation_response(ctx, op)
-            .map(|r| vec![(Some(DocStatus::Code(200)), r)])
-            .unwrap_or_default()
+        as_200(Self::operation_response(ctx, op))
     }
 }
