@@ -27,23 +27,26 @@ fn demo() -> &'static Path {
     static DB: OnceLock<PathBuf> = OnceLock::new();
     DB.get_or_init(|| {
         let db = temp("demo").join("ocop.sqlite");
-        let workflows = root().join("workflows");
-        let code = run(&[
-            "demo",
-            "--products",
-            "45",
-            "--seed",
-            "2024",
-            "--lang",
-            "en",
-            "--db",
-            db.to_str().unwrap(),
-            "--workflows",
-            workflows.to_str().unwrap(),
-        ]);
-        assert_eq!(code, ExitCode::SUCCESS, "the demo failed");
+        assert_eq!(default_demo(&db), ExitCode::SUCCESS, "the demo failed");
         db
     })
+}
+
+/// Runs the default demo into `db`.
+fn default_demo(db: &Path) -> ExitCode {
+    run(&[
+        "demo",
+        "--products",
+        "45",
+        "--seed",
+        "2024",
+        "--lang",
+        "en",
+        "--db",
+        db.to_str().unwrap(),
+        "--workflows",
+        root().join("workflows").to_str().unwrap(),
+    ])
 }
 
 /// Counts straight from the stored events, without the engine's fold or the report code.
@@ -228,20 +231,7 @@ fn the_report_for_a_fixed_seed_is_stable() {
 fn the_same_seed_gives_the_same_database() {
     let db = demo();
     let again = temp("again").join("ocop.sqlite");
-    let code = run(&[
-        "demo",
-        "--products",
-        "45",
-        "--seed",
-        "2024",
-        "--lang",
-        "en",
-        "--db",
-        again.to_str().unwrap(),
-        "--workflows",
-        root().join("workflows").to_str().unwrap(),
-    ]);
-    assert_eq!(code, ExitCode::SUCCESS);
+    assert_eq!(default_demo(&again), ExitCode::SUCCESS);
     let hashes = |p: &Path| {
         let store = SqliteStore::open(p).unwrap();
         store
