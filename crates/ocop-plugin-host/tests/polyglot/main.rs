@@ -21,8 +21,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use ocop_core::{
-    AnswerSheet, CaseView, GuardPlugin, PluginError, PluginRuntime, Producer, ProducerKind,
-    ProductSet, RegistrationType, Scorer,
+    AnswerSheet, CaseView, GuardPlugin, PluginError, PluginRuntime, ProductSet, Scorer,
 };
 use ocop_plugin_host::conformance::SheetGenerator;
 use ocop_plugin_host::{
@@ -240,26 +239,7 @@ fn case_views(n: usize) -> Vec<CaseView> {
     ];
     (0..n)
         .map(|i| {
-            let mut view = CaseView {
-                case_id: format!("c{i}"),
-                definition: "can-tho-2024".into(),
-                state: "district_decision".into(),
-                transition: "district_propose_to_city".into(),
-                product_set: ProductSet::new(1 + next(26) as u8).unwrap(),
-                registration: RegistrationType::First,
-                producer: Producer {
-                    name: "HTX Phong Điền".into(),
-                    kind: ProducerKind::Cooperative,
-                    province: "92".into(),
-                    commune: "Nhơn Ái".into(),
-                    district: Some("Phong Điền".into()),
-                },
-                documents: vec![],
-                facts: Default::default(),
-                total: None,
-                stars: None,
-                config: Default::default(),
-            };
+            let mut view = support::cantho_view(format!("c{i}"), 1 + next(26) as u8);
             for f in facts {
                 if next(3) == 0 {
                     view.facts.insert(f.into(), next(2) == 0);

@@ -454,33 +454,18 @@ fn scoring_is_deterministic_and_uses_the_same_fuel() {
 
 #[test]
 fn the_guard_plugin_reads_its_configuration() {
-    use ocop_core::{CaseView, GuardPlugin, Producer, ProducerKind, RegistrationType};
+    use ocop_core::{CaseView, GuardPlugin};
     let host = host();
     let guard = host.load_guard_file(&built().cantho.path, None).unwrap();
     let mut view = CaseView {
-        case_id: "c1".into(),
-        definition: "can-tho-2024".into(),
-        state: "district_decision".into(),
-        transition: "district_propose_to_city".into(),
-        product_set: ProductSet::new(7).unwrap(),
-        registration: RegistrationType::First,
-        producer: Producer {
-            name: "HTX Phong Điền".into(),
-            kind: ProducerKind::Cooperative,
-            province: "92".into(),
-            commune: "Nhơn Ái".into(),
-            district: Some("Phong Điền".into()),
-        },
-        documents: vec![],
-        facts: Default::default(),
         total: Some(78.5),
-        stars: None,
         config: [(
             "traceability_system".to_owned(),
             serde_json::json!("check.cantho.gov.vn"),
         )]
         .into_iter()
         .collect(),
+        ..support::cantho_view("c1".into(), 7)
     };
     let findings = guard.check(&view, "traceability").unwrap();
     assert_eq!(findings.len(), 1);
