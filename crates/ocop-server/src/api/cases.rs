@@ -2,6 +2,7 @@
 //! commands. Every change goes through `Engine::execute`; the actor is the credential's.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,6 +23,7 @@ use super::problem::{ErrorCode, FailedGuard, Problem};
 use crate::auth::Principal;
 use crate::listing::{self, CaseFilter, CasePage, ListError};
 use crate::log::RequestLog;
+use crate::province::Province;
 use crate::state::AppState;
 
 /// The longest case id accepted.
@@ -544,6 +546,25 @@ pub(crate) async fn list(
         .map_err(|p| p.in_lang(lang))
 }
 
+/// Reads case `id` of the caller's province on a blocking thread: the id is checked and
+/// logged first; a problem is told in the caller's language.
+async fn read_case<T: Send + 'static>(
+    state: &AppState,
+    principal: &Principal,
+    lang: ocop_core::Lang,
+    log: &RequestLog,
+    id: &str,
+    read: impl FnOnce(Arc<Province>, CaseId) -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    let id = check_id(id).map_err(|p| p.in_lang(lang))?;
+    log.case(id.as_str());
+    let province = state.province(principal)?;
+    blocking(move || read(province, id))
+        .await
+        .and_then(|r| r)
+        .map_err(|p| p.in_lang(lang))
+}
+
 /// `GET /api/v1/cases/{id}`: the case, what the caller may do next, and its next deadline.
 pub(crate) async fn get(
     State(state): State<AppState>,
@@ -552,10 +573,9 @@ pub(crate) async fn get(
     log: RequestLog,
     ApiPath(CasePath { id }): ApiPath<CasePath>,
 ) -> Result<Reply<CaseView>, Problem> {
-    let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
-    log.case(id.as_str());
-    let province = state.province(&principal)?;
-    blocking(move || -> Result<Reply<CaseView>, Problem> {
+    // The closure keeps the principal for the roles it reads; the look-up borrows a copy.
+    let caller = principal.clone();
+    read_case(&state, &caller, lang, &log, &id, move |province, id| {
         let (engine, case) = province
             .case(&id)
             .map_err(|e| Problem::command(&e, false))?;
@@ -587,8 +607,6 @@ pub(crate) async fn get(
         .version(case.version()))
     })
     .await
-    .and_then(|r| r)
-    .map_err(|p| p.in_lang(lang))
 }
 
 /// Query of the history route.
@@ -609,10 +627,7 @@ pub(crate) async fn events(
     ApiPath(CasePath { id }): ApiPath<CasePath>,
     ApiQuery(q): ApiQuery<EventsQuery>,
 ) -> Result<Reply<Vec<Event>>, Problem> {
-    let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
-    log.case(id.as_str());
-    let province = state.province(&principal)?;
-    blocking(move || -> Result<Reply<Vec<Event>>, Problem> {
+    read_case(&state, &principal, lang, &log, &id, move |province, id| {
         let version = province
             .store
             .version(&id)
@@ -630,8 +645,6 @@ pub(crate) async fn events(
         Ok(Reply::ok(events).version(version))
     })
     .await
-    .and_then(|r| r)
-    .map_err(|p| p.in_lang(lang))
 }
 
 /// Whether a case's hash chain holds.
@@ -656,10 +669,7 @@ pub(crate) async fn verify(
     log: RequestLog,
     ApiPath(CasePath { id }): ApiPath<CasePath>,
 ) -> Result<Reply<VerifyReport>, Problem> {
-    let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
-    log.case(id.as_str());
-    let province = state.province(&principal)?;
-    blocking(move || -> Result<Reply<VerifyReport>, Problem> {
+    read_case(&state, &principal, lang, &log, &id, move |province, id| {
         let events = province
             .store
             .load(&id, 0)
@@ -679,8 +689,6 @@ pub(crate) async fn verify(
         }))
     })
     .await
-    .and_then(|r| r)
-    .map_err(|p| p.in_lang(lang))
 }
 
 /// `POST /api/v1/cases/{id}/commands`: a transition or an action.
@@ -746,47 +754,49 @@ pub(crate) async fn council(
     log: RequestLog,
     ApiPath(path): ApiPath<CouncilPath>,
 ) -> Result<Reply<CouncilView>, Problem> {
-    let id = check_id(&path.id).map_err(|p| p.in_lang(lang))?;
-    log.case(id.as_str());
-    let province = state.province(&principal)?;
-    blocking(move || -> Result<Reply<CouncilView>, Problem> {
-        let (engine, case) = province
-            .case(&id)
-            .map_err(|e| Problem::command(&e, false))?;
-        let evaluation = EvaluationId::new(path.evaluation.as_str());
-        if engine.cycle().evaluation(&evaluation).is_none() {
-            return Err(Problem::not_found(format!(
-                "`{}` has no evaluation stage `{evaluation}`",
-                engine.cycle().definition().id
-            )));
-        }
-        let council = case.council(&evaluation);
-        Ok(Reply::ok(CouncilView {
-            members: council.map(|c| c.members().to_vec()).unwrap_or_default(),
-            sheets: council
-                .map(|c| {
-                    c.sheets()
-                        .map(|s| {
-                            let scored = s.result();
-                            SheetSummary {
-                                member: s.member.clone(),
-                                chair: s.chair,
-                                total: scored.total,
-                                stars: scored.stars.map(|x| x.get()),
-                                plugin: scored.plugin,
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            result: case.result(&evaluation).cloned(),
-            evaluation,
-        })
-        .version(case.version()))
-    })
+    read_case(
+        &state,
+        &principal,
+        lang,
+        &log,
+        &path.id,
+        move |province, id| {
+            let (engine, case) = province
+                .case(&id)
+                .map_err(|e| Problem::command(&e, false))?;
+            let evaluation = EvaluationId::new(path.evaluation.as_str());
+            if engine.cycle().evaluation(&evaluation).is_none() {
+                return Err(Problem::not_found(format!(
+                    "`{}` has no evaluation stage `{evaluation}`",
+                    engine.cycle().definition().id
+                )));
+            }
+            let council = case.council(&evaluation);
+            Ok(Reply::ok(CouncilView {
+                members: council.map(|c| c.members().to_vec()).unwrap_or_default(),
+                sheets: council
+                    .map(|c| {
+                        c.sheets()
+                            .map(|s| {
+                                let scored = s.result();
+                                SheetSummary {
+                                    member: s.member.clone(),
+                                    chair: s.chair,
+                                    total: scored.total,
+                                    stars: scored.stars.map(|x| x.get()),
+                                    plugin: scored.plugin,
+                                }
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                result: case.result(&evaluation).cloned(),
+                evaluation,
+            })
+            .version(case.version()))
+        },
+    )
     .await
-    .and_then(|r| r)
-    .map_err(|p| p.in_lang(lang))
 }
 
 /// Names a council's members.
