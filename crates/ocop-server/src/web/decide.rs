@@ -4,8 +4,9 @@
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use maud::html;
+use maud::{Markup, html};
 use ocop_core::{RevocationGround, StateKind};
+use ocop_engine::Case;
 
 use super::case::{
     Fields, Needs, action_form, actions, case_url, command_fields, engine_of, events_of, load,
@@ -16,6 +17,37 @@ use super::layout::{Nav, Page, error_page};
 use super::session::Viewer;
 use crate::log::RequestLog;
 use crate::state::AppState;
+
+/// A page about `case` at its `page` (`decision`, `revocation`): titled `what` and the
+/// product's name, with the breadcrumb to it above `body`.
+fn case_page(
+    state: &AppState,
+    viewer: &Viewer,
+    case: &Case,
+    (what, page): (&str, &str),
+    body: Markup,
+) -> Response {
+    let lang = viewer.lang;
+    let url = case_url(case.id().as_str());
+    let body = html! {
+        nav.crumbs aria-label=(tr(lang, "Vị trí", "Breadcrumb")) {
+            a href="/work" { (tr(lang, "Việc của tôi", "My work")) } " › "
+            a href=(url) { (case.product().name) } " › "
+            span { (what) }
+        }
+        (body)
+    };
+    Page {
+        state,
+        viewer,
+        title: format!("{what} — {}", case.product().name),
+        nav: Nav::None,
+        here: format!("{url}/{page}"),
+        body,
+        scripts: &[],
+    }
+    .render()
+}
 
 /// `GET /cases/{id}/decision`.
 pub(crate) async fn decision(
@@ -32,14 +64,8 @@ pub(crate) async fn decision(
         .state(case.state())
         .is_some_and(|s| s.kind == StateKind::Decision);
     let acts = actions(engine, &case, &viewer, lang);
-    let url = case_url(case.id().as_str());
     let result = case.latest_result();
     let body = html! {
-        nav.crumbs aria-label=(tr(lang, "Vị trí", "Breadcrumb")) {
-            a href="/work" { (tr(lang, "Việc của tôi", "My work")) } " › "
-            a href=(url) { (case.product().name) } " › "
-            span { (tr(lang, "Quyết định", "Decision")) }
-        }
         h1 { (tr(lang, "Quyết định công nhận", "Decision")) ": " (case.product().name) }
         p.lead { (case.product().producer.name) " · " (tr(lang, "Bộ sản phẩm ", "Product set ")) (case.product().product_set.number()) }
         @match result {
@@ -57,20 +83,8 @@ pub(crate) async fn decision(
             }
         }
     };
-    Ok(Page {
-        state: &state,
-        viewer: &viewer,
-        title: format!(
-            "{} — {}",
-            tr(lang, "Quyết định", "Decision"),
-            case.product().name
-        ),
-        nav: Nav::None,
-        here: format!("{url}/decision"),
-        body,
-        scripts: &[],
-    }
-    .render())
+    let what = tr(lang, "Quyết định", "Decision");
+    Ok(case_page(&state, &viewer, &case, (what, "decision"), body))
 }
 
 /// `GET /cases/{id}/revocation`.
@@ -94,11 +108,6 @@ pub(crate) async fn revocation(
         .collect();
     let today = engine.now().vn_date();
     let body = html! {
-        nav.crumbs aria-label=(tr(lang, "Vị trí", "Breadcrumb")) {
-            a href="/work" { (tr(lang, "Việc của tôi", "My work")) } " › "
-            a href=(url) { (case.product().name) } " › "
-            span { (tr(lang, "Thu hồi", "Revocation")) }
-        }
         h1 { (tr(lang, "Thu hồi giấy chứng nhận", "Revoking the certificate")) ": " (case.product().name) }
         @if let Some(c) = case.certificate() {
             p.lead { (c.number) " · " (i18n::stars(c.stars.get())) " · " (tr(lang, "hiệu lực đến ", "valid until ")) (day(lang, c.expires_on)) }
@@ -145,20 +154,14 @@ pub(crate) async fn revocation(
             ul.actions { @for a in &others { (action_form(&viewer, &case, a, lang)) } }
         }
     };
-    Ok(Page {
-        state: &state,
-        viewer: &viewer,
-        title: format!(
-            "{} — {}",
-            tr(lang, "Thu hồi", "Revocation"),
-            case.product().name
-        ),
-        nav: Nav::None,
-        here: format!("{url}/revocation"),
+    let what = tr(lang, "Thu hồi", "Revocation");
+    Ok(case_page(
+        &state,
+        &viewer,
+        &case,
+        (what, "revocation"),
         body,
-        scripts: &[],
-    }
-    .render())
+    ))
 }
 
 /// `POST /cases/{id}/revocation`: opens or decides a revocation on the ground chosen.
