@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ocop_core::{AnswerSheet, Scorer, Stars};
+use ocop_core::{Stars, domain::AnswerSheet, plugin::Scorer};
 use ocop_criteria_26_2026::NativeScorer;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,7 +9,7 @@
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use ocop_core::RevocationGround;
+use ocop_core::domain::RevocationGround;
 use ocop_criteria_26_2026::NativeScorer;
 use ocop_engine::InspectionOutcome;
 use ocop_testkit::strategy::{Step, VersionCheck};

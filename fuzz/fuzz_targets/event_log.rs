@@ -14,8 +14,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let verified = ocop_engine::verify(&events);
     let replayed = ocop_engine::replay(&events);
-    let again =
-        ocop_engine::decode_log(&ocop_engine::encode_log(&events).expect("the decoded events encode")).expect("an encoded log decodes");
+    let again = ocop_engine::decode_log(
+        &ocop_engine::encode_log(&events).expect("the decoded events encode"),
+    )
+    .expect("an encoded log decodes");
     assert_eq!(again, events, "the round trip changed the log");
     // Hashes are computed on the decoded form, so a re-encoded log verifies the same way.
     assert_eq!(ocop_engine::verify(&again).is_ok(), verified.is_ok());

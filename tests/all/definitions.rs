@@ -7,7 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use ocop_core::{
-    Code, Cycle, Report, Severity, check_definition, check_definition_with_plugins, load_definition,
+    Cycle, check_definition,
+    diagnostic::{Code, Report, Severity},
+    load_definition,
+    plugin::check_definition_with_plugins,
 };
 use ocop_engine::{Calendar, check_migration};
 use ocop_plugin_host::{PluginHostBuilder, build_plugin};

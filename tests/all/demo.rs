@@ -177,7 +177,7 @@ fn demo_history_has_the_existing_products_and_communes_after_1_july_2025() {
             existing += 1;
             assert_ne!(
                 opened.registration,
-                ocop_core::RegistrationType::First,
+                ocop_core::domain::RegistrationType::First,
                 "{id}"
             );
             assert!(held.issued_on < ocop_core::Date::new(2024, 1, 1).unwrap());

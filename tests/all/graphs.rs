@@ -1,6 +1,10 @@
 //! Golden renderings of the shipped cycles.
 
-use ocop_core::{Lang, load_definition, to_dot, to_mermaid};
+use ocop_core::{
+    Lang,
+    cycle::{to_dot, to_mermaid},
+    load_definition,
+};
 use ocop_tests::{check_golden, root};
 
 #[test]

@@ -6,8 +6,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ocop_core::{
-    AnswerSheet, DossierDocument, EvaluationId, PluginRuntime, Producer, ProducerKind, ProductSet,
-    RegistrationType, Scorer, Stars,
+    ProductSet, Stars,
+    definition::PluginRuntime,
+    domain::{AnswerSheet, DossierDocument, Producer, ProducerKind, RegistrationType},
+    ids::EvaluationId,
+    plugin::Scorer,
 };
 use ocop_engine::{
     Action, Actor, CaseId, Command, CouncilMember, EngineBuilder, ManualClock, MemoryStore,

@@ -3,8 +3,13 @@
 use std::collections::BTreeMap;
 
 use ocop_core::{
-    Anchor, CouncilRules, Cycle, Deadline, Definition, EvaluationStage, FromStates, Guard, Label,
-    Level, PluginDecl, PluginKind, Role, State, StateKind, Transition, check_definition, validate,
+    Cycle, Definition, Label, check_definition,
+    definition::{
+        Anchor, CouncilRules, Deadline, EvaluationStage, FromStates, Guard, PluginDecl, PluginKind,
+        Role, State, StateKind, Transition,
+    },
+    domain::Level,
+    validate,
 };
 use petgraph::algo::has_path_connecting;
 use petgraph::graph::DiGraph;
@@ -278,7 +283,7 @@ proptest! {
                 }
             }
         } else {
-            prop_assert!(findings.iter().any(|d| d.severity == ocop_core::Severity::Error));
+            prop_assert!(findings.iter().any(|d| d.severity == ocop_core::diagnostic::Severity::Error));
         }
     }
 

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use ocop_core::{
-    Date, DossierDocument, Producer, ProducerKind, ProductSet, RegistrationType, load_definition,
+    Date, ProductSet,
+    domain::{DossierDocument, Producer, ProducerKind, RegistrationType},
+    load_definition,
 };
 use ocop_engine::{Actor, Command, EngineBuilder, ManualClock, OpenCase, Product, SqliteStore};
 use ocop_tests::root;

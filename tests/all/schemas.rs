@@ -6,7 +6,7 @@ use ocop_tests::{check_golden, root};
 fn checked_in_schemas_are_current() {
     let mut failures = Vec::new();
     let mut expected_files = Vec::new();
-    let all = ocop_core::document_schemas()
+    let all = ocop_core::schema::document_schemas()
         .into_iter()
         .chain(ocop_engine::document_schemas())
         .chain(ocop_report::document_schemas())
@@ -41,7 +41,7 @@ fn checked_in_schemas_are_current() {
 #[test]
 fn shipped_definitions_match_the_definition_schema() {
     // Every required property of the schema's root appears in the shipped definitions.
-    let schema = ocop_core::document_schemas()
+    let schema = ocop_core::schema::document_schemas()
         .into_iter()
         .find(|s| s.name == "definition")
         .unwrap();

@@ -1,6 +1,6 @@
 //! Articles 11-12: entry into force, the old rules' lapse, and the transitional rules.
 
-use ocop_core::CertificateStatus;
+use ocop_core::domain::CertificateStatus;
 use ocop_engine::{
     Command, CommandError, Engine, ManualClock, MemoryStore, Migration, MigrationReport, Store,
     Timestamp,

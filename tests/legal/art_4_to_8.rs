@@ -1,6 +1,9 @@
 //! Articles 4-8: who decides, what a result does to a certificate, revocation.
 
-use ocop_core::{CertificateStatus, Level, RevocationGround, Stars};
+use ocop_core::{
+    Stars,
+    domain::{CertificateStatus, Level, RevocationGround},
+};
 use ocop_engine::{CommandError, Store};
 
 use crate::support::*;
@@ -486,7 +489,7 @@ fn art_5_2_central_cut_offs_are_strict() {
 #[test]
 fn art_7_2_commune_cannot_refuse_to_propose() {
     let cycle = cycle("national-2026");
-    for t in cycle.outgoing(&ocop_core::StateId::from("commune_review")) {
+    for t in cycle.outgoing(&ocop_core::ids::StateId::from("commune_review")) {
         if t.roles.iter().any(|r| r.as_str() == "commune_officer") {
             assert!(
                 !cycle.is_terminal(&t.to),
@@ -538,7 +541,7 @@ fn art_4_1_two_tiers_and_the_commune_pre_assesses() {
         [Level::Province, Level::Central]
     );
     let review = cycle
-        .state(&ocop_core::StateId::from("commune_review"))
+        .state(&ocop_core::ids::StateId::from("commune_review"))
         .unwrap();
     assert_eq!(review.owner.as_ref().unwrap().as_str(), "commune_officer");
 }
@@ -870,7 +873,7 @@ fn art_7_6d_written_opinions_meet_only_when_they_diverge() {
                 "r",
                 a(&id, role),
                 ocop_engine::Action::SubmitSheet {
-                    evaluation: ocop_core::EvaluationId::new("re_evaluation_council"),
+                    evaluation: ocop_core::ids::EvaluationId::new("re_evaluation_council"),
                     sheet: sheet(total, stars),
                 },
             ),

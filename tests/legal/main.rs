@@ -175,7 +175,7 @@ pub(crate) fn certificate_of(
     engine: &Engine,
     store: &dyn Store,
     case: &str,
-) -> (ocop_core::Stars, ocop_core::Level) {
+) -> (ocop_core::Stars, ocop_core::domain::Level) {
     let c = case_of(engine, store, case);
     let cert = c.certificate().unwrap();
     (cert.stars, cert.issued_by)

@@ -1,6 +1,6 @@
 //! The seed plan (Kế hoạch 109/KH-UBND, Cần Thơ 2024) under Decision 148/2023.
 
-use ocop_core::{Level, Stars};
+use ocop_core::{Stars, domain::Level};
 use ocop_engine::{CommandError, EventBody, ManualClock, MemoryStore};
 
 use crate::support::*;

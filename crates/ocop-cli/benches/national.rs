@@ -52,7 +52,7 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
-use ocop_core::{Date, PluginKind, load_definition};
+use ocop_core::{Date, definition::PluginKind, load_definition};
 use ocop_engine::store::Append;
 use ocop_engine::{Engine, EngineBuilder, ManualClock, SqliteStore, Store, Timestamp};
 use ocop_plugin_host::PluginHostBuilder;

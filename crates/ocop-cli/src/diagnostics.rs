@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use clap::ValueEnum;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
-use ocop_core::{Diagnostic, Report, Severity};
+use ocop_core::diagnostic::{Diagnostic, Report, Severity};
 
 /// How `ocop validate` shows findings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -139,7 +139,7 @@ impl miette::Diagnostic for Finding<'_> {
 
 #[cfg(test)]
 mod tests {
-    use ocop_core::{Code, Report};
+    use ocop_core::diagnostic::{Code, Report};
 
     use super::{Format, render};
 

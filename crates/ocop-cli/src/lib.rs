@@ -30,7 +30,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use ocop_core::{Lang, Report, check_definition, document_schemas, load_definition};
+use ocop_core::{
+    Lang, check_definition, diagnostic::Report, load_definition, schema::document_schemas,
+};
 use ocop_engine::{Calendar, check_migration};
 
 /// ocop: the OCOP cycle engine's command line ("Mỗi xã một sản phẩm").
@@ -597,8 +599,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             };
             let drawn = match format {
-                GraphFormat::Dot => ocop_core::to_dot(&cycle, lang),
-                GraphFormat::Mermaid => ocop_core::to_mermaid(&cycle, lang),
+                GraphFormat::Dot => ocop_core::cycle::to_dot(&cycle, lang),
+                GraphFormat::Mermaid => ocop_core::cycle::to_mermaid(&cycle, lang),
             };
             match out {
                 Some(path) => std::fs::write(&path, drawn)

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use ocop_core::{Cycle, Date, Lang, PluginKind, Scorer, load_definition};
+use ocop_core::{Cycle, Date, Lang, definition::PluginKind, load_definition, plugin::Scorer};
 use ocop_engine::{
     Calendar, Case, CaseId, CaseSummary, EngineBuilder, ManualClock, Migration, Projector,
     SqliteStore, Store,
@@ -113,7 +113,7 @@ impl Workflows {
 }
 
 /// Guard plugins by their id in the definition.
-type Guards = Vec<(String, Arc<dyn ocop_core::GuardPlugin>)>;
+type Guards = Vec<(String, Arc<dyn ocop_core::plugin::GuardPlugin>)>;
 
 /// Loads a definition's plugins, building any component that is not there yet.
 fn plugins(
@@ -137,7 +137,7 @@ fn plugins(
             PluginKind::Scoring => scorer = Some(Arc::new(host.load_scorer(&decl, base)?)),
             PluginKind::Guard => guards.push((
                 decl.id.to_string(),
-                Arc::new(host.load_guard(&decl, base)?) as Arc<dyn ocop_core::GuardPlugin>,
+                Arc::new(host.load_guard(&decl, base)?) as Arc<dyn ocop_core::plugin::GuardPlugin>,
             )),
         }
     }

@@ -7,8 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use ocop_core::{
-    AnswerSheet, Lang, LoadedPlugin, PluginDecl, PluginError, PluginKind, ProductSet, Report,
-    Scorer, check_definition_with_plugins, parse_definition,
+    Lang, ProductSet,
+    definition::{PluginDecl, PluginKind},
+    diagnostic::Report,
+    domain::AnswerSheet,
+    parse_definition,
+    plugin::{LoadedPlugin, PluginError, Scorer, check_definition_with_plugins},
 };
 use ocop_plugin_host::conformance::{self, Options};
 use ocop_plugin_host::{

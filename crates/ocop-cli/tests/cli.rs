@@ -471,7 +471,7 @@ fn doc_files(root_dir: &Path, doc: &str) -> Vec<(String, String)> {
 /// workspace with the `ocop` binary, and checked.
 #[test]
 fn walkthroughs_build_from_an_empty_folder() {
-    use ocop_core::{ProductSet, Scorer};
+    use ocop_core::{ProductSet, plugin::Scorer};
     use ocop_plugin_host::conformance::SheetGenerator;
 
     let root_dir = root().canonicalize().unwrap();

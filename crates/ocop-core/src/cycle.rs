@@ -11,7 +11,7 @@
 //! not know or a parameter it has to guess.
 //!
 //! Adding a built-in guard (or effect) is one entry in the table of
-//! [`guard_specs`](crate::guard_specs) (its name, parameters and the function that lowers
+//! [`guard_specs`](crate::definition::guard_specs) (its name, parameters and the function that lowers
 //! them) and one variant here; the compiler then points at every `match` that must handle
 //! it (the engine, the testkit's soundness explorer).
 
@@ -24,6 +24,8 @@ use crate::i18n::{Label, Lang};
 use crate::ids::{EvaluationId, PluginId, RoleId, RoundId, StateId, TransitionId};
 
 pub use crate::graph::Cycle;
+pub use crate::graph::Source;
+pub use crate::render::{to_dot, to_mermaid};
 
 /// A state of the cycle.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,7 +86,7 @@ impl Transition {
     }
 }
 
-/// A built-in guard with its parameters (see [`guard_specs`](crate::guard_specs) for the
+/// A built-in guard with its parameters (see [`guard_specs`](crate::definition::guard_specs) for the
 /// names written in a definition). A guard that reads a council result reads the result of
 /// `evaluation`, or the case's latest result when it is `None`.
 #[derive(Clone, Debug, PartialEq)]
@@ -266,7 +268,7 @@ impl InspectionKind {
     }
 }
 
-/// A built-in effect with its parameters (see [`effect_specs`](crate::effect_specs)).
+/// A built-in effect with its parameters (see [`effect_specs`](crate::definition::effect_specs)).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// `record_evaluation`: aggregate the council's sheets into the stage's result.

@@ -13,6 +13,8 @@ use crate::domain::Level;
 use crate::i18n::Label;
 use crate::ids::{DefinitionId, EvaluationId, PluginId, RoleId, RoundId, StateId, TransitionId};
 
+pub use crate::specs::{ParamSpec, ParamType, Spec, effect_specs, guard_specs};
+
 /// The definition format version this library reads.
 pub const DEFINITION_FORMAT: u32 = 1;
 
@@ -281,7 +283,7 @@ pub struct Transition {
 
 /// A condition on a transition: a built-in guard with its parameters, or `plugin` for a
 /// guard plugin. The built-in guards and their parameters are listed by
-/// [`guard_specs`](crate::guard_specs).
+/// [`guard_specs`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Guard {
     /// The guard's name, e.g. `min_mean_score`.
@@ -292,7 +294,7 @@ pub struct Guard {
 }
 
 /// Something a transition does besides moving the case. The effects and their parameters
-/// are listed by [`effect_specs`](crate::effect_specs).
+/// are listed by [`effect_specs`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Effect {
     /// The effect's name, e.g. `issue_certificate`.

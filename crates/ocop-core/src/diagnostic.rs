@@ -3,7 +3,8 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::source::{Location, SourceMap};
+pub use crate::load::parse_document;
+pub use crate::source::{Location, SourceMap, Syntax, SyntaxError};
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

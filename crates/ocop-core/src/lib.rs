@@ -5,13 +5,25 @@
 //! crate under `ocop::definition`, `ocop::domain` and `ocop::plugins`; this crate is one of
 //! its parts.
 //!
-//! - [`catalog`](ProductSet): the 6 product groups, 17 groups and 26 product sets of
-//!   Annex I of Decision 26/2026/QĐ-TTg.
-//! - Documents: [`Dossier`], [`AnswerSheet`], [`Evaluation`] (a score sheet), [`Certificate`],
-//!   with [`Stars`] and the half-open bands of Art. 3.3.
-//! - Cycle definitions: the file format ([`Definition`]), its validator (every problem at
-//!   once, each with a stable [`Code`] and a `file:line:col`), and the validated graph
-//!   ([`Cycle`]).
+//! The root holds the few names almost every user needs ([`Definition`], [`Cycle`],
+//! [`load_definition`], [`Date`], [`Lang`], [`Label`], [`ProductSet`], [`Stars`]); the rest
+//! lives in one module per idea:
+//!
+//! - [`catalog`]: the 6 product groups, 17 groups and 26 product sets of Annex I of
+//!   Decision 26/2026/QĐ-TTg.
+//! - [`domain`]: the documents — [`Dossier`](domain::Dossier),
+//!   [`AnswerSheet`](domain::AnswerSheet), [`Evaluation`](domain::Evaluation) (a score
+//!   sheet), [`Certificate`](domain::Certificate) — with [`Stars`] and the half-open bands of
+//!   Art. 3.3.
+//! - [`definition`]: the cycle-definition file format, and the built-in guards and effects
+//!   it may name ([`guard_specs`](definition::guard_specs)).
+//! - [`validate`] and [`diagnostic`]: the validator finds every problem at once, each with a
+//!   stable [`Code`](diagnostic::Code) and a `file:line:col`.
+//! - [`cycle`]: the validated graph ([`Cycle`]), and its drawings.
+//! - [`plugin`]: what the engine asks of scoring and guard plugins, and the pre-flight check
+//!   of a definition against the plugins it pins.
+//! - [`ids`], [`i18n`], [`date`], [`scoring`] (the checks on a plugin's input and output),
+//!   [`schema`] (the JSON Schemas of the documents).
 //!
 //! This crate does no I/O beyond parsing text it is given, reads no clock and knows nothing
 //! about WebAssembly.
@@ -48,53 +60,30 @@
 
 #![forbid(unsafe_code)]
 
-mod catalog;
+pub mod catalog;
 pub mod cycle;
-mod date;
-mod definition;
-mod diagnostic;
-mod domain;
+pub mod date;
+pub mod definition;
+pub mod diagnostic;
+pub mod domain;
 mod graph;
-mod i18n;
-mod ids;
+pub mod i18n;
+pub mod ids;
 mod load;
-mod plugin;
+pub mod plugin;
 mod preflight;
 mod render;
-mod schema;
-mod scoring;
+pub mod schema;
+pub mod scoring;
 mod source;
 mod specs;
 mod validate;
 
-pub use catalog::{PRODUCT_SETS, ProductGroup, ProductSet, ProductSetInfo, SUBGROUPS, Subgroup};
-pub use date::{Date, DateParseError, MonthDay};
-pub use definition::{
-    Aggregation, Anchor, CouncilRules, DEFINITION_FORMAT, Deadline, Definition, Effect,
-    EvaluationStage, FromStates, Guard, Jurisdiction, PluginDecl, PluginKind, PluginRuntime, Role,
-    Round, Rounding, SYSTEM_ROLE, Separation, State, StateKind, Transition, YearTargets,
-};
-pub use diagnostic::{Code, Diagnostic, Report, Severity};
-pub use domain::{
-    AnswerSheet, Certificate, CertificateStatus, DOCUMENT_FORMAT, Dossier, DossierDocument,
-    Evaluation, EvaluationLine, Level, PartTotals, PluginRef, Producer, ProducerKind,
-    RegistrationType, RevocationGround, Stars,
-};
-pub use graph::{Cycle, Source};
-pub use i18n::{Label, Lang, UnknownLangError};
-pub use ids::{
-    CriterionId, DefinitionId, EvaluationId, PluginId, RoleId, RoundId, StateId, TransitionId,
-};
-pub use load::{LoadError, check_definition, load_definition, parse_definition, parse_document};
-pub use plugin::{
-    Branch, CaseView, CriteriaSheet, Criterion, CriterionOption, Fact, Finding, GuardPlugin,
-    Knockout, LineNote, MemoryGrowth, Part, PluginError, PluginInfo, RawEvaluation, RawLine,
-    Scored, Scorer, Section, StopRule,
-};
-pub use preflight::{LoadedPlugin, check_definition_with_plugins, check_plugins};
-pub use render::{to_dot, to_mermaid};
-pub use schema::{NamedSchema, document_schemas};
-pub use scoring::{AnswerError, OutputError, ScoringInput};
-pub use source::{Location, SourceMap, Syntax, SyntaxError};
-pub use specs::{ParamSpec, ParamType, Spec, effect_specs, guard_specs};
+pub use catalog::ProductSet;
+pub use date::Date;
+pub use definition::Definition;
+pub use domain::Stars;
+pub use graph::Cycle;
+pub use i18n::{Label, Lang};
+pub use load::{LoadError, check_definition, load_definition, parse_definition};
 pub use validate::validate;

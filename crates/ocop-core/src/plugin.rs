@@ -11,11 +11,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ProductSet;
+
 use crate::domain::{
     AnswerSheet, DossierDocument, Evaluation, PluginRef, Producer, RegistrationType, Stars,
 };
 use crate::i18n::Label;
 use crate::ids::{CriterionId, StateId, TransitionId};
+pub use crate::preflight::{LoadedPlugin, check_definition_with_plugins, check_plugins};
 use crate::scoring::AnswerError;
 
 /// What a plugin says about itself.
@@ -184,7 +186,7 @@ impl CriteriaSheet {
             Some(branch.unwrap_or(1))
         };
         AnswerSheet {
-            format: crate::DOCUMENT_FORMAT,
+            format: crate::domain::DOCUMENT_FORMAT,
             product_set: self.product_set,
             evaluator: None,
             branch,

@@ -24,11 +24,11 @@ fn mermaid_id(id: &str) -> String {
     format!("s_{safe}")
 }
 
-fn is_timeout(roles: &[crate::RoleId]) -> bool {
+fn is_timeout(roles: &[crate::ids::RoleId]) -> bool {
     roles.iter().any(|r| r.as_str() == SYSTEM_ROLE)
 }
 
-fn deadline_text(cycle: &Cycle, id: &crate::StateId, lang: Lang) -> Option<String> {
+fn deadline_text(cycle: &Cycle, id: &crate::ids::StateId, lang: Lang) -> Option<String> {
     use crate::definition::Anchor;
     let d = cycle.state(id)?.deadline.as_ref()?;
     let amount = d.amount.describe(lang);

@@ -201,13 +201,13 @@ impl CriteriaSheet {
     /// `unknown-criterion`, `unknown-fact`, `unexpected-branch`, `unknown-branch`,
     /// `missing-branch`, `other-branch-answered`, `unanswered`, `answer-out-of-range`.
     pub fn prepare(&self, sheet: &AnswerSheet) -> Result<ScoringInput, AnswerError> {
-        if sheet.format != crate::DOCUMENT_FORMAT {
+        if sheet.format != crate::domain::DOCUMENT_FORMAT {
             return Err(AnswerError::new(
                 "unsupported-format",
                 format!(
                     "the answer sheet has `format = {}`; this version of ocop reads format {}",
                     sheet.format,
-                    crate::DOCUMENT_FORMAT
+                    crate::domain::DOCUMENT_FORMAT
                 ),
             ));
         }
@@ -629,7 +629,7 @@ impl CriteriaSheet {
         }
         let [a, b, c] = raw.parts.map(|p| f64::from(p) / 100.0);
         Ok(Evaluation {
-            format: crate::DOCUMENT_FORMAT,
+            format: crate::domain::DOCUMENT_FORMAT,
             product_set: self.product_set,
             lines,
             parts: PartTotals { a, b, c },

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use ocop_core::{RoleId, StateId, TransitionId};
+use ocop_core::ids::{RoleId, StateId, TransitionId};
 use ocop_engine::{
     Actor, CaseId, Command, Engine, EngineBuilder, Event, EventBody, ManualClock, MemoryStore,
     SqliteStore, Store, Synchronous, Timestamp, Transitioned,

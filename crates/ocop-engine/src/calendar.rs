@@ -2,7 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ocop_core::{Code, Date, Diagnostic, Label, Report, parse_document};
+use ocop_core::{
+    Date, Label,
+    diagnostic::{Code, Diagnostic, Report, parse_document},
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use ocop_core::{
-    Certificate, CertificateStatus, Date, DefinitionId, DossierDocument, EvaluationId,
-    RegistrationType, RevocationGround, RoleId, StateId,
+    Date,
+    domain::{Certificate, CertificateStatus, DossierDocument, RegistrationType, RevocationGround},
+    ids::{DefinitionId, EvaluationId, RoleId, StateId},
 };
 
 use serde::{Deserialize, Serialize};
@@ -297,7 +298,7 @@ impl Case {
             seq: e.seq,
             reason,
         };
-        if e.actor.role.as_str() != ocop_core::SYSTEM_ROLE {
+        if e.actor.role.as_str() != ocop_core::definition::SYSTEM_ROLE {
             self.acted
                 .entry(e.actor.id.clone())
                 .or_default()

@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 
 use ocop_core::{
-    AnswerSheet, Certificate, DossierDocument, EvaluationId, PluginError, RegistrationType,
-    TransitionId,
+    domain::{AnswerSheet, Certificate, DossierDocument, RegistrationType},
+    ids::{EvaluationId, TransitionId},
+    plugin::PluginError,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -17,7 +17,10 @@
 //! - **Stars**: the lower of band and cap, none when knocked out.
 
 use ocop_core::cycle::Evaluation;
-use ocop_core::{CouncilRules, Rounding, Stars};
+use ocop_core::{
+    Stars,
+    definition::{CouncilRules, Rounding},
+};
 
 use crate::case::Council;
 use crate::event::{CouncilResult, MemberSheet, MemberTotal};
@@ -140,8 +143,8 @@ pub(crate) fn aggregate(stage: &Evaluation, council: &Council) -> Option<Council
     totals.sort_by(f64::total_cmp);
     let n = totals.len();
     let unrounded = match stage.aggregation {
-        ocop_core::Aggregation::Mean => totals.iter().sum::<f64>() / n as f64,
-        ocop_core::Aggregation::Median => {
+        ocop_core::definition::Aggregation::Mean => totals.iter().sum::<f64>() / n as f64,
+        ocop_core::definition::Aggregation::Median => {
             let hi = totals.get(n / 2).copied().unwrap_or(0.0);
             if n.is_multiple_of(2) {
                 let lo = totals.get(n / 2 - 1).copied().unwrap_or(hi);
@@ -213,15 +216,17 @@ mod aggregate_tests {
     use std::collections::BTreeMap;
 
     use ocop_core::{
-        AnswerSheet, Evaluation, EvaluationId, Level, PartTotals, PluginRef, ProductSet, Scored,
-        StateId,
+        ProductSet,
+        domain::{AnswerSheet, Evaluation, Level, PartTotals, PluginRef},
+        ids::{EvaluationId, StateId},
+        plugin::Scored,
     };
 
     use super::*;
     use crate::event::{CouncilMember, MemberSheet, SheetScore};
 
     fn stage(
-        aggregation: ocop_core::Aggregation,
+        aggregation: ocop_core::definition::Aggregation,
         rounding: Rounding,
     ) -> ocop_core::cycle::Evaluation {
         ocop_core::cycle::Evaluation {
@@ -308,7 +313,7 @@ mod aggregate_tests {
 
     #[test]
     fn mean_total_band_and_median_cap() {
-        let st = stage(ocop_core::Aggregation::Mean, Rounding::None);
+        let st = stage(ocop_core::definition::Aggregation::Mean, Rounding::None);
         let c = council(
             4,
             vec![
@@ -340,7 +345,7 @@ mod aggregate_tests {
 
     #[test]
     fn median_rounding_and_knock_outs() {
-        let st = stage(ocop_core::Aggregation::Median, Rounding::Whole);
+        let st = stage(ocop_core::definition::Aggregation::Median, Rounding::Whole);
         let c = council(
             4,
             vec![
@@ -360,7 +365,7 @@ mod aggregate_tests {
 
     #[test]
     fn quorum_chair_and_spread() {
-        let st = stage(ocop_core::Aggregation::Mean, Rounding::None);
+        let st = stage(ocop_core::definition::Aggregation::Mean, Rounding::None);
         // Four members: the quorum is max(ceil(3), 3) = 3 sheets with the chair's.
         let c = council(
             4,

@@ -8,9 +8,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use ocop_core::{
-    AnswerSheet, Certificate, Date, DefinitionId, DossierDocument, EvaluationId, Finding, Level,
-    PartTotals, PluginId, PluginRef, Producer, ProductSet, RegistrationType, RevocationGround,
-    RoleId, RoundId, Scored, Stars, StateId, TransitionId,
+    Date, ProductSet, Stars,
+    domain::{
+        AnswerSheet, Certificate, DossierDocument, Level, PartTotals, PluginRef, Producer,
+        RegistrationType, RevocationGround,
+    },
+    ids::{DefinitionId, EvaluationId, PluginId, RoleId, RoundId, StateId, TransitionId},
+    plugin::{Finding, Scored},
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -103,7 +107,10 @@ impl Actor {
 
     /// The engine itself, firing deadlines.
     pub fn system() -> Actor {
-        Actor::new(ocop_core::SYSTEM_ROLE, ocop_core::SYSTEM_ROLE)
+        Actor::new(
+            ocop_core::definition::SYSTEM_ROLE,
+            ocop_core::definition::SYSTEM_ROLE,
+        )
     }
 }
 
@@ -500,7 +507,7 @@ pub enum RescoreError {
     },
     /// The plugin failed.
     #[error(transparent)]
-    Plugin(#[from] ocop_core::PluginError),
+    Plugin(#[from] ocop_core::plugin::PluginError),
     /// The pinned plugin now returns other totals: it is not deterministic, or the event
     /// was changed (run `verify`).
     #[error("scored again, the sheet gives {what} {now}, but {recorded} was recorded")]
@@ -561,7 +568,7 @@ impl MemberSheet {
     ///
     /// # Errors
     /// [`RescoreError`] when `scorer` is another plugin, fails, or gives other totals.
-    pub fn rescore(&self, scorer: &dyn ocop_core::Scorer) -> Result<Scored, RescoreError> {
+    pub fn rescore(&self, scorer: &dyn ocop_core::plugin::Scorer) -> Result<Scored, RescoreError> {
         let recorded = match &self.score {
             SheetScore::Scored(s) => return Ok(s.clone()),
             SheetScore::Result(r) => r,

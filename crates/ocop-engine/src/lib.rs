@@ -11,7 +11,7 @@
 //! so [`verify`] finds any change to a stored history.
 //!
 //! - Councils: members submit answer sheets independently; each is scored through the
-//!   stage's [`Scorer`](ocop_core::Scorer) plugin and recorded with the plugin's name,
+//!   stage's [`Scorer`](ocop_core::plugin::Scorer) plugin and recorded with the plugin's name,
 //!   version, sha256 and fuel. The council's result is the mean (or median) total, its band,
 //!   the median of the members' caps, and any knock-out (see the `council` rules below).
 //! - Deadlines: working days on a [`Calendar`] whose holidays are data per year (a year
@@ -50,7 +50,7 @@
 //! # Examples
 //! Open a case under Decision 26/2026 and file its dossier at the commune:
 //! ```
-//! use ocop_core::{Date, DossierDocument, Producer, ProducerKind, ProductSet, RegistrationType};
+//! use ocop_core::{Date, ProductSet, domain::{DossierDocument, Producer, ProducerKind, RegistrationType}};
 //! use ocop_engine::{Actor, Command, EngineBuilder, ManualClock, MemoryStore, OpenCase, Product};
 //!
 //! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml"));

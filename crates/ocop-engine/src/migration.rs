@@ -13,8 +13,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ocop_core::{
-    Code, Cycle, Date, DefinitionId, Diagnostic, EvaluationId, RegistrationType, Report, StateId,
-    StateKind, parse_document,
+    Cycle, Date,
+    definition::StateKind,
+    diagnostic::{Code, Diagnostic, Report, parse_document},
+    domain::RegistrationType,
+    ids::{DefinitionId, EvaluationId, StateId},
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

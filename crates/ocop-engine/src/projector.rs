@@ -5,7 +5,10 @@
 use std::sync::Arc;
 
 use ocop_core::cycle::Amount;
-use ocop_core::{Anchor, Cycle, Date, StateKind};
+use ocop_core::{
+    Cycle, Date,
+    definition::{Anchor, StateKind},
+};
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::case::Case;

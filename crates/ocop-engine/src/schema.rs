@@ -1,6 +1,6 @@
 //! JSON Schemas of the documents this crate reads and writes.
 
-use ocop_core::NamedSchema;
+use ocop_core::schema::NamedSchema;
 
 use crate::calendar::CalendarFile;
 use crate::command::Command;

@@ -10,7 +10,10 @@ pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, SqliteStoreBuilder, Synchronous};
 
-use ocop_core::{Date, DefinitionId, StateId};
+use ocop_core::{
+    Date,
+    ids::{DefinitionId, StateId},
+};
 
 use crate::event::{CaseId, Event};
 use crate::summary::CaseSummary;

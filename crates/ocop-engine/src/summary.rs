@@ -1,8 +1,10 @@
 //! The case summary: a case's state as a document for reports and user interfaces.
 
 use ocop_core::{
-    Certificate, CertificateStatus, Date, DefinitionId, Label, PluginRef, RegistrationType,
-    StateId, StateKind, TransitionId,
+    Date, Label,
+    definition::StateKind,
+    domain::{Certificate, CertificateStatus, PluginRef, RegistrationType},
+    ids::{DefinitionId, StateId, TransitionId},
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

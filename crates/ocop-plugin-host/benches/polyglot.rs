@@ -22,7 +22,7 @@ mod support;
 use support::mean;
 
 use criterion::Criterion;
-use ocop_core::{AnswerSheet, ProductSet, Scorer};
+use ocop_core::{ProductSet, domain::AnswerSheet, plugin::Scorer};
 use ocop_plugin_host::{PluginHostBuilder, PluginOptions, build_plugin, plugin_options};
 
 const LANGUAGES: [(&str, &str, &str); 3] = [

@@ -19,7 +19,7 @@ mod support;
 use support::mean;
 
 use criterion::Criterion;
-use ocop_core::{ProductSet, Scorer};
+use ocop_core::{ProductSet, plugin::Scorer};
 use ocop_criteria_26_2026::NativeScorer;
 use ocop_plugin_host::conformance::SheetGenerator;
 use ocop_plugin_host::{PluginHostBuilder, build_plugin};

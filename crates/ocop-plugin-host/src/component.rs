@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use ocop_core::{PluginError, PluginRuntime};
+use ocop_core::{definition::PluginRuntime, plugin::PluginError};
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 

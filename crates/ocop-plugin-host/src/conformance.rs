@@ -24,7 +24,10 @@ mod scorer;
 
 use std::fmt;
 
-use ocop_core::{CriteriaSheet, PluginError, ProductSet};
+use ocop_core::{
+    ProductSet,
+    plugin::{CriteriaSheet, PluginError},
+};
 
 pub use crate::generator::SheetGenerator;
 pub use guard::{check_guard, check_guard_component, check_guard_with_config};
@@ -119,7 +122,7 @@ fn describe_err(e: &PluginError) -> String {
 
 /// An empty report for the plugin `info` describes, and the failures of its description
 /// common to both kinds.
-fn start(info: &ocop_core::PluginInfo) -> (Report, Vec<String>) {
+fn start(info: &ocop_core::plugin::PluginInfo) -> (Report, Vec<String>) {
     let report = Report {
         plugin: format!("{} {}", info.name, info.version),
         checks: Vec::new(),
@@ -157,7 +160,7 @@ pub fn catalog_problems(c: &CriteriaSheet) -> Vec<String> {
             ));
         }
     }
-    let first_case = |x: &ocop_core::Criterion| {
+    let first_case = |x: &ocop_core::plugin::Criterion| {
         x.branch.is_none_or(|b| {
             c.alternatives()
                 .iter()
@@ -184,6 +187,6 @@ pub fn catalog_problems(c: &CriteriaSheet) -> Vec<String> {
 }
 
 /// Whether `set` is one the plugin claims.
-pub fn claims(scorer: &dyn ocop_core::Scorer, set: ProductSet) -> bool {
+pub fn claims(scorer: &dyn ocop_core::plugin::Scorer, set: ProductSet) -> bool {
     scorer.info().product_sets.contains(&set)
 }

@@ -2,7 +2,10 @@
 //! criteria sheet's boundaries (a fact that does not hold, a minimum missed, each section's
 //! own case), where a lenient plugin shows.
 
-use ocop_core::{AnswerSheet, CriteriaSheet, Criterion};
+use ocop_core::{
+    domain::AnswerSheet,
+    plugin::{CriteriaSheet, Criterion},
+};
 
 /// A small deterministic generator (SplitMix64), so a failing sheet can be reproduced from
 /// the seed.

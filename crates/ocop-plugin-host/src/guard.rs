@@ -1,7 +1,11 @@
-//! Guard plugins: [`WasmGuard`] implements `ocop_core::GuardPlugin` for a component of the
+//! Guard plugins: [`WasmGuard`] implements `ocop_core::plugin::GuardPlugin` for a component of the
 //! `guard` world (0.2.0, or 0.1.0 through [`legacy`](crate::legacy)).
 
-use ocop_core::{CaseView, Finding, GuardPlugin, Label, PluginError, PluginInfo, RegistrationType};
+use ocop_core::{
+    Label,
+    domain::RegistrationType,
+    plugin::{CaseView, Finding, GuardPlugin, PluginError, PluginInfo},
+};
 use wasmtime::Store;
 
 use crate::bindings::v2::types as wit;

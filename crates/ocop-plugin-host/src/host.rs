@@ -3,7 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ocop_core::{LoadedPlugin, PluginDecl, PluginError, PluginKind, PluginRuntime};
+use ocop_core::{
+    definition::{PluginDecl, PluginKind, PluginRuntime},
+    plugin::{LoadedPlugin, PluginError},
+};
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
@@ -20,7 +23,7 @@ use crate::scoring::WasmScorer;
 /// # Examples
 /// ```
 /// use ocop_plugin_host::PluginOptions;
-/// use ocop_core::PluginRuntime;
+/// use ocop_core::definition::PluginRuntime;
 ///
 /// let python = PluginOptions::wasi_deterministic().fuel(1_000_000_000).memory_mib(256);
 /// assert_eq!(python.runtime, PluginRuntime::WasiDeterministic);
@@ -77,7 +80,7 @@ impl PluginOptions {
 ///     .max_stack(256 << 10)
 ///     .build()?;
 /// assert_eq!(host.limits().fuel, 1_000_000);
-/// # Ok::<(), ocop_core::PluginError>(())
+/// # Ok::<(), ocop_core::plugin::PluginError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct PluginHostBuilder {

@@ -1,6 +1,6 @@
 //! Runs ocop plugins — WebAssembly components of the `ocop:plugin` WIT package (0.2.0, and
-//! 0.1.0 adapted) — in a wasmtime sandbox, behind the engine's `ocop_core::Scorer` and
-//! `ocop_core::GuardPlugin` traits.
+//! 0.1.0 adapted) — in a wasmtime sandbox, behind the engine's `ocop_core::plugin::Scorer` and
+//! `ocop_core::plugin::GuardPlugin` traits.
 //!
 //! Integrators depend on the `ocop` facade crate, which re-exports what they need from this
 //! crate under `ocop::plugins` (feature `wasm`); this crate is one of its parts.
@@ -31,7 +31,7 @@
 //! - **Held to its own sheet.** A scoring plugin's every result is checked against the
 //!   criteria sheet the same plugin publishes: stricter, never more lenient
 //!   ([`PluginError::BadOutput`] naming the criterion and what was expected; see
-//!   `ocop_core::CriteriaSheet::check_output`). Each product set is probed for determinism
+//!   `ocop_core::plugin::CriteriaSheet::check_output`). Each product set is probed for determinism
 //!   when first used ([`PluginError::Nondeterministic`]).
 //! - **Compiled once.** Components are compiled once per host and, with a cache folder,
 //!   once per machine: the cache is keyed by the component's sha256 and the engine's
@@ -45,7 +45,7 @@
 //! # Examples
 //! ```
 //! use ocop_plugin_host::PluginHostBuilder;
-//! use ocop_core::PluginError;
+//! use ocop_core::plugin::PluginError;
 //!
 //! let host = PluginHostBuilder::new().fuel(5_000_000).build()?;
 //! // A component that imports anything is refused when it is loaded.
@@ -80,7 +80,7 @@ mod wasi;
 pub use build::{BuildError, BuiltPlugin, TARGET, build_plugin};
 pub use guard::WasmGuard;
 pub use host::{PluginHost, PluginHostBuilder, PluginOptions, sha256_hex};
-pub use ocop_core::PluginError;
+pub use ocop_core::plugin::PluginError;
 #[cfg(feature = "build")]
 pub use polyglot::{COMPONENTIZE_PY, JCO, plugin_options};
 pub use sandbox::{DEFAULT_FUEL, DEFAULT_MEMORY, DEFAULT_MEMORY_CEILING, DEFAULT_STACK, Limits};

@@ -12,8 +12,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ocop_core::PluginRuntime;
 use ocop_core::cycle::{MAX_PLUGIN_FUEL, MAX_PLUGIN_MEMORY_MIB};
+use ocop_core::definition::PluginRuntime;
 use serde::Deserialize;
 
 use crate::build::{BuildError, BuiltPlugin, run};

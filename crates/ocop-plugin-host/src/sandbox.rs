@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
-use ocop_core::{MemoryGrowth, PluginError, PluginRuntime};
+use ocop_core::{
+    definition::PluginRuntime,
+    plugin::{MemoryGrowth, PluginError},
+};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};

@@ -1,4 +1,4 @@
-//! Scoring plugins: [`WasmScorer`] implements `ocop_core::Scorer` for a component of the
+//! Scoring plugins: [`WasmScorer`] implements `ocop_core::plugin::Scorer` for a component of the
 //! `scoring` world (0.2.0, or 0.1.0 through [`legacy`](crate::legacy)), and holds every
 //! result to the criteria sheet the same plugin published.
 
@@ -6,9 +6,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ocop_core::{
-    AnswerSheet, Branch, CriteriaSheet, Criterion, CriterionOption, Fact, Knockout, Label,
-    LineNote, Part, PluginError, PluginInfo, PluginRef, ProductSet, RawEvaluation, RawLine, Scored,
-    Scorer, ScoringInput, Section, Stars, StopRule,
+    Label, ProductSet, Stars,
+    domain::{AnswerSheet, PluginRef},
+    plugin::{
+        Branch, CriteriaSheet, Criterion, CriterionOption, Fact, Knockout, LineNote, Part,
+        PluginError, PluginInfo, RawEvaluation, RawLine, Scored, Scorer, Section, StopRule,
+    },
+    scoring::ScoringInput,
 };
 use wasmtime::Store;
 
@@ -372,7 +376,7 @@ impl WasmScorer {
             });
         }
         Ok(CriteriaSheet {
-            format: ocop_core::DOCUMENT_FORMAT,
+            format: ocop_core::domain::DOCUMENT_FORMAT,
             product_set: set,
             title: label(s.title),
             legal_basis: s.legal_basis,

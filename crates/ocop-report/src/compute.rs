@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use ocop_core::{CertificateStatus, Cycle, Date, Label, Lang, ProductGroup, Stars, StateKind};
+use ocop_core::{
+    Cycle, Date, Label, Lang, Stars, catalog::ProductGroup, definition::StateKind,
+    domain::CertificateStatus,
+};
 use ocop_engine::CaseSummary;
 
 use crate::model::{
@@ -14,7 +17,7 @@ use crate::model::{
 type AreaTally = (u32, u32, BTreeMap<String, (u32, u32)>);
 
 /// What a report is computed from. The province and the plan's targets come from the
-/// cycles' [`jurisdiction`](ocop_core::Jurisdiction): the provinces they name, and the
+/// cycles' [`jurisdiction`](ocop_core::definition::Jurisdiction): the provinces they name, and the
 /// targets of the latest year not after `as_of` (the first cycle that sets them).
 pub struct ReportInput<'a> {
     /// The report's date.
@@ -46,7 +49,7 @@ fn valid_stars(case: &CaseSummary, on: Date) -> Option<Stars> {
     case.certificate.as_ref().map(|c| c.stars)
 }
 
-fn deadline_label(cycle: &Cycle, state: &ocop_core::StateId) -> Label {
+fn deadline_label(cycle: &Cycle, state: &ocop_core::ids::StateId) -> Label {
     let Some(d) = cycle.state(state).and_then(|s| s.deadline.as_ref()) else {
         return Label::new("không có", "none");
     };
@@ -54,10 +57,10 @@ fn deadline_label(cycle: &Cycle, state: &ocop_core::StateId) -> Label {
         return Label::new(vi, en);
     }
     match d.from {
-        ocop_core::Anchor::RoundDecision => {
+        ocop_core::definition::Anchor::RoundDecision => {
             Label::new("hạn quyết định của đợt", "the round's decision date")
         }
-        ocop_core::Anchor::CertificateExpiry => {
+        ocop_core::definition::Anchor::CertificateExpiry => {
             Label::new("ngày hết hạn giấy chứng nhận", "the certificate's expiry")
         }
         _ => Label::new("ngày mốc", "the anchor date"),
@@ -67,7 +70,7 @@ fn deadline_label(cycle: &Cycle, state: &ocop_core::StateId) -> Label {
 /// Computes the programme report.
 pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
     let as_of = input.as_of;
-    let jurisdictions: Vec<&ocop_core::Jurisdiction> = input
+    let jurisdictions: Vec<&ocop_core::definition::Jurisdiction> = input
         .cycles
         .iter()
         .filter_map(|c| c.definition().jurisdiction.as_ref())
@@ -78,7 +81,7 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
             provinces.push(&j.province);
         }
     }
-    let mut plan: Option<&ocop_core::YearTargets> = None;
+    let mut plan: Option<&ocop_core::definition::YearTargets> = None;
     for t in jurisdictions.iter().filter_map(|j| j.targets_on(as_of)) {
         if plan.is_none_or(|p| t.year > p.year) {
             plan = Some(t);
@@ -204,7 +207,8 @@ pub fn compute(input: &ReportInput<'_>) -> ProgrammeReport {
                     expires_on: expires,
                     days_left,
                     in_renewal_window: (120..=180).contains(&days_left),
-                    renewal_filed: case.registration == ocop_core::RegistrationType::ReEvaluation
+                    renewal_filed: case.registration
+                        == ocop_core::domain::RegistrationType::ReEvaluation
                         && kind != Some(StateKind::Monitoring),
                 });
             }

@@ -9,7 +9,7 @@
 //! [`ProgrammeReport`]: the pipeline by state, certificates by rank, product group and
 //! district/commune (commune or ward only from 1 July 2025), new
 //! certificates against the plan's targets (from the definition's
-//! [`jurisdiction`](ocop_core::Jurisdiction)), certificates expiring within 180 days and those
+//! [`jurisdiction`](ocop_core::definition::Jurisdiction)), certificates expiring within 180 days and those
 //! in their re-evaluation window, overdue cases per deadline, revocations by ground, and the
 //! year's reporting dates. [`render_markdown`] and [`render_html`] (self-contained, with SVG
 //! charts) print it in Vietnamese or English; [`export`] gives the certified products as

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use ocop_core::{Date, Label, ProductGroup, Stars};
+use ocop_core::{Date, Label, Stars, catalog::ProductGroup};
 
 /// The current format of the documents in this crate.
 pub const REPORT_FORMAT: u32 = 1;
@@ -203,7 +203,7 @@ pub struct ExportRecord {
     /// The producer's name.
     pub producer: String,
     /// The producer's legal form.
-    pub producer_kind: ocop_core::ProducerKind,
+    pub producer_kind: ocop_core::domain::ProducerKind,
     /// Province code.
     pub province: String,
     /// Commune.
@@ -220,7 +220,7 @@ pub struct ExportRecord {
     /// Certificate number.
     pub certificate: String,
     /// Issuing level.
-    pub issued_by: ocop_core::Level,
+    pub issued_by: ocop_core::domain::Level,
     /// Issue date.
     pub issued_on: Date,
     /// Last day of validity.
@@ -246,13 +246,13 @@ pub struct ScoreSummary {
 }
 
 /// JSON Schemas of this crate's documents.
-pub fn document_schemas() -> Vec<ocop_core::NamedSchema> {
+pub fn document_schemas() -> Vec<ocop_core::schema::NamedSchema> {
     vec![
-        ocop_core::NamedSchema {
+        ocop_core::schema::NamedSchema {
             name: "programme-report",
             schema: schemars::schema_for!(ProgrammeReport),
         },
-        ocop_core::NamedSchema {
+        ocop_core::schema::NamedSchema {
             name: "export-record",
             schema: schemars::schema_for!(ExportRecord),
         },

@@ -15,7 +15,7 @@
 
 use std::path::PathBuf;
 
-use ocop_core::{Date, Label, Lang, ProductGroup, Stars};
+use ocop_core::{Date, Label, Lang, Stars, catalog::ProductGroup};
 use ocop_report::{
     AreaRow, CommuneRow, Count, ExpiringRow, GroupRow, OverdueCase, OverdueRow, ProgrammeReport,
     ReportPeriod, StarCount, TargetRow, render_html, render_markdown,

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ocop_core::{Scorer, load_definition};
+use ocop_core::{load_definition, plugin::Scorer};
 use ocop_engine::{
     Actor, Command, EngineBuilder, ManualClock, OpenCase, SqliteStore, Store, Timestamp,
 };

@@ -4,7 +4,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ocop_core::{Cycle, GuardPlugin, PluginKind, Scorer, load_definition};
+use ocop_core::{
+    Cycle,
+    definition::PluginKind,
+    load_definition,
+    plugin::{GuardPlugin, Scorer},
+};
 use ocop_plugin_host::{PluginHost, WasmGuard, WasmScorer};
 
 use crate::StartError;
@@ -99,7 +104,7 @@ impl Catalogue {
                         .unwrap_or_default();
                     decl.path = dir.join(name).display().to_string();
                 }
-                let fail = |e: ocop_core::PluginError| StartError::Plugin {
+                let fail = |e: ocop_core::plugin::PluginError| StartError::Plugin {
                     plugin: decl.id.to_string(),
                     reason: format!("{e} (declared in `{}`)", file.display()),
                 };

@@ -76,8 +76,8 @@ pub use server::{DEFAULT_MAX_BODY, Server, ServerBuilder, StoreConfig, shutdown_
 
 /// The JSON Schemas of the server's own documents: the auth file. (Request and response
 /// bodies are described by [`openapi`].)
-pub fn document_schemas() -> Vec<ocop_core::NamedSchema> {
-    vec![ocop_core::NamedSchema {
+pub fn document_schemas() -> Vec<ocop_core::schema::NamedSchema> {
+    vec![ocop_core::schema::NamedSchema {
         name: "auth-file",
         schema: schemars::schema_for!(AuthFile),
     }]

@@ -5,7 +5,7 @@
 //! into it, the deadlines one due-date index read per definition.
 
 use ocop_core::Date;
-use ocop_core::{DefinitionId, StateId};
+use ocop_core::ids::{DefinitionId, StateId};
 use ocop_engine::{CaseId, CaseSummary, CommandError, SummaryQuery};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -393,7 +393,7 @@ impl<S: Store + 'static> Store for OffRuntime<S> {
 
     fn due(
         &self,
-        definition: &ocop_core::DefinitionId,
+        definition: &ocop_core::ids::DefinitionId,
         before: ocop_core::Date,
     ) -> Result<Vec<ocop_engine::store::DueEntry>, ocop_engine::StoreError> {
         self.inner()?.due(definition, before)

@@ -3,7 +3,7 @@
 //! definitions by SHA-256. And the schema's version, with the upgrade of a schema written
 //! by an older ocop.
 
-use ocop_core::{Date, DefinitionId};
+use ocop_core::{Date, ids::DefinitionId};
 use ocop_engine::store::{DueEntry, Snapshot, StoredDefinition};
 use ocop_engine::{CaseId, CaseSummary, StoreError, SummaryQuery};
 use postgres::GenericClient;

@@ -76,7 +76,7 @@ mod watchdog;
 
 use std::time::Duration;
 
-use ocop_core::{Date, DefinitionId};
+use ocop_core::{Date, ids::DefinitionId};
 use ocop_engine::store::{Append, DueEntry, Recorded, Snapshot, StoredDefinition};
 use ocop_engine::{CaseId, CaseSummary, Event, Store, StoreError, SummaryQuery};
 use pool::{Limits, Manager, Pool, backend};

@@ -253,15 +253,15 @@ fn two_engine_processes_racing_commands_get_one_success_per_version() {
                 product: ocop_engine::Product {
                     name: format!("Bánh tráng {c}"),
                     product_set: ocop_core::ProductSet::new(6).unwrap(),
-                    producer: ocop_core::Producer {
+                    producer: ocop_core::domain::Producer {
                         name: "HTX Thới Lai".into(),
-                        kind: ocop_core::ProducerKind::Cooperative,
+                        kind: ocop_core::domain::ProducerKind::Cooperative,
                         province: "92".into(),
                         commune: "Thới Lai".into(),
                         district: None,
                     },
                 },
-                registration: ocop_core::RegistrationType::First,
+                registration: ocop_core::domain::RegistrationType::First,
                 documents: vec![],
                 facts: Default::default(),
                 certificate: None,

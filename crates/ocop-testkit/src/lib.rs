@@ -45,9 +45,13 @@ pub mod time;
 pub mod transitions;
 
 pub use ocop_core::{
-    AnswerSheet, Code, CriteriaSheet, Cycle, Date, Definition, DefinitionId, DossierDocument,
-    Evaluation, GuardPlugin, LoadError, PluginDecl, PluginError, PluginId, Producer, ProducerKind,
-    ProductSet, RegistrationType, Scorer, Stars, StateId, TransitionId, load_definition,
+    Cycle, Date, Definition, LoadError, ProductSet, Stars,
+    definition::PluginDecl,
+    diagnostic::Code,
+    domain::{AnswerSheet, DossierDocument, Evaluation, Producer, ProducerKind, RegistrationType},
+    ids::{DefinitionId, PluginId, StateId, TransitionId},
+    load_definition,
+    plugin::{CriteriaSheet, GuardPlugin, PluginError, Scorer},
 };
 pub use ocop_engine::store::{Append, DueEntry, Snapshot, StoredDefinition};
 pub use ocop_engine::{

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use ocop_core::{AnswerSheet, Scorer, Stars};
+use ocop_core::{Stars, domain::AnswerSheet, plugin::Scorer};
 
 #[cfg(feature = "wasm")]
 pub use ocop_plugin_host::conformance::{
@@ -91,7 +91,7 @@ impl fmt::Display for ShadowReport {
 ///
 /// # Examples
 /// ```
-/// use ocop_core::{ProductSet, Scorer};
+/// use ocop_core::{ProductSet, plugin::Scorer};
 /// use ocop_testkit::plugins::{SheetGenerator, shadow_score};
 /// # let native = ocop_criteria_26_2026::NativeScorer::new();
 /// let catalog = native.criteria(ProductSet::new(5).unwrap()).unwrap();

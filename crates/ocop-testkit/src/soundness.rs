@@ -7,7 +7,11 @@ use std::fmt;
 use ocop_core::cycle::{Effect, OnFinding};
 use ocop_core::cycle::{Guard, Transition};
 use ocop_core::{
-    Cycle, Definition, Level, RegistrationType, Report, SYSTEM_ROLE, StateId, StateKind,
+    Cycle, Definition,
+    definition::{SYSTEM_ROLE, StateKind},
+    diagnostic::Report,
+    domain::{Level, RegistrationType},
+    ids::StateId,
 };
 
 /// A way a definition is unsound, with the path that shows it.

@@ -6,12 +6,17 @@
 
 use std::collections::BTreeMap;
 
+use ocop_core::{Cycle, ids::TransitionId};
 use ocop_core::{
-    Anchor, AnswerSheet, Code, CouncilRules, CriteriaSheet, Deadline, Definition, EvaluationStage,
-    FromStates, Guard, Label, Level, PluginDecl, PluginKind, Role, Separation, State, StateKind,
-    Transition,
+    Definition, Label,
+    definition::{
+        Anchor, CouncilRules, Deadline, EvaluationStage, FromStates, Guard, PluginDecl, PluginKind,
+        Role, Separation, State, StateKind, Transition,
+    },
+    diagnostic::Code,
+    domain::{AnswerSheet, Level},
+    plugin::CriteriaSheet,
 };
-use ocop_core::{Cycle, TransitionId};
 use ocop_engine::Actor;
 use proptest::prelude::*;
 
@@ -457,7 +462,7 @@ pub fn actors(cycle: &Cycle) -> impl Strategy<Value = Actor> + use<> {
     ];
     let role = prop_oneof![
         12 => prop::sample::select(roles),
-        1 => Just(ocop_core::SYSTEM_ROLE.to_owned()),
+        1 => Just(ocop_core::definition::SYSTEM_ROLE.to_owned()),
         1 => Just("not_a_role".to_owned()),
     ];
     (prop::sample::select(ids), role).prop_map(|(id, role)| Actor::new(id, role.as_str()))

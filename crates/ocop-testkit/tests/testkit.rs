@@ -11,8 +11,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ocop_core::{
-    AnswerSheet, CriteriaSheet, PluginError, PluginInfo, PluginRef, ProductSet, Scored, Scorer,
-    Severity, validate,
+    ProductSet,
+    diagnostic::Severity,
+    domain::{AnswerSheet, PluginRef},
+    plugin::{CriteriaSheet, PluginError, PluginInfo, Scored, Scorer},
+    validate,
 };
 use ocop_criteria_26_2026::NativeScorer;
 use ocop_testkit::plugins::{Options, SheetGenerator, check_scorer, shadow_score};

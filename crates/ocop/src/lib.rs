@@ -4,9 +4,12 @@
 pub mod definition {
     pub use ocop_core::cycle;
     pub use ocop_core::{
-        Code, Cycle, DEFINITION_FORMAT, Definition, Diagnostic, Jurisdiction, LoadError, Location,
-        PluginDecl, PluginKind, Report as ValidationReport, Severity, Source, check_definition,
-        check_definition_with_plugins, load_definition, parse_definition, to_dot, to_mermaid,
+        Cycle, Definition, LoadError, check_definition,
+        cycle::{Source, to_dot, to_mermaid},
+        definition::{DEFINITION_FORMAT, Jurisdiction, PluginDecl, PluginKind},
+        diagnostic::{Code, Diagnostic, Location, Report as ValidationReport, Severity},
+        load_definition, parse_definition,
+        plugin::check_definition_with_plugins,
         validate,
     };
 }
@@ -15,10 +18,13 @@ pub mod definition {
 /// evaluations and certificates (Decision 26/2026, Annex I and II).
 pub mod domain {
     pub use ocop_core::{
-        AnswerSheet, Certificate, CertificateStatus, CriterionId, Date, DefinitionId, Dossier,
-        DossierDocument, Evaluation, Label, Lang, PRODUCT_SETS, Producer, ProducerKind,
-        ProductGroup, ProductSet, RegistrationType, RevocationGround, RoleId, Stars, StateId,
-        TransitionId,
+        Date, Label, Lang, ProductSet, Stars,
+        catalog::{PRODUCT_SETS, ProductGroup},
+        domain::{
+            AnswerSheet, Certificate, CertificateStatus, Dossier, DossierDocument, Evaluation,
+            Producer, ProducerKind, RegistrationType, RevocationGround,
+        },
+        ids::{CriterionId, DefinitionId, RoleId, StateId, TransitionId},
     };
 }
 
@@ -53,7 +59,11 @@ pub mod store {
 /// Scoring and guard plugins: the traits the engine calls, and (feature `wasm`) the
 /// wasmtime sandbox that runs WebAssembly components pinned by sha256.
 pub mod plugins {
-    pub use ocop_core::{CriteriaSheet, GuardPlugin, PluginError, PluginId, PluginRuntime, Scorer};
+    pub use ocop_core::{
+        definition::PluginRuntime,
+        ids::PluginId,
+        plugin::{CriteriaSheet, GuardPlugin, PluginError, Scorer},
+    };
     #[cfg(feature = "wasm")]
     pub use ocop_plugin_host::{
         Limits, PluginHost, PluginHostBuilder, PluginOptions, WasmGuard, WasmScorer,
@@ -87,10 +97,10 @@ pub mod plugins {
         let mut builder = ocop_engine::EngineBuilder::new(cycle);
         for decl in &decls {
             builder = match decl.kind {
-                ocop_core::PluginKind::Scoring => {
+                ocop_core::definition::PluginKind::Scoring => {
                     builder.scorer(decl.id.clone(), Arc::new(host.load_scorer(decl, base)?))
                 }
-                ocop_core::PluginKind::Guard => {
+                ocop_core::definition::PluginKind::Guard => {
                     builder.guard_plugin(decl.id.clone(), Arc::new(host.load_guard(decl, base)?))
                 }
             };

@@ -4,7 +4,7 @@
 //! The rules are plain Rust over static tables generated at build time from the checked
 //! sheets in `sheets/` (see `sheets/README.md`). The same code is compiled three ways:
 //! - natively (feature `native`, the default) into [`NativeScorer`], which implements
-//!   `ocop_core::Scorer`: the test oracle and the benchmark baseline;
+//!   `ocop_core::plugin::Scorer`: the test oracle and the benchmark baseline;
 //! - as the SDK's types (feature `sdk`): `sdk::criteria_sheet` and `sdk::score`, what another
 //!   plugin builds on, e.g. a province's local variant that is stricter than the national
 //!   sheet (`docs/rule-authors.md`);
@@ -24,7 +24,7 @@
 //! # Examples
 //! ```
 //! # #[cfg(feature = "native")] {
-//! use ocop_core::{ProductSet, Scorer};
+//! use ocop_core::{ProductSet, plugin::Scorer};
 //! use ocop_criteria_26_2026::NativeScorer;
 //!
 //! let scorer = NativeScorer::new();

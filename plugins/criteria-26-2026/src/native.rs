@@ -1,9 +1,12 @@
-//! The rules behind `ocop_core::Scorer`, natively.
+//! The rules behind `ocop_core::plugin::Scorer`, natively.
 
 use ocop_core::{
-    AnswerSheet, Branch, CriteriaSheet, Criterion, CriterionOption, Fact, Knockout, Label,
-    LineNote, Part, PluginError, PluginInfo, PluginRef, ProductSet, RawEvaluation, RawLine, Scored,
-    Scorer, Section, Stars, StopRule,
+    Label, ProductSet, Stars,
+    domain::{AnswerSheet, PluginRef},
+    plugin::{
+        Branch, CriteriaSheet, Criterion, CriterionOption, Fact, Knockout, LineNote, Part,
+        PluginError, PluginInfo, RawEvaluation, RawLine, Scored, Scorer, Section, StopRule,
+    },
 };
 
 use crate::rules::{self, Centi, Note, Sheet};
@@ -40,7 +43,7 @@ pub(crate) fn catalog(sheet: &Sheet) -> Option<CriteriaSheet> {
             .to_owned()
     };
     Some(CriteriaSheet {
-        format: ocop_core::DOCUMENT_FORMAT,
+        format: ocop_core::domain::DOCUMENT_FORMAT,
         product_set: ProductSet::new(sheet.set)?,
         title: label(sheet.title_vi, sheet.title_en),
         legal_basis: rules::LEGAL_BASIS.to_owned(),

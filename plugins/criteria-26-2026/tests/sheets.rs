@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use ocop_core::{AnswerSheet, ProductSet, Scorer};
+use ocop_core::{ProductSet, domain::AnswerSheet, plugin::Scorer};
 use ocop_criteria_26_2026::{NativeScorer, Sheet, sheet};
 use proptest::prelude::*;
 

@@ -1,7 +1,7 @@
 //! The demo's synthetic province: Cần Thơ's districts and communes, product names by set,
 //! producers. Names of places are real; products, producers and commune codes are invented.
 
-use ocop_core::{ProducerKind, ProductSet};
+use ocop_core::{ProductSet, domain::ProducerKind};
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same year.
 #[derive(Clone, Debug)]

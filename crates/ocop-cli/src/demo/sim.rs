@@ -14,8 +14,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use ocop_core::cycle::{Effect, Evaluation};
 use ocop_core::{
-    AnswerSheet, Certificate, CertificateStatus, CriteriaSheet, Cycle, Date, DossierDocument,
-    Level, Producer, ProductSet, RegistrationType, RevocationGround, Scorer, Stars, StateId,
+    Cycle, Date, ProductSet, Stars,
+    domain::{
+        AnswerSheet, Certificate, CertificateStatus, DossierDocument, Level, Producer,
+        RegistrationType, RevocationGround,
+    },
+    ids::StateId,
+    plugin::{CriteriaSheet, Scorer},
 };
 use ocop_engine::{
     Action, Actor, Case, CaseId, Command, CouncilMember, Engine, InspectionOutcome, ManualClock,
@@ -448,8 +453,8 @@ impl<'a> Sim<'a> {
             .and_then(|d| DISTRICTS.get(d))
             .map_or("tp", |d| d.slug);
         let prefix = match stage.level {
-            ocop_core::Level::District => format!("hd-huyen-{district}"),
-            ocop_core::Level::Central => "hd-trung-uong".to_owned(),
+            ocop_core::domain::Level::District => format!("hd-huyen-{district}"),
+            ocop_core::domain::Level::Central => "hd-trung-uong".to_owned(),
             _ => "hd-thanh-pho".to_owned(),
         };
         let size = 5 + (plan.profile % 3) as usize;

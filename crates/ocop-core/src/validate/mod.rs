@@ -271,7 +271,7 @@ impl<'a> Validator<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Code, load_definition};
+    use crate::{diagnostic::Code, load_definition};
 
     /// national-2026 with `keys` added before `initial`, refused: the error and the codes
     /// and paths of its findings.

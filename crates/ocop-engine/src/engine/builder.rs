@@ -4,7 +4,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use ocop_core::{Cycle, GuardPlugin, Level, PluginId, PluginKind, Scorer};
+use ocop_core::{
+    Cycle,
+    definition::PluginKind,
+    domain::Level,
+    ids::PluginId,
+    plugin::{GuardPlugin, Scorer},
+};
 
 use super::Engine;
 use crate::calendar::Calendar;

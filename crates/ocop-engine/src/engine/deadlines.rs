@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use ocop_core::{Date, Level, TransitionId};
+use ocop_core::{Date, domain::Level, ids::TransitionId};
 
 use super::{Engine, Op};
 use crate::clock::Timestamp;

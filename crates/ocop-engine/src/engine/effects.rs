@@ -1,7 +1,10 @@
 //! The built-in effects: one exhaustive `match` over [`Effect`].
 
 use ocop_core::cycle::{Effect, Transition};
-use ocop_core::{Certificate, CertificateStatus, Date};
+use ocop_core::{
+    Date,
+    domain::{Certificate, CertificateStatus},
+};
 
 use super::{Engine, Refused, Tx};
 use crate::command::CommandError;

@@ -266,7 +266,7 @@ impl Engine {
         }
         let system = matches!(op, Op::Timeout { .. } | Op::LimitPassed { .. });
         if !system {
-            if actor.role.as_str() == ocop_core::SYSTEM_ROLE {
+            if actor.role.as_str() == ocop_core::definition::SYSTEM_ROLE {
                 return Err(CommandError::SystemRole.into());
             }
             if self.cycle.role(&actor.role).is_none() {

@@ -1,7 +1,12 @@
 //! The built-in guards: one exhaustive `match` over [`Guard`].
 
 use ocop_core::cycle::{Guard, OnFinding, Transition};
-use ocop_core::{CaseView, CertificateStatus, Date, EvaluationId, PluginId, Stars};
+use ocop_core::{
+    Date, Stars,
+    domain::CertificateStatus,
+    ids::{EvaluationId, PluginId},
+    plugin::CaseView,
+};
 
 use super::{Engine, quoted};
 use crate::case::Case;
@@ -347,10 +352,10 @@ impl Engine {
     }
 }
 
-fn registration_name(r: ocop_core::RegistrationType) -> &'static str {
+fn registration_name(r: ocop_core::domain::RegistrationType) -> &'static str {
     match r {
-        ocop_core::RegistrationType::First => "first",
-        ocop_core::RegistrationType::Upgrade => "upgrade",
-        ocop_core::RegistrationType::ReEvaluation => "re_evaluation",
+        ocop_core::domain::RegistrationType::First => "first",
+        ocop_core::domain::RegistrationType::Upgrade => "upgrade",
+        ocop_core::domain::RegistrationType::ReEvaluation => "re_evaluation",
     }
 }

@@ -23,7 +23,11 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use ocop_core::{Cycle, Date, GuardPlugin, PluginId, RoleId, Scorer, StateId, TransitionId};
+use ocop_core::{
+    Cycle, Date,
+    ids::{PluginId, RoleId, StateId, TransitionId},
+    plugin::{GuardPlugin, Scorer},
+};
 
 use crate::calendar::Calendar;
 use crate::case::Case;

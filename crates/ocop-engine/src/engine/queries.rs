@@ -1,7 +1,7 @@
 //! What a case allows and how it stands: available transitions, the summary.
 
-use ocop_core::TransitionId;
 use ocop_core::cycle::Guard;
+use ocop_core::ids::TransitionId;
 
 use super::{Engine, lock};
 use crate::calendar::CalendarError;

@@ -3,7 +3,10 @@
 use std::collections::BTreeSet;
 
 use ocop_core::cycle::Evaluation;
-use ocop_core::{AnswerSheet, EvaluationId, RoleId};
+use ocop_core::{
+    domain::AnswerSheet,
+    ids::{EvaluationId, RoleId},
+};
 
 use super::{Engine, Refused, Tx, quoted};
 use crate::case::Case;
@@ -215,16 +218,18 @@ impl Engine {
         let scored = scorer.score(&sheet).map_err(CommandError::from)?;
         let total = scored.evaluation.total;
         if !(0.0..=100.0).contains(&total) || scored.evaluation.product_set != sheet.product_set {
-            return Err(CommandError::Plugin(ocop_core::PluginError::BadOutput {
-                plugin: plugin.to_string(),
-                call: "score".into(),
-                reason: format!(
-                    "total {total} for product set {} (expected 0 to 100 for set {})",
-                    scored.evaluation.product_set.number(),
-                    sheet.product_set.number()
-                ),
-            })
-            .into());
+            return Err(
+                CommandError::Plugin(ocop_core::plugin::PluginError::BadOutput {
+                    plugin: plugin.to_string(),
+                    call: "score".into(),
+                    reason: format!(
+                        "total {total} for product set {} (expected 0 to 100 for set {})",
+                        scored.evaluation.product_set.number(),
+                        sheet.product_set.number()
+                    ),
+                })
+                .into(),
+            );
         }
         let here = tx.here();
         tx.push(

@@ -1,7 +1,10 @@
 //! Opening a case, taking a transition, and who may act on a case.
 
 use ocop_core::cycle::{Effect, Guard, Transition};
-use ocop_core::{Date, RoleId, TransitionId};
+use ocop_core::{
+    Date,
+    ids::{RoleId, TransitionId},
+};
 
 use super::{Engine, Refused, Tx, quoted};
 use crate::case::Case;
@@ -22,7 +25,7 @@ impl Engine {
     ) -> Result<Event, CommandError> {
         let def = self.cycle.definition();
         let today = at.vn_date();
-        if actor.role.as_str() == ocop_core::SYSTEM_ROLE {
+        if actor.role.as_str() == ocop_core::definition::SYSTEM_ROLE {
             return Err(CommandError::SystemRole);
         }
         let initial = self.cycle.initial();

@@ -17,8 +17,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ocop_core::{
-    Certificate, CertificateStatus, Date, DefinitionId, Level, Producer, ProducerKind, ProductSet,
-    RegistrationType, Stars, StateId,
+    Date, ProductSet, Stars,
+    domain::{Certificate, CertificateStatus, Level, Producer, ProducerKind, RegistrationType},
+    ids::{DefinitionId, StateId},
 };
 
 use super::{

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use ocop_core::{Date, DefinitionId};
+use ocop_core::{Date, ids::DefinitionId};
 
 use super::{
     Append, DueEntry, Recorded, Snapshot, Store, StoreError, StoredDefinition, SummaryQuery,

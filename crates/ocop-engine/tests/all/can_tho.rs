@@ -1,7 +1,10 @@
 //! Whole cases under `can-tho-2024` (Decision 148/2023 as Cần Thơ's 2024 plan applies it):
 //! the district certifies 3 stars, the city 4 stars.
 
-use ocop_core::{CertificateStatus, Level, RevocationGround, Stars};
+use ocop_core::{
+    Stars,
+    domain::{CertificateStatus, Level, RevocationGround},
+};
 use ocop_engine::{
     CaseId, Command, CommandError, EventBody, ManualClock, MemoryStore, Timestamp, TransitionInput,
     verify,
@@ -64,7 +67,7 @@ fn district_certificate_renewal_city_upgrade_revocation() {
             .case(&store, &CaseId::new(case))
             .unwrap()
             .registration(),
-        ocop_core::RegistrationType::ReEvaluation
+        ocop_core::domain::RegistrationType::ReEvaluation
     );
     district_round(&engine, &store, case, 65.0, 3, false);
     take(

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use ocop_core::{Date, DefinitionId};
+use ocop_core::{Date, ids::DefinitionId};
 use ocop_engine::store::{Append, DueEntry, Snapshot, StoredDefinition};
 use ocop_engine::{
     Case, CaseId, CaseSummary, Command, Event, ManualClock, Recorded, SqliteStore, Store,

@@ -2,7 +2,7 @@
 //! migration file is a test fixture (`tests/definitions/migrations/`): the shipped chain
 //! goes through `amended-2025`, which `tests/legal` drives.
 
-use ocop_core::{CertificateStatus, RegistrationType};
+use ocop_core::domain::{CertificateStatus, RegistrationType};
 use ocop_engine::{
     Actor, CaseId, Command, ManualClock, MemoryStore, Migration, MigrationError, Store, Timestamp,
     verify,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ocop_core::{DossierDocument, RegistrationType};
+use ocop_core::domain::{DossierDocument, RegistrationType};
 use ocop_engine::{
     Action, CaseId, Command, Engine, EngineBuilder, ManualClock, MemoryStore, Timestamp,
 };

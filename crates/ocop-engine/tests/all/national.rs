@@ -1,6 +1,10 @@
 //! Whole cases under `national-2026` (Decision 26/2026), scored by the real criteria plugin.
 
-use ocop_core::{CertificateStatus, EvaluationId, Level, RevocationGround, Stars};
+use ocop_core::{
+    Stars,
+    domain::{CertificateStatus, Level, RevocationGround},
+    ids::EvaluationId,
+};
 use ocop_engine::{
     Action, CaseId, Command, CommandError, EventBody, InspectionOutcome, ManualClock, MemoryStore,
     Store, TransitionInput, verify,
@@ -386,14 +390,14 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
 }
 
 /// A scorer that claims another identity than the pinned plugin.
-fn ocop_plugin_free_double() -> impl ocop_core::Scorer {
+fn ocop_plugin_free_double() -> impl ocop_core::plugin::Scorer {
     struct Impostor(std::sync::Arc<ocop_criteria_26_2026::NativeScorer>);
-    impl ocop_core::Scorer for Impostor {
-        fn info(&self) -> &ocop_core::PluginInfo {
+    impl ocop_core::plugin::Scorer for Impostor {
+        fn info(&self) -> &ocop_core::plugin::PluginInfo {
             self.0.info()
         }
-        fn plugin_ref(&self) -> ocop_core::PluginRef {
-            ocop_core::PluginRef {
+        fn plugin_ref(&self) -> ocop_core::domain::PluginRef {
+            ocop_core::domain::PluginRef {
                 sha256: "0".repeat(64),
                 ..self.0.plugin_ref()
             }
@@ -401,13 +405,13 @@ fn ocop_plugin_free_double() -> impl ocop_core::Scorer {
         fn criteria(
             &self,
             set: ocop_core::ProductSet,
-        ) -> Result<ocop_core::CriteriaSheet, ocop_core::PluginError> {
+        ) -> Result<ocop_core::plugin::CriteriaSheet, ocop_core::plugin::PluginError> {
             self.0.criteria(set)
         }
         fn score(
             &self,
-            sheet: &ocop_core::AnswerSheet,
-        ) -> Result<ocop_core::Scored, ocop_core::PluginError> {
+            sheet: &ocop_core::domain::AnswerSheet,
+        ) -> Result<ocop_core::plugin::Scored, ocop_core::plugin::PluginError> {
             self.0.score(sheet)
         }
     }
@@ -429,7 +433,10 @@ fn commune_overdue_fires_once_and_a_certificate_expires_by_tick() {
     let c = engine.case(&store, &CaseId::new("b")).unwrap();
     assert_eq!(engine.deadline(&c).unwrap().unwrap().due, d("2026-06-22"));
     let summary = engine.summary(&c);
-    assert_eq!(summary.state_kind, Some(ocop_core::StateKind::Review));
+    assert_eq!(
+        summary.state_kind,
+        Some(ocop_core::definition::StateKind::Review)
+    );
     assert_eq!(
         summary.deadline.as_ref().unwrap().on_timeout.as_str(),
         "commune_review_overdue"
@@ -706,11 +713,12 @@ fn knock_outs_spread_and_rescoring() {
 
     // This time one member finds the food-safety certificate missing: knocked out.
     let mut knocked = sheet(70.0, 4);
-    let fact = ocop_core::Scorer::criteria(&*scorer(), ocop_core::ProductSet::new(SET).unwrap())
-        .unwrap()
-        .knockouts[0]
-        .fact
-        .clone();
+    let fact =
+        ocop_core::plugin::Scorer::criteria(&*scorer(), ocop_core::ProductSet::new(SET).unwrap())
+            .unwrap()
+            .knockouts[0]
+            .fact
+            .clone();
     knocked.facts.insert(fact, false);
     ok(
         &engine,

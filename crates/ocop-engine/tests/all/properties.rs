@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use ocop_core::{ProductSet, Scorer};
+use ocop_core::{ProductSet, plugin::Scorer};
 use ocop_engine::{Calendar, MemoryStore};
 use ocop_testkit::strategy::{Rules, Step, steps};
 use ocop_testkit::{TransitionHarness, check_transitions};

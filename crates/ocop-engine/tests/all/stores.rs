@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier, Mutex};
 
-use ocop_core::{Date, DefinitionId};
+use ocop_core::{Date, ids::DefinitionId};
 use ocop_engine::store::{Append, DueEntry, Snapshot, StoredDefinition, conformance};
 use ocop_engine::{
     Action, CaseId, CaseSummary, Command, CommandError, Event, ManualClock, MemoryStore, Recorded,

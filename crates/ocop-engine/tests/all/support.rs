@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use ocop_core::{
-    AnswerSheet, CaseView, Cycle, Date, DossierDocument, EvaluationId, Finding, GuardPlugin, Label,
-    PluginError, PluginInfo, Producer, ProducerKind, ProductSet, RegistrationType, Scorer,
+    Cycle, Date, Label, ProductSet,
+    domain::{AnswerSheet, DossierDocument, Producer, ProducerKind, RegistrationType},
+    ids::EvaluationId,
+    plugin::{CaseView, Finding, GuardPlugin, PluginError, PluginInfo, Scorer},
 };
 use ocop_criteria_26_2026::NativeScorer;
 use ocop_engine::{
@@ -444,7 +446,7 @@ pub(crate) fn open_revocation(
     engine: &ocop_engine::Engine,
     store: &dyn Store,
     case: &str,
-    ground: ocop_core::RevocationGround,
+    ground: ocop_core::domain::RevocationGround,
     conclusion: &str,
 ) {
     take_with(

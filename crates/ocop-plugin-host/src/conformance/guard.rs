@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use ocop_core::{CaseView, Finding, GuardPlugin, PluginError, ProductSet};
+use ocop_core::{
+    ProductSet,
+    plugin::{CaseView, Finding, GuardPlugin, PluginError},
+};
 
 use super::{Options, Report, SheetGenerator, describe_err};
 use crate::guard::{KeptGuard, WasmGuard};
@@ -22,7 +25,10 @@ type Config = BTreeMap<String, serde_json::Value>;
 
 /// A case view for guard checks: random facts, documents and results over a fixed producer.
 fn case_view(generator: &mut SheetGenerator, check: &str, config: &Config) -> Option<CaseView> {
-    use ocop_core::{DossierDocument, Producer, ProducerKind, RegistrationType, Stars};
+    use ocop_core::{
+        Stars,
+        domain::{DossierDocument, Producer, ProducerKind, RegistrationType},
+    };
     let mut facts = BTreeMap::new();
     for f in [
         "traceability_registered",

@@ -1,6 +1,9 @@
 //! The checks of a scoring plugin.
 
-use ocop_core::{AnswerSheet, CriteriaSheet, PluginError, Scored, Scorer};
+use ocop_core::{
+    domain::AnswerSheet,
+    plugin::{CriteriaSheet, PluginError, Scored, Scorer},
+};
 
 use super::{Options, Report, SheetGenerator, catalog_problems, describe_err};
 use crate::scoring::{KeptScorer, WasmScorer};
@@ -420,7 +423,7 @@ fn invalid_sheets(
     s.facts.insert("no_such_fact".into(), true);
     out.push(("unknown fact", s));
     let mut s = valid.clone();
-    s.format = ocop_core::DOCUMENT_FORMAT + 1;
+    s.format = ocop_core::domain::DOCUMENT_FORMAT + 1;
     out.push(("unsupported format", s));
     if !catalog.branches.is_empty() {
         let mut s = valid;

@@ -21,7 +21,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use ocop_core::{
-    AnswerSheet, CaseView, GuardPlugin, PluginError, PluginRuntime, ProductSet, Scorer,
+    ProductSet,
+    definition::PluginRuntime,
+    domain::AnswerSheet,
+    plugin::{CaseView, GuardPlugin, PluginError, Scorer},
 };
 use ocop_plugin_host::conformance::SheetGenerator;
 use ocop_plugin_host::{
@@ -247,7 +250,7 @@ fn case_views(n: usize) -> Vec<CaseView> {
             }
             for k in kinds {
                 if next(3) == 0 {
-                    view.documents.push(ocop_core::DossierDocument {
+                    view.documents.push(ocop_core::domain::DossierDocument {
                         kind: k.into(),
                         present: next(2) == 0,
                         valid_until: None,

@@ -14,7 +14,12 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use ocop_core::{AnswerSheet, PluginDecl, PluginError, PluginKind, ProductSet, Scorer};
+use ocop_core::{
+    ProductSet,
+    definition::{PluginDecl, PluginKind},
+    domain::AnswerSheet,
+    plugin::{PluginError, Scorer},
+};
 use ocop_criteria_26_2026::NativeScorer;
 use ocop_plugin_host::conformance::SheetGenerator;
 use ocop_plugin_host::{BuiltPlugin, PluginHost, PluginHostBuilder, build_plugin};
@@ -454,7 +459,7 @@ fn scoring_is_deterministic_and_uses_the_same_fuel() {
 
 #[test]
 fn the_guard_plugin_reads_its_configuration() {
-    use ocop_core::{CaseView, GuardPlugin};
+    use ocop_core::plugin::{CaseView, GuardPlugin};
     let host = host();
     let guard = host.load_guard_file(&built().cantho.path, None).unwrap();
     let mut view = CaseView {
@@ -502,7 +507,7 @@ fn the_guard_plugin_reads_its_configuration() {
 /// current builds do; what 0.1.0 cannot express is refused with the reason.
 #[test]
 fn components_of_wit_0_1_0_still_load() {
-    use ocop_core::GuardPlugin;
+    use ocop_core::plugin::GuardPlugin;
     let host = host();
     let old = host
         .load_scorer_file(&built().legacy_scoring.path, None)
@@ -517,7 +522,7 @@ fn components_of_wit_0_1_0_still_load() {
         let legacy = old.criteria(set).unwrap();
         assert_eq!(legacy.facts(), catalog.facts(), "set {set}");
         assert_eq!(
-            ocop_core::CriteriaSheet {
+            ocop_core::plugin::CriteriaSheet {
                 facts: catalog.facts.clone(),
                 ..legacy
             },

@@ -1,6 +1,10 @@
 //! What the plugin host's test binaries share.
 
-use ocop_core::{AnswerSheet, CaseView, Producer, ProducerKind, ProductSet, RegistrationType};
+use ocop_core::{
+    ProductSet,
+    domain::{AnswerSheet, Producer, ProducerKind, RegistrationType},
+    plugin::CaseView,
+};
 
 /// An answer sheet for product set `set`: the option of each of three criteria, by their
 /// ids, and whether the food-safety certificate is held.

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::StatusCode;
 use ocop_core::{
-    AnswerSheet, Certificate, DossierDocument, EvaluationId, RegistrationType, RoleId, TransitionId,
+    domain::{AnswerSheet, Certificate, DossierDocument, RegistrationType},
+    ids::{EvaluationId, RoleId, TransitionId},
 };
 use ocop_engine::{
     Action, Actor, Case, CaseId, CaseSummary, Command, CommandError, CouncilMember, CouncilResult,
@@ -729,7 +730,7 @@ pub struct SheetSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stars: Option<u8>,
     /// The plugin that scored it (name, version, sha256).
-    pub plugin: ocop_core::PluginRef,
+    pub plugin: ocop_core::domain::PluginRef,
 }
 
 /// A council: its members, the sheets submitted and its result.

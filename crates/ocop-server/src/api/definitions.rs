@@ -4,7 +4,11 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use ocop_core::{AnswerSheet, Date, Definition, ProductSet, Scored, Scorer};
+use ocop_core::{
+    Date, Definition, ProductSet,
+    domain::AnswerSheet,
+    plugin::{Scored, Scorer},
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -165,14 +169,14 @@ pub(crate) async fn graph(
     let (ty, body) = match q.format {
         GraphFormat::Dot => (
             "text/vnd.graphviz; charset=utf-8",
-            ocop_core::to_dot(cycle, lang),
+            ocop_core::cycle::to_dot(cycle, lang),
         ),
         GraphFormat::Mermaid => (
             "text/vnd.mermaid; charset=utf-8",
-            ocop_core::to_mermaid(cycle, lang),
+            ocop_core::cycle::to_mermaid(cycle, lang),
         ),
         GraphFormat::Svg => {
-            let dot = ocop_core::to_dot(cycle, lang);
+            let dot = ocop_core::cycle::to_dot(cycle, lang);
             let svg = blocking(move || crate::svg::render(&dot)).await?.map_err(|e| {
                 tracing::error!(target: "ocop_server::graph", error = %e, "graph layout failed");
                 Problem::internal()
@@ -217,9 +221,10 @@ pub(crate) async fn plugins(
             .map(|(id, (p, sha))| {
                 let (kind, info) = match p {
                     LoadedPlugin::Scoring(s) => ("scoring", s.info().clone()),
-                    LoadedPlugin::Guard(g) => {
-                        ("guard", ocop_core::GuardPlugin::info(g.as_ref()).clone())
-                    }
+                    LoadedPlugin::Guard(g) => (
+                        "guard",
+                        ocop_core::plugin::GuardPlugin::info(g.as_ref()).clone(),
+                    ),
                 };
                 PluginSummary {
                     id: id.clone(),
@@ -269,7 +274,7 @@ pub(crate) async fn criteria(
     _: Principal,
     Language(lang): Language,
     ApiPath(path): ApiPath<CriteriaPath>,
-) -> Result<Reply<ocop_core::CriteriaSheet>, Problem> {
+) -> Result<Reply<ocop_core::plugin::CriteriaSheet>, Problem> {
     criteria_sheet(&state, &path, lang).await.map(Reply::ok)
 }
 
@@ -278,7 +283,7 @@ async fn criteria_sheet(
     state: &AppState,
     path: &CriteriaPath,
     lang: ocop_core::Lang,
-) -> Result<ocop_core::CriteriaSheet, Problem> {
+) -> Result<ocop_core::plugin::CriteriaSheet, Problem> {
     let scorer = scorer(state, &path.plugin).map_err(|p| p.in_lang(lang))?;
     let set = product_set(path.set).map_err(|p| p.in_lang(lang))?;
     let sheet = blocking(move || scorer.criteria(set)).await?;

@@ -10,7 +10,7 @@ use aide::generate::GenContext;
 use aide::openapi::{MediaType, Operation, Response as OpenApiResponse, SchemaObject};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ocop_core::{Lang, PluginError};
+use ocop_core::{Lang, plugin::PluginError};
 use ocop_engine::{CommandError, StoreError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -29,7 +29,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use ocop_core::RoleId;
+use ocop_core::ids::RoleId;
 
 pub use apikey::{KEY_PREFIX, NewApiKey, new_api_key, new_api_key_with};
 pub use file::{

@@ -16,8 +16,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
 use ocop_core::cycle::{Effect, Guard, Transition};
 use ocop_core::{
-    DossierDocument, EvaluationId, Lang, Level, ProducerKind, ProductSet, RegistrationType, RoleId,
-    StateKind, TransitionId,
+    Lang, ProductSet,
+    definition::StateKind,
+    domain::{DossierDocument, Level, ProducerKind, RegistrationType},
+    ids::{EvaluationId, RoleId, TransitionId},
 };
 use ocop_engine::{
     Action, Actor, Case, CaseId, CouncilMember, Engine, Event, EventBody, InspectionOutcome,
@@ -541,7 +543,7 @@ fn council_section(
     viewer: &Viewer,
     lang: Lang,
 ) -> Markup {
-    let stages: Vec<&ocop_core::EvaluationStage> = engine
+    let stages: Vec<&ocop_core::definition::EvaluationStage> = engine
         .cycle()
         .definition()
         .evaluations
@@ -657,7 +659,7 @@ fn timeline(
                             (event_detail(state, e, events, &url, viewer, lang))
                         }
                         div.who {
-                            @if e.actor.role.as_str() == ocop_core::SYSTEM_ROLE { (tr(lang, "Hệ thống", "System")) }
+                            @if e.actor.role.as_str() == ocop_core::definition::SYSTEM_ROLE { (tr(lang, "Hệ thống", "System")) }
                             @else { (e.actor.id) " · " (role_label(state, e.actor.role.as_str(), lang)) }
                         }
                     }
@@ -848,7 +850,7 @@ pub(crate) async fn take(
             _ => None,
         },
         ground: field(&f, "ground").and_then(|g| {
-            ocop_core::RevocationGround::ALL
+            ocop_core::domain::RevocationGround::ALL
                 .into_iter()
                 .find(|x| i18n::ground_id(*x) == g)
         }),
@@ -1191,7 +1193,7 @@ pub(crate) async fn new_submit(
         product: Product {
             name,
             product_set: set,
-            producer: ocop_core::Producer {
+            producer: ocop_core::domain::Producer {
                 name: producer,
                 kind,
                 province: code,

@@ -5,7 +5,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
-use ocop_core::{RevocationGround, StateKind};
+use ocop_core::{definition::StateKind, domain::RevocationGround};
 use ocop_engine::Case;
 
 use super::case::{

@@ -4,7 +4,7 @@
 //! (English) is kept for guards whose facts live inside a plugin.
 
 use ocop_core::cycle::Guard;
-use ocop_core::{EvaluationId, Lang, RegistrationType, Stars};
+use ocop_core::{Lang, Stars, domain::RegistrationType, ids::EvaluationId};
 use ocop_engine::{Case, CouncilResult, Engine, MemberSheet};
 
 use super::i18n::{day, document, points, registration, tr};

@@ -4,7 +4,7 @@
 //! attributes), a `<title>` and `<desc>` for screen readers, ids prefixed.
 
 use maud::html;
-use ocop_core::{Cycle, Lang, StateId};
+use ocop_core::{Cycle, Lang, ids::StateId};
 
 /// Escapes text for SVG/HTML.
 fn esc(s: &str) -> String {
@@ -16,7 +16,7 @@ const CURRENT_FILL: &str = "fill=\"#ffd54fff\"";
 
 /// The DOT of `cycle` with `current` highlighted.
 pub(crate) fn dot(cycle: &Cycle, current: &StateId, lang: Lang) -> String {
-    let dot = ocop_core::to_dot(cycle, lang);
+    let dot = ocop_core::cycle::to_dot(cycle, lang);
     let quoted = format!(
         "  \"{}\" [",
         current.as_str().replace('\\', "\\\\").replace('"', "\\\"")

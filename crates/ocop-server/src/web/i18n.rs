@@ -1,6 +1,9 @@
 //! The words of the pages: Vietnamese first, English beside it.
 
-use ocop_core::{Date, Lang, RegistrationType, RevocationGround};
+use ocop_core::{
+    Date, Lang,
+    domain::{RegistrationType, RevocationGround},
+};
 use ocop_engine::{Event, EventBody, Timestamp};
 
 /// `vi` or `en`.

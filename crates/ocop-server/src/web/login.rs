@@ -633,7 +633,7 @@ fn dev_principal(
         .and_then(|v| v.as_array())
         .map(|a| {
             a.iter()
-                .filter_map(|r| r.as_str().map(ocop_core::RoleId::new))
+                .filter_map(|r| r.as_str().map(ocop_core::ids::RoleId::new))
                 .collect()
         })
         .unwrap_or_default();

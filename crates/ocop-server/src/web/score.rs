@@ -13,7 +13,12 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use ocop_core::{AnswerSheet, CriteriaSheet, CriterionId, EvaluationId, Lang, Scored, Scorer};
+use ocop_core::{
+    Lang,
+    domain::AnswerSheet,
+    ids::{CriterionId, EvaluationId},
+    plugin::{CriteriaSheet, Scored, Scorer},
+};
 use ocop_engine::{Action, Case, EventBody};
 use serde::Deserialize;
 
@@ -73,7 +78,7 @@ fn answer_sheet(
     } else {
         Some(f.branch.unwrap_or(1))
     };
-    let applies = |c: &ocop_core::Criterion| c.branch.is_none() || c.branch == branch;
+    let applies = |c: &ocop_core::plugin::Criterion| c.branch.is_none() || c.branch == branch;
     let mut missing = Vec::new();
     let mut answers = BTreeMap::new();
     for c in sheet.criteria.iter().filter(|c| applies(c)) {
@@ -86,7 +91,7 @@ fn answer_sheet(
     }
     (
         AnswerSheet {
-            format: ocop_core::DOCUMENT_FORMAT,
+            format: ocop_core::domain::DOCUMENT_FORMAT,
             product_set: sheet.product_set,
             evaluator: Some(member.to_owned()),
             branch,
@@ -255,7 +260,7 @@ fn form_page(
     let plugin = state
         .catalogue
         .scorer(&r.plugin)
-        .map(|p| ocop_core::Scorer::plugin_ref(p.as_ref()));
+        .map(|p| ocop_core::plugin::Scorer::plugin_ref(p.as_ref()));
     let title = format!(
         "{} — {}",
         tr(lang, "Phiếu chấm", "Score sheet"),

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use ocop_core::{CriteriaSheet, Date};
+use ocop_core::{Date, plugin::CriteriaSheet};
 use ocop_engine::ManualClock;
 use ocop_server::{ServerBuilder, StoreConfig};
 use reqwest::{Method, StatusCode};

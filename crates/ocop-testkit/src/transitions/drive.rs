@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use ocop_core::cycle::Evaluation;
-use ocop_core::{StateId, TransitionId};
+use ocop_core::ids::{StateId, TransitionId};
 use ocop_engine::{Action, Actor, Case, CaseId, Command, CouncilMember, Engine, Store};
 
 use super::{StuckError, TransitionHarness, scoring_sheet};

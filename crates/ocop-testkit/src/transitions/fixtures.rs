@@ -4,8 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ocop_core::cycle::Guard;
 use ocop_core::{
-    AnswerSheet, CriteriaSheet, Cycle, DossierDocument, Level, Producer, ProducerKind, ProductSet,
-    RegistrationType,
+    Cycle, ProductSet,
+    domain::{AnswerSheet, DossierDocument, Level, Producer, ProducerKind, RegistrationType},
+    plugin::CriteriaSheet,
 };
 use ocop_engine::{Actor, OpenCase, Product};
 

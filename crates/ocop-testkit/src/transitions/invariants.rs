@@ -1,7 +1,7 @@
 //! The engine's invariants on one case's stored history, checked after every command or
 //! tick, by the harness and by tests that drive the engine themselves.
 
-use ocop_core::{Cycle, StateId};
+use ocop_core::{Cycle, ids::StateId};
 use ocop_engine::{CaseId, Engine, Event, EventBody, Store};
 
 use super::TransitionViolation;

@@ -19,7 +19,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use ocop_core::{CriteriaSheet, Cycle, Date, ProductSet, RevocationGround};
+use ocop_core::{Cycle, Date, ProductSet, domain::RevocationGround, plugin::CriteriaSheet};
 use ocop_engine::{
     Actor, BuildError, CaseId, Command, CommandError, Engine, Event, InspectionOutcome,
     ManualClock, OpenCase, Store, TransitionInput,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use ocop_core::StateId;
+use ocop_core::ids::StateId;
 use ocop_engine::{Action, Command, Event};
 
 /// How a run went: what the sequence exercised.

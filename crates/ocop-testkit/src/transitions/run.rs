@@ -1,7 +1,7 @@
 //! A run of [`Step`]s on one case: each step is resolved against the case as it is when
 //! it runs, sent, and checked.
 
-use ocop_core::{DossierDocument, TransitionId};
+use ocop_core::{domain::DossierDocument, ids::TransitionId};
 use ocop_engine::{
     Action, Actor, Case, CaseId, Command, CouncilMember, Engine, Event, ManualClock, Store,
 };

@@ -1,7 +1,7 @@
 //! The SQLite store's reads and writes beyond the events: projections (with the due-date
 //! index), snapshots and definitions.
 
-use ocop_core::{Date, DefinitionId};
+use ocop_core::{Date, ids::DefinitionId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::backend;
