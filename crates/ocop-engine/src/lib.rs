@@ -50,7 +50,8 @@
 //! # Examples
 //! Open a case under Decision 26/2026 and file its dossier at the commune:
 //! ```
-//! use ocop_core::{Date, ProductSet, domain::{DossierDocument, Producer, ProducerKind, RegistrationType}};
+//! use ocop_core::domain::{DossierDocument, Producer, ProducerKind, RegistrationType};
+//! use ocop_core::{Date, ProductSet};
 //! use ocop_engine::{Actor, Command, EngineBuilder, ManualClock, MemoryStore, OpenCase, Product};
 //!
 //! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../workflows/national-2026.toml"));
