@@ -45,8 +45,10 @@ fn rank(stars: Option<Stars>) -> String {
 }
 
 impl Engine {
-    /// Whether `g` holds for `case` on `today`; the error says why not. A plugin guard
-    /// whose findings only warn returns them, to be recorded with the transition.
+    /// Whether `g` holds for `case` on `today`; the error says why not
+    /// ([`CommandError::GuardFailed`]), or that it cannot be checked (a plugin failed). A
+    /// plugin guard whose findings only warn returns them, to be recorded with the
+    /// transition.
     pub(super) fn check_guard(
         &self,
         case: &Case,
@@ -55,33 +57,16 @@ impl Engine {
         input: &TransitionInput,
         today: Date,
     ) -> Result<Option<EventBody>, CommandError> {
+        let failed = |reason: String| CommandError::GuardFailed {
+            transition: t.id.to_string(),
+            guard: g.name().to_owned(),
+            reason,
+        };
         let mut warned = None;
-        match self.guard_holds(case, t, g, input, today, &mut warned) {
-            Ok(Ok(())) => Ok(warned),
-            Ok(Err(reason)) => Err(CommandError::GuardFailed {
-                transition: t.id.to_string(),
-                guard: g.name().to_owned(),
-                reason,
-            }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// `Ok(Err(reason))` when the guard does not hold; `Err` when it cannot be checked (a
-    /// plugin failed).
-    fn guard_holds(
-        &self,
-        case: &Case,
-        t: &Transition,
-        g: &Guard,
-        input: &TransitionInput,
-        today: Date,
-        warned: &mut Option<EventBody>,
-    ) -> Result<Result<(), String>, CommandError> {
         let holds = |ok: bool, reason: &dyn Fn() -> String| {
             if ok { Ok(()) } else { Err(reason()) }
         };
-        Ok(match g {
+        let verdict = match g {
             Guard::DossierComplete => {
                 let missing: Vec<&str> = case
                     .documents
@@ -112,7 +97,7 @@ impl Engine {
             }
             Guard::CouncilComplete { evaluation } | Guard::SpreadExceeded { evaluation } => {
                 let Some(stage) = self.cycle.evaluation(evaluation) else {
-                    return Ok(Err(format!(
+                    return Err(failed(format!(
                         "evaluation stage `{evaluation}` is not defined"
                     )));
                 };
@@ -308,7 +293,7 @@ impl Engine {
                 };
                 let findings = gp.check(&self.view(case, t, plugin), check)?;
                 if *on_finding == OnFinding::Warn && !findings.is_empty() {
-                    *warned = Some(EventBody::GuardFindings {
+                    warned = Some(EventBody::GuardFindings {
                         plugin: plugin.clone(),
                         check: check.clone(),
                         findings: findings.clone(),
@@ -326,7 +311,9 @@ impl Engine {
                     &|| format!("plugin `{plugin}` check `{check}`: {}", blocking.join("; ")),
                 )
             }
-        })
+        };
+        verdict.map_err(failed)?;
+        Ok(warned)
     }
 
     fn view(&self, case: &Case, t: &Transition, plugin: &PluginId) -> CaseView {
