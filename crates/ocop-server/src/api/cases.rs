@@ -4,9 +4,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::State;
+use aide::OperationInput;
+use aide::generate::GenContext;
+use aide::openapi::Operation;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use ocop_core::{
+    Lang,
     domain::{AnswerSheet, Certificate, DossierDocument, RegistrationType},
     ids::{EvaluationId, RoleId, TransitionId},
 };
@@ -349,16 +354,59 @@ fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         .map(|(_, c)| c)
 }
 
+/// What a command takes from its request besides the case and the action: the server, who
+/// asks (already authenticated), the language of problems, the command headers and the
+/// request's log line. The API's command routes extract it whole (its OpenAPI inputs are its
+/// parts', in this order); the pages build it from their session and form.
+pub(crate) struct CommandCall {
+    pub(crate) state: AppState,
+    pub(crate) principal: Principal,
+    pub(crate) lang: Lang,
+    pub(crate) headers: CommandHeaders,
+    pub(crate) log: RequestLog,
+}
+
+impl FromRequestParts<AppState> for CommandCall {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        let Ok(Language(lang)) = Language::from_request_parts(parts, state).await;
+        let headers = CommandHeaders::from_request_parts(parts, state).await?;
+        let Ok(log) = RequestLog::from_request_parts(parts, state).await;
+        Ok(CommandCall {
+            state: state.clone(),
+            principal,
+            lang,
+            headers,
+            log,
+        })
+    }
+}
+
+impl OperationInput for CommandCall {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        Principal::operation_input(ctx, operation);
+        Language::operation_input(ctx, operation);
+        CommandHeaders::operation_input(ctx, operation);
+        RequestLog::operation_input(ctx, operation);
+    }
+}
+
 /// Runs a command on an existing case.
 pub(crate) async fn run(
-    state: &AppState,
-    principal: Principal,
+    call: CommandCall,
     case: CaseId,
     role: Option<RoleId>,
     action: Action,
-    h: CommandHeaders,
-    log: &RequestLog,
 ) -> Result<Reply<CommandResponse>, Problem> {
+    let CommandCall {
+        state,
+        principal,
+        headers: h,
+        log,
+        ..
+    } = call;
     log.case(case.as_str());
     log.command(&action_name(&action));
     if matches!(action, Action::Open(_)) {
@@ -432,13 +480,16 @@ pub(crate) async fn run(
 
 /// `POST /api/v1/cases`: opens a case.
 pub(crate) async fn open(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
-    h: CommandHeaders,
-    log: RequestLog,
+    call: CommandCall,
     ApiJson(req): ApiJson<OpenRequest>,
 ) -> Result<Reply<CommandResponse>, Problem> {
+    let CommandCall {
+        state,
+        principal,
+        lang,
+        headers: h,
+        log,
+    } = call;
     let id = match (&req.id, &h.idempotency_key) {
         (Some(id), _) => check_id(id).map_err(|p| p.in_lang(lang))?,
         (None, Some(key)) => {
@@ -694,16 +745,23 @@ pub(crate) async fn verify(
 
 /// `POST /api/v1/cases/{id}/commands`: a transition or an action.
 pub(crate) async fn command(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
-    h: CommandHeaders,
-    log: RequestLog,
+    call: CommandCall,
     ApiPath(CasePath { id }): ApiPath<CasePath>,
     ApiJson(req): ApiJson<CommandRequest>,
 ) -> Result<Reply<CommandResponse>, Problem> {
-    let id = check_id(&id).map_err(|p| p.in_lang(lang))?;
-    run(&state, principal, id, req.role, req.action, h, &log)
+    run_on(call, &id, req.role, req.action).await
+}
+
+/// [`run`] on the case a path names, with problems in the caller's language.
+async fn run_on(
+    call: CommandCall,
+    id: &str,
+    role: Option<RoleId>,
+    action: Action,
+) -> Result<Reply<CommandResponse>, Problem> {
+    let lang = call.lang;
+    let id = check_id(id).map_err(|p| p.in_lang(lang))?;
+    run(call, id, role, action)
         .await
         .map_err(|p| p.in_lang(lang))
 }
@@ -813,50 +871,15 @@ pub struct ConstituteRequest {
 
 /// `POST /api/v1/cases/{id}/council/{evaluation}/members`: constitutes the council.
 pub(crate) async fn constitute(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
-    h: CommandHeaders,
-    log: RequestLog,
+    call: CommandCall,
     ApiPath(path): ApiPath<CouncilPath>,
     ApiJson(req): ApiJson<ConstituteRequest>,
 ) -> Result<Reply<CommandResponse>, Problem> {
-    council_command(
-        &state,
-        principal,
-        lang,
-        h,
-        &log,
-        path,
-        req.role,
-        |evaluation| Action::ConstituteCouncil {
-            evaluation,
-            members: req.members,
-        },
-    )
-    .await
-}
-
-/// A council command on the case and stage of `path`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the parts of a request a council route has already taken apart"
-)]
-async fn council_command(
-    state: &AppState,
-    principal: Principal,
-    lang: ocop_core::Lang,
-    h: CommandHeaders,
-    log: &RequestLog,
-    path: CouncilPath,
-    role: Option<RoleId>,
-    action: impl FnOnce(EvaluationId) -> Action,
-) -> Result<Reply<CommandResponse>, Problem> {
-    let id = check_id(&path.id).map_err(|p| p.in_lang(lang))?;
-    let action = action(EvaluationId::new(path.evaluation.as_str()));
-    run(state, principal, id, role, action, h, log)
-        .await
-        .map_err(|p| p.in_lang(lang))
+    let action = Action::ConstituteCouncil {
+        evaluation: EvaluationId::new(path.evaluation.as_str()),
+        members: req.members,
+    };
+    run_on(call, &path.id, req.role, action).await
 }
 
 /// A member's answer sheet.
@@ -872,28 +895,15 @@ pub struct SheetRequest {
 
 /// `POST /api/v1/cases/{id}/council/{evaluation}/sheets`: the caller's sheet as a member.
 pub(crate) async fn submit_sheet(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
-    h: CommandHeaders,
-    log: RequestLog,
+    call: CommandCall,
     ApiPath(path): ApiPath<CouncilPath>,
     ApiJson(req): ApiJson<SheetRequest>,
 ) -> Result<Reply<CommandResponse>, Problem> {
-    council_command(
-        &state,
-        principal,
-        lang,
-        h,
-        &log,
-        path,
-        req.role,
-        |evaluation| Action::SubmitSheet {
-            evaluation,
-            sheet: req.sheet,
-        },
-    )
-    .await
+    let action = Action::SubmitSheet {
+        evaluation: EvaluationId::new(path.evaluation.as_str()),
+        sheet: req.sheet,
+    };
+    run_on(call, &path.id, req.role, action).await
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ use super::explain::{explain, pick_guard};
 use super::i18n::{self, day, document, moment, points, stars, tr};
 use super::layout::{Nav, Page, error_page, role_label};
 use super::session::{Viewer, random_token};
-use crate::api::cases::{check_id, encode_segment};
+use crate::api::cases::{CommandCall, check_id, encode_segment, run};
 use crate::api::extract::CommandHeaders;
 use crate::api::problem::{ErrorCode, Problem};
 use crate::log::RequestLog;
@@ -43,6 +43,28 @@ pub(crate) type Fields = Vec<(String, String)>;
 /// The first value of field `k`.
 pub(crate) fn field<'a>(f: &'a Fields, k: &str) -> Option<&'a str> {
     f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+}
+
+/// A form's command as the API takes it: the viewer, and the form's idempotency key (`key`,
+/// a hidden field) and the case version it showed (`version`, where the form has one).
+pub(crate) fn form_call(
+    state: &AppState,
+    viewer: &Viewer,
+    f: &Fields,
+    log: &RequestLog,
+) -> CommandCall {
+    CommandCall {
+        state: state.clone(),
+        principal: viewer.principal.clone(),
+        lang: viewer.lang,
+        headers: CommandHeaders {
+            idempotency_key: field(f, "key")
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .map(str::to_owned),
+            if_match: field(f, "version").and_then(|v| v.parse().ok()),
+        },
+        log: log.clone(),
+    }
 }
 
 /// The page path of a case.
@@ -748,27 +770,11 @@ pub(crate) async fn command(
         Err(p) => return problem_page(lang, &p),
     };
     let role = field(f, "role").filter(|r| !r.is_empty()).map(RoleId::new);
-    let h = CommandHeaders {
-        idempotency_key: field(f, "key")
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-            .map(str::to_owned),
-        if_match: field(f, "version").and_then(|v| v.parse().ok()),
-    };
     let transition = match &action {
         Action::Take { transition, .. } => Some(transition.clone()),
         _ => None,
     };
-    match crate::api::cases::run(
-        state,
-        viewer.principal.clone(),
-        id.clone(),
-        role,
-        action,
-        h,
-        log,
-    )
-    .await
-    {
+    match run(form_call(state, viewer, f, log), id.clone(), role, action).await {
         Ok(_) => {
             state.web.sessions.flash(&viewer.session, true, done);
         }

@@ -23,14 +23,13 @@ use ocop_engine::{Action, Case, EventBody};
 use serde::Deserialize;
 
 use super::case::{
-    Fields, case_url, command_fields, engine_of, events_of, field, load, problem_page,
+    Fields, case_url, command_fields, engine_of, events_of, field, form_call, load, problem_page,
     sheet_visible,
 };
 use super::i18n::{points, stars, tr};
 use super::layout::{Nav, Page, error_page};
 use super::session::Viewer;
 use crate::api::cases::encode_segment;
-use crate::api::extract::CommandHeaders;
 use crate::api::problem::Problem;
 use crate::log::RequestLog;
 use crate::state::AppState;
@@ -464,23 +463,14 @@ pub(crate) async fn submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    let h = CommandHeaders {
-        idempotency_key: field(&fields, "key")
-            .filter(|k| !k.is_empty() && k.len() <= 200)
-            .map(str::to_owned),
-        if_match: None,
-    };
     let result = crate::api::cases::run(
-        &state,
-        viewer.principal.clone(),
+        form_call(&state, &viewer, &fields, &log),
         r.case.id().clone(),
         None,
         Action::SubmitSheet {
             evaluation: r.evaluation.clone(),
             sheet,
         },
-        h,
-        &log,
     )
     .await;
     Ok(match result {
