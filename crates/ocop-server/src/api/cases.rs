@@ -7,7 +7,7 @@ use std::sync::Arc;
 use aide::OperationInput;
 use aide::generate::GenContext;
 use aide::openapi::Operation;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use ocop_core::{
@@ -23,7 +23,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::blocking;
-use super::extract::{ApiJson, ApiPath, ApiQuery, CommandHeaders, Language};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller, CommandHeaders};
 use super::output::Reply;
 use super::problem::{ErrorCode, FailedGuard, Problem};
 use crate::auth::Principal;
@@ -370,12 +370,15 @@ impl FromRequestParts<AppState> for CommandCall {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let principal = Principal::from_request_parts(parts, state).await?;
-        let Ok(Language(lang)) = Language::from_request_parts(parts, state).await;
-        let headers = CommandHeaders::from_request_parts(parts, state).await?;
-        let Ok(log) = RequestLog::from_request_parts(parts, state).await;
+        let Caller {
+            state,
+            principal,
+            lang,
+        } = Caller::from_request_parts(parts, state).await?;
+        let headers = CommandHeaders::from_request_parts(parts, &state).await?;
+        let Ok(log) = RequestLog::from_request_parts(parts, &state).await;
         Ok(CommandCall {
-            state: state.clone(),
+            state,
             principal,
             lang,
             headers,
@@ -386,8 +389,7 @@ impl FromRequestParts<AppState> for CommandCall {
 
 impl OperationInput for CommandCall {
     fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
-        Principal::operation_input(ctx, operation);
-        Language::operation_input(ctx, operation);
+        Caller::operation_input(ctx, operation);
         CommandHeaders::operation_input(ctx, operation);
         RequestLog::operation_input(ctx, operation);
     }
@@ -579,9 +581,11 @@ pub(crate) async fn open(
 
 /// `GET /api/v1/cases`: the province's cases, filtered, a page at a time.
 pub(crate) async fn list(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
+    Caller {
+        state,
+        principal,
+        lang,
+    }: Caller,
     ApiQuery(filter): ApiQuery<CaseFilter>,
 ) -> Result<Reply<CasePage>, Problem> {
     let province = state.province(&principal)?;
@@ -619,9 +623,11 @@ async fn read_case<T: Send + 'static>(
 
 /// `GET /api/v1/cases/{id}`: the case, what the caller may do next, and its next deadline.
 pub(crate) async fn get(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
+    Caller {
+        state,
+        principal,
+        lang,
+    }: Caller,
     log: RequestLog,
     ApiPath(CasePath { id }): ApiPath<CasePath>,
 ) -> Result<Reply<CaseView>, Problem> {
@@ -672,9 +678,11 @@ pub(crate) struct EventsQuery {
 
 /// `GET /api/v1/cases/{id}/events`: the case's history.
 pub(crate) async fn events(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
+    Caller {
+        state,
+        principal,
+        lang,
+    }: Caller,
     log: RequestLog,
     ApiPath(CasePath { id }): ApiPath<CasePath>,
     ApiQuery(q): ApiQuery<EventsQuery>,
@@ -715,9 +723,11 @@ pub struct VerifyReport {
 
 /// `GET /api/v1/cases/{id}/verify`: checks the case's hash chain.
 pub(crate) async fn verify(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
+    Caller {
+        state,
+        principal,
+        lang,
+    }: Caller,
     log: RequestLog,
     ApiPath(CasePath { id }): ApiPath<CasePath>,
 ) -> Result<Reply<VerifyReport>, Problem> {
@@ -807,9 +817,11 @@ pub struct CouncilView {
 
 /// `GET /api/v1/cases/{id}/council/{evaluation}`.
 pub(crate) async fn council(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
+    Caller {
+        state,
+        principal,
+        lang,
+    }: Caller,
     log: RequestLog,
     ApiPath(path): ApiPath<CouncilPath>,
 ) -> Result<Reply<CouncilView>, Problem> {

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::blocking;
-use super::extract::{ApiJson, ApiPath, ApiQuery, Language};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Caller};
 use super::output::{GraphOutput, Reply};
 use super::problem::Problem;
 use crate::auth::Principal;
@@ -54,11 +54,7 @@ pub(crate) struct PluginPin {
 }
 
 /// `GET /api/v1/definitions`.
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    _: Principal,
-    Language(lang): Language,
-) -> Reply<Vec<DefinitionSummary>> {
+pub(crate) async fn list(Caller { state, lang, .. }: Caller) -> Reply<Vec<DefinitionSummary>> {
     Reply::ok(
         state
             .catalogue
@@ -125,9 +121,7 @@ fn definition<'a>(state: &'a AppState, id: &str) -> Result<&'a ocop_core::Cycle,
 
 /// `GET /api/v1/definitions/{id}`: the definition as validated.
 pub(crate) async fn get(
-    State(state): State<AppState>,
-    _: Principal,
-    Language(lang): Language,
+    Caller { state, lang, .. }: Caller,
     ApiPath(DefinitionPath { id }): ApiPath<DefinitionPath>,
 ) -> Result<Reply<Definition>, Problem> {
     definition(&state, &id)
@@ -159,9 +153,7 @@ pub(crate) struct GraphQuery {
 
 /// `GET /api/v1/definitions/{id}/graph`.
 pub(crate) async fn graph(
-    State(state): State<AppState>,
-    _: Principal,
-    Language(lang): Language,
+    Caller { state, lang, .. }: Caller,
     ApiPath(DefinitionPath { id }): ApiPath<DefinitionPath>,
     ApiQuery(q): ApiQuery<GraphQuery>,
 ) -> Result<GraphOutput, Problem> {
@@ -270,9 +262,7 @@ pub(crate) struct CriteriaPath {
 
 /// `GET /api/v1/plugins/{plugin}/criteria/{set}`: the criteria sheet of a product set.
 pub(crate) async fn criteria(
-    State(state): State<AppState>,
-    _: Principal,
-    Language(lang): Language,
+    Caller { state, lang, .. }: Caller,
     ApiPath(path): ApiPath<CriteriaPath>,
 ) -> Result<Reply<ocop_core::plugin::CriteriaSheet>, Problem> {
     criteria_sheet(&state, &path, lang).await.map(Reply::ok)
@@ -301,9 +291,7 @@ pub(crate) struct TemplateQuery {
 
 /// `GET /api/v1/plugins/{plugin}/criteria/{set}/template`: a blank answer sheet.
 pub(crate) async fn template(
-    State(state): State<AppState>,
-    _: Principal,
-    Language(lang): Language,
+    Caller { state, lang, .. }: Caller,
     ApiPath(path): ApiPath<CriteriaPath>,
     ApiQuery(q): ApiQuery<TemplateQuery>,
 ) -> Result<Reply<AnswerSheet>, Problem> {
@@ -314,9 +302,7 @@ pub(crate) async fn template(
 
 /// `POST /api/v1/plugins/{plugin}/score`: scores an answer sheet without storing anything.
 pub(crate) async fn score(
-    State(state): State<AppState>,
-    _: Principal,
-    Language(lang): Language,
+    Caller { state, lang, .. }: Caller,
     ApiPath(PluginPath { plugin }): ApiPath<PluginPath>,
     ApiJson(sheet): ApiJson<AnswerSheet>,
 ) -> Result<Reply<Scored>, Problem> {

@@ -17,6 +17,8 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use super::problem::{ErrorCode, Problem};
+use crate::auth::Principal;
+use crate::state::AppState;
 
 /// Adds a header parameter to an operation once.
 pub(crate) fn header_param(
@@ -105,6 +107,35 @@ impl OperationInput for Language {
             "Accept-Language",
             "`vi` (default) or `en`: the language of labels and error titles",
         );
+    }
+}
+
+/// Who calls an authenticated route, and in which language: the server's state, the
+/// principal the authentication layer attached (`missing-credential` without one) and the
+/// language of `Accept-Language`. Its OpenAPI inputs are its parts', in this order.
+pub(crate) struct Caller {
+    pub(crate) state: AppState,
+    pub(crate) principal: Principal,
+    pub(crate) lang: Lang,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        Ok(Caller {
+            state: state.clone(),
+            principal,
+            lang: lang_of(&parts.headers),
+        })
+    }
+}
+
+impl OperationInput for Caller {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        Principal::operation_input(ctx, operation);
+        Language::operation_input(ctx, operation);
     }
 }
 

@@ -1,7 +1,6 @@
 //! `/deadlines`, `/report` and `/export`: the province's programme as a whole.
 
 use axum::body::Body;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use ocop_core::Cycle;
@@ -12,13 +11,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::blocking;
-use super::extract::{ApiQuery, Language};
+use super::extract::{ApiQuery, Caller};
 use super::output::{ExportOutput, Reply, ReportOutput};
 use super::problem::Problem;
-use crate::auth::Principal;
 use crate::listing::{self, DueItem};
 use crate::province::Province;
-use crate::state::AppState;
 
 /// Query of the deadlines route.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -42,9 +39,11 @@ pub(crate) struct Deadlines {
 
 /// `GET /api/v1/deadlines`: the province's deadlines not yet fired.
 pub(crate) async fn deadlines(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
+    Caller {
+        state,
+        principal,
+        lang,
+    }: Caller,
     ApiQuery(q): ApiQuery<DeadlinesQuery>,
 ) -> Result<Reply<Deadlines>, Problem> {
     let province = state.province(&principal)?;
@@ -153,9 +152,11 @@ pub(crate) fn compute_report(
 
 /// `GET /api/v1/report`: the programme report.
 pub(crate) async fn report(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
+    Caller {
+        state,
+        principal,
+        lang,
+    }: Caller,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<ReportOutput, Problem> {
     let province = state.province(&principal)?;
@@ -194,9 +195,11 @@ pub(crate) struct ExportQuery {
 /// `GET /api/v1/export`: certified products as JSON Lines, streamed from the projections a
 /// batch of cases at a time.
 pub(crate) async fn export(
-    State(state): State<AppState>,
-    principal: Principal,
-    Language(lang): Language,
+    Caller {
+        state,
+        principal,
+        lang,
+    }: Caller,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<ExportOutput, Problem> {
     let province = state.province(&principal)?;
