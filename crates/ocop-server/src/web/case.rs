@@ -497,6 +497,21 @@ pub(crate) async fn page(
     .render())
 }
 
+/// The document kinds the dossier form offers: the known ones, then any other kind the
+/// case's dossier holds.
+fn document_kinds(case: &Case) -> Vec<String> {
+    let mut kinds: Vec<String> = i18n::KNOWN_DOCUMENTS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    for d in case.documents() {
+        if !kinds.contains(&d.kind) {
+            kinds.push(d.kind.clone());
+        }
+    }
+    kinds
+}
+
 fn constitute_form(viewer: &Viewer, case: &Case, evaluation: &EvaluationId, lang: Lang) -> Markup {
     let url = case_url(case.id().as_str());
     html! {
@@ -527,15 +542,7 @@ fn dossier_form(
         .iter()
         .find(|r| producer.contains(r) || Some(*r) == owner)
         .cloned();
-    let mut kinds: Vec<String> = i18n::KNOWN_DOCUMENTS
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    for d in case.documents() {
-        if !kinds.contains(&d.kind) {
-            kinds.push(d.kind.clone());
-        }
-    }
+    let kinds = document_kinds(case);
     html! {
         details.dossier {
             summary { (tr(lang, "Cập nhật tài liệu hồ sơ", "Update the documents")) }
@@ -910,15 +917,7 @@ pub(crate) async fn dossier(
         .filter(|(k, _)| k == "doc")
         .map(|(_, v)| v.as_str())
         .collect();
-    let mut kinds: Vec<String> = i18n::KNOWN_DOCUMENTS
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    for d in case.documents() {
-        if !kinds.contains(&d.kind) {
-            kinds.push(d.kind.clone());
-        }
-    }
+    let kinds = document_kinds(&case);
     let documents: Vec<DossierDocument> = kinds
         .iter()
         .filter(|k| ticked.contains(&k.as_str()) || case.documents().iter().any(|d| &d.kind == *k))
