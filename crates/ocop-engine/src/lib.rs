@@ -114,7 +114,7 @@ pub use case::{Case, Council, ReplayError, Revocation};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use command::{Action, Command, CommandError, OpenCase};
 pub use engine::{
-    BuildError, Engine, EngineBuilder, FiredTimeout, RetryPolicy, TickFailure, TickReport,
+    BuildError, Engine, EngineBuilder, FiredTimeout, Outcome, RetryPolicy, TickFailure, TickReport,
 };
 pub use event::{
     Actor, CaseId, ContinuesUnderOldRules, CouncilMember, CouncilResult, DecodeError, EVENT_FORMAT,

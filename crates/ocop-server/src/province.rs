@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use ocop_engine::{Case, CaseId, Command, CommandError, Engine, Event, Store};
+use ocop_engine::{Case, CaseId, Command, CommandError, Engine, Outcome, Store};
 
 use crate::auth::ProvinceConfig;
 
@@ -96,13 +96,13 @@ impl Province {
     }
 
     /// Runs a command on an existing case through the engine of its definition.
-    pub(crate) fn execute(&self, command: &Command) -> Result<Vec<Event>, CommandError> {
+    pub(crate) fn execute(&self, command: &Command) -> Result<Outcome, CommandError> {
         let (engine, _) = self.case(&command.case)?;
-        match engine.execute(self.store.as_ref(), command) {
+        match engine.execute_outcome(self.store.as_ref(), command) {
             Err(CommandError::WrongDefinition { runs_under, .. }) => {
                 self.remember(&command.case, &runs_under);
                 self.engine_named(&command.case, &runs_under)?
-                    .execute(self.store.as_ref(), command)
+                    .execute_outcome(self.store.as_ref(), command)
             }
             other => other,
         }
@@ -113,14 +113,14 @@ impl Province {
         &self,
         definition: &str,
         command: &Command,
-    ) -> Result<Vec<Event>, CommandError> {
+    ) -> Result<Outcome, CommandError> {
         let engine = self.engine_named(&command.case, definition)?;
-        let events = engine.execute(self.store.as_ref(), command)?;
-        if let Some(first) = events.first()
+        let outcome = engine.execute_outcome(self.store.as_ref(), command)?;
+        if let Some(first) = outcome.events.first()
             && first.seq == 1
         {
             self.remember(&command.case, definition);
         }
-        Ok(events)
+        Ok(outcome)
     }
 }

@@ -18,10 +18,23 @@ fn snapshot_due(from: u64, to: u64) -> bool {
     from / SNAPSHOT_EVERY != to / SNAPSHOT_EVERY
 }
 
+/// What [`Engine::execute_outcome`] answers: a command's events, and whether they are the
+/// answer recorded for its idempotency key rather than events this call appended.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// The events: appended by this call, or recorded the first time the key was used.
+    pub events: Vec<Event>,
+    /// Whether the events come from the key's record: the command was decided before, by
+    /// an earlier call, another node, or a twin request decided while this one was in
+    /// flight. A service reports this to its client (the retry acted once).
+    pub replayed: bool,
+}
+
 impl Engine {
     /// Checks `command` and, if it is allowed, appends its events to `store` atomically and
     /// returns them. A command whose idempotency key was already used returns the events
-    /// it produced the first time.
+    /// it produced the first time; [`Engine::execute_outcome`] also says which it was.
     ///
     /// # Errors
     /// A [`CommandError`] saying why the command was refused or failed; nothing is stored.
@@ -30,6 +43,21 @@ impl Engine {
         store: &dyn Store,
         command: &Command,
     ) -> Result<Vec<Event>, CommandError> {
+        self.execute_outcome(store, command).map(|o| o.events)
+    }
+
+    /// [`Engine::execute`], saying whether the events were appended by this call or are
+    /// the answer recorded for the command's idempotency key. Under concurrency only the
+    /// engine can tell: a twin request that looked at the case before the first one
+    /// appended sees the same versions either way.
+    ///
+    /// # Errors
+    /// As [`Engine::execute`].
+    pub fn execute_outcome(
+        &self,
+        store: &dyn Store,
+        command: &Command,
+    ) -> Result<Outcome, CommandError> {
         let key = match &command.idempotency_key {
             Some(k) => Some(IdempotencyRecord {
                 key: k.clone(),
@@ -56,6 +84,10 @@ impl Engine {
             at,
         );
         match (result, &key) {
+            (Ok(events), _) => Ok(Outcome {
+                events,
+                replayed: false,
+            }),
             (Err(error), Some(k)) => {
                 // The same request may have been decided between the look-up above and this
                 // decision (a retry from the client, from another node, or a twin request in
@@ -77,7 +109,7 @@ impl Engine {
                     Ok(None) | Err(_) => Err(error),
                 }
             }
-            (result, _) => result,
+            (Err(error), None) => Err(error),
         }
     }
 
@@ -373,9 +405,12 @@ fn replayed(
     command: &Command,
     key: &IdempotencyRecord,
     rec: Recorded,
-) -> Result<Vec<Event>, CommandError> {
+) -> Result<Outcome, CommandError> {
     if rec.fingerprint == key.fingerprint {
-        Ok(rec.events)
+        Ok(Outcome {
+            events: rec.events,
+            replayed: true,
+        })
     } else {
         Err(CommandError::KeyReused {
             case: command.case.clone(),

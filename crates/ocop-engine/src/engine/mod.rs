@@ -38,6 +38,7 @@ use crate::projector::Projector;
 
 pub use builder::{BuildError, EngineBuilder, RetryPolicy};
 pub use deadlines::{FiredTimeout, TickFailure, TickReport};
+pub use execute::Outcome;
 
 type Slot = Arc<Mutex<Option<Case>>>;
 

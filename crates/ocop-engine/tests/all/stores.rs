@@ -319,10 +319,14 @@ fn a_twin_request_decided_after_its_key_was_looked_up_answers_as_the_first() {
             *twin.lock().unwrap() = Some(Box::new(file()));
         }
         let mine = engine("national-2026", &clock);
-        (mine.execute(&store, &command), store)
+        (mine.execute_outcome(&store, &command), store)
     };
     let (answer, store) = twin_runs(file());
-    let events = answer.unwrap();
+    let outcome = answer.unwrap();
+    // The case had not moved when this request looked; only the engine knows the answer
+    // came from the twin's record.
+    assert!(outcome.replayed);
+    let events = outcome.events;
     assert_eq!(events.len(), 1, "{events:?}");
     // One filing in the log: the twin's, which this request's answer repeats.
     let log = store.inner.load(&CaseId::new("twin"), 0).unwrap();
@@ -336,4 +340,32 @@ fn a_twin_request_decided_after_its_key_was_looked_up_answers_as_the_first() {
         "{answer:?}"
     );
     assert_eq!(store.inner.version(&CaseId::new("twin")).unwrap(), 2);
+}
+
+#[test]
+fn an_outcome_says_whether_the_key_answered_it() {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine("national-2026", &clock);
+    let store = MemoryStore::new();
+    let producer = a("outcome-producer", "producer");
+    ok(
+        &engine,
+        &store,
+        Command::open("outcome", producer.clone(), open("outcome")),
+    );
+    let file = Command::take("outcome", producer.clone(), "file_dossier").idempotency_key("f-1");
+    let first = engine.execute_outcome(&store, &file).unwrap();
+    assert!(!first.replayed);
+    let retry = engine.execute_outcome(&store, &file).unwrap();
+    assert!(retry.replayed);
+    assert_eq!(retry.events, first.events);
+    // Without a key nothing is replayed.
+    let facts = Command::new(
+        "outcome",
+        producer,
+        Action::RecordFacts {
+            facts: [("traceability_registered".to_owned(), true)].into(),
+        },
+    );
+    assert!(!engine.execute_outcome(&store, &facts).unwrap().replayed);
 }

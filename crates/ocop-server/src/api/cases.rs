@@ -17,7 +17,7 @@ use ocop_core::{
 };
 use ocop_engine::{
     Action, Actor, Case, CaseId, CaseSummary, Command, CommandError, CouncilMember, CouncilResult,
-    Engine, Event, Product,
+    Engine, Event, Outcome, Product,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -432,19 +432,10 @@ pub(crate) async fn run(
         let mut cmd = Command::new(case.clone(), actor, action);
         cmd.expected_version = h.if_match;
         cmd.idempotency_key = h.idempotency_key.clone();
-        // With a key, the version before tells a replayed answer from a new one.
-        let before = match &cmd.idempotency_key {
-            Some(_) => Some(
-                province
-                    .store
-                    .version(&case)
-                    .map_err(|e| Problem::store(&e))?,
-            ),
-            None => None,
-        };
         match province.execute(&cmd) {
-            Ok(events) => {
-                let replayed = before.is_some_and(|v| events.first().is_some_and(|e| e.seq <= v));
+            Ok(Outcome {
+                events, replayed, ..
+            }) => {
                 let (engine, now) = province.case(&case).map_err(not_found)?;
                 let summary = engine.summary(&now);
                 Ok(Reply::ok(CommandResponse {
@@ -542,18 +533,14 @@ pub(crate) async fn open(
         let mut cmd = Command::new(id.clone(), actor, action);
         cmd.idempotency_key = h.idempotency_key.clone();
         cmd.expected_version = h.if_match;
-        let existed = province
-            .store
-            .version(&id)
-            .map_err(|e| Problem::store(&e))?
-            > 0;
-        let events = province
+        let Outcome {
+            events, replayed, ..
+        } = province
             .open(&req.definition, &cmd)
             .map_err(|e| refused(&e, &h, engine, None, &cmd.action))?;
         let (engine, now) = province
             .case(&id)
             .map_err(|e| Problem::command(&e, false))?;
-        let replayed = existed;
         Ok(Reply {
             status: if replayed {
                 StatusCode::OK

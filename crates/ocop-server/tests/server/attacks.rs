@@ -540,12 +540,17 @@ async fn one_idempotency_key_from_eight_clients_makes_one_set_of_events() {
         }));
     }
     let mut events = Vec::new();
+    let mut replayed = Vec::new();
     for t in tasks {
         let (status, body) = t.await.unwrap();
         assert_eq!(status, StatusCode::OK, "{body}");
         events.push(body["events"].clone());
+        replayed.push(body["replayed"].as_bool().unwrap());
     }
     assert!(events.windows(2).all(|w| w[0] == w[1]), "{events:?}");
+    // One request appended; the seven others said they were answered from its record,
+    // including twins that read the case before it appended.
+    assert_eq!(replayed.iter().filter(|r| !**r).count(), 1, "{replayed:?}");
     let after = s.get("/api/v1/cases/CT-IDEM", "producer").await.body["version"]
         .as_u64()
         .unwrap();
