@@ -28,15 +28,27 @@ use crate::event::{CouncilResult, MemberSheet, MemberTotal};
 /// Tolerance for comparing totals read from floating-point sheets.
 const EPS: f64 = 1e-9;
 
-/// Where a council stands.
+/// Where a council stands, as its stage's rules read it ([`Engine::council_status`]): what
+/// the guards `council_complete` and `spread_exceeded` decide on, and what an explanation
+/// of them should quote.
+///
+/// [`Engine::council_status`]: crate::Engine::council_status
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct CouncilStatus {
-    pub(crate) constituted: bool,
-    pub(crate) members: usize,
-    pub(crate) sheets: usize,
-    pub(crate) needed: usize,
-    pub(crate) chair_missing: bool,
-    pub(crate) spread: f64,
+#[non_exhaustive]
+pub struct CouncilStatus {
+    /// Whether its members have been named.
+    pub constituted: bool,
+    /// How many members it has.
+    pub members: usize,
+    /// How many members have submitted a sheet.
+    pub sheets: usize,
+    /// The quorum in sheets: the stage's `quorum` share of the members, at least its
+    /// `min_members`.
+    pub needed: usize,
+    /// Whether the stage requires the chair's sheet and it is missing.
+    pub chair_missing: bool,
+    /// The highest member total minus the lowest (0 with fewer than two sheets).
+    pub spread: f64,
 }
 
 impl CouncilStatus {

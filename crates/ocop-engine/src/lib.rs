@@ -113,6 +113,7 @@ pub use calendar::{
 pub use case::{Case, Council, ReplayError, Revocation};
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use command::{Action, Command, CommandError, OpenCase};
+pub use council::CouncilStatus;
 pub use engine::{
     BuildError, Engine, EngineBuilder, FiredTimeout, Outcome, RetryPolicy, TickFailure, TickReport,
 };

@@ -1,16 +1,25 @@
 //! What a case allows and how it stands: available transitions, the summary.
 
 use ocop_core::cycle::Guard;
-use ocop_core::ids::TransitionId;
+use ocop_core::ids::{EvaluationId, TransitionId};
 
 use super::{Engine, lock};
 use crate::calendar::CalendarError;
 use crate::case::Case;
 use crate::command::CommandError;
+use crate::council::{self, CouncilStatus};
 use crate::event::{Actor, CaseId, TransitionInput};
 use crate::summary::{CaseSummary, DueDate};
 
 impl Engine {
+    /// Where the council of `evaluation` stands on `case`: members, sheets, the quorum in
+    /// sheets, the chair's sheet, the spread of totals. `None` when the cycle has no such
+    /// evaluation stage.
+    pub fn council_status(&self, case: &Case, evaluation: &EvaluationId) -> Option<CouncilStatus> {
+        let stage = self.cycle.evaluation(evaluation)?;
+        Some(council::status(stage, case.councils.get(evaluation)))
+    }
+
     /// The transitions `actor` could take on `case` today (by the engine's clock): those
     /// leaving its state that the actor's role may take and whose guards hold. A guard that
     /// reads the command's own input (`revocation_ground`) is taken to hold; plugin guards

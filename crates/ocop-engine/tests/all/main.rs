@@ -8,6 +8,7 @@
 )]
 
 mod can_tho;
+mod council;
 mod crash;
 mod derived;
 mod migration;

@@ -5,7 +5,7 @@
 
 use ocop_core::cycle::Guard;
 use ocop_core::{Lang, Stars, domain::RegistrationType, ids::EvaluationId};
-use ocop_engine::{Case, CouncilResult, Engine, MemberSheet};
+use ocop_engine::{Case, CouncilResult, CouncilStatus, Engine};
 
 use super::i18n::{day, document, points, registration, tr};
 
@@ -177,37 +177,29 @@ pub(crate) fn explain(
             )
         }
         Guard::CouncilComplete { evaluation } | Guard::SpreadExceeded { evaluation } => {
-            let Some(stage) = engine.cycle().evaluation(evaluation) else {
+            let (Some(stage), Some(status)) = (
+                engine.cycle().evaluation(evaluation),
+                engine.council_status(case, evaluation),
+            ) else {
                 return reason.to_owned();
             };
-            let council = case.council(evaluation).filter(|c| c.is_constituted());
-            let Some(c) = council else {
+            if !status.constituted {
                 return tr(
                     lang,
                     "Hội đồng chưa được thành lập: chủ tịch hội đồng cần chỉ định các thành viên trước.",
                     "The council has not been constituted: its chair must name the members first.",
                 )
                 .to_owned();
-            };
-            let members = c.members().len();
-            let share = (stage.council.quorum.clamp(0.0, 1.0) * members as f64 - 1e-9).ceil();
-            let needed = (if share.is_finite() && share > 0.0 {
-                share as usize
-            } else {
-                0
-            })
-            .max(usize::try_from(stage.council.min_members).unwrap_or(usize::MAX));
-            let sheets = c.sheet_count();
-            let totals: Vec<f64> = c.sheets().map(MemberSheet::total).collect();
-            let spread = match (
-                totals.iter().copied().reduce(f64::max),
-                totals.iter().copied().reduce(f64::min),
-            ) {
-                (Some(hi), Some(lo)) => hi - lo,
-                _ => 0.0,
-            };
+            }
+            let CouncilStatus {
+                members,
+                sheets,
+                needed,
+                chair_missing,
+                spread,
+                ..
+            } = status;
             let allowed = stage.council.max_spread.unwrap_or(f64::INFINITY);
-            let chair_missing = stage.council.chair_required && !c.sheets().any(|s| s.chair);
             if sheets < needed {
                 en_vi(
                     lang,
