@@ -389,6 +389,16 @@ pub(crate) fn keep_definition(
     })
 }
 
+/// Reads a case's summary that a store kept as JSON (the serialised
+/// [`Append::summary`]); an unreadable one is [`StoreError::Corrupt`] naming the case.
+pub fn decode_summary(case: &str, body: &str) -> Result<CaseSummary, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+        case: CaseId::new(case),
+        seq: 0,
+        reason: format!("the case's projection is unreadable: {e}"),
+    })
+}
+
 /// Checks that a definition's SHA-256 is its text's.
 pub fn check_definition(definition: &StoredDefinition) -> Result<(), StoreError> {
     let computed = crate::event::sha256_hex(definition.text.as_bytes());

@@ -4,7 +4,7 @@
 //! by an older ocop.
 
 use ocop_core::{Date, ids::DefinitionId};
-use ocop_engine::store::{DueEntry, Snapshot, StoredDefinition};
+use ocop_engine::store::{DueEntry, Snapshot, StoredDefinition, decode_summary};
 use ocop_engine::{CaseId, CaseSummary, StoreError, SummaryQuery};
 use postgres::GenericClient;
 use postgres::types::ToSql;
@@ -234,14 +234,6 @@ pub(crate) fn due(
             })
         })
         .collect()
-}
-
-fn decode_summary(case: &str, body: &str) -> Result<CaseSummary, StoreError> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
-        case: CaseId::new(case),
-        seq: 0,
-        reason: format!("the case's projection is unreadable: {e}"),
-    })
 }
 
 pub(crate) fn summary(

@@ -6,7 +6,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::backend;
 use crate::event::CaseId;
-use crate::store::{DueEntry, Snapshot, StoreError, StoredDefinition, SummaryQuery};
+use crate::store::{
+    DueEntry, Snapshot, StoreError, StoredDefinition, SummaryQuery, decode_summary,
+};
 use crate::summary::CaseSummary;
 
 /// The due-date read: one range scan of the partial index `ocop_summaries_due`.
@@ -64,14 +66,6 @@ impl<'a> Projection<'a> {
         .map_err(backend)?;
         Ok(())
     }
-}
-
-fn decode_summary(case: &str, body: &str) -> Result<CaseSummary, StoreError> {
-    serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
-        case: CaseId::new(case),
-        seq: 0,
-        reason: format!("the case's projection is unreadable: {e}"),
-    })
 }
 
 pub(super) fn due(
