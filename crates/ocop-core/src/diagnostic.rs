@@ -217,6 +217,26 @@ impl Diagnostic {
         }
     }
 
+    /// The error for a document whose `format` key names a format this version does not
+    /// read: `document` is what the file is ("definition", "calendar", "migration").
+    ///
+    /// ```
+    /// use ocop_core::diagnostic::{Code, Diagnostic};
+    /// let d = Diagnostic::unsupported_format("calendar", 9, 1);
+    /// assert_eq!(d.code, Code::UnsupportedFormat);
+    /// assert_eq!(d.message, "calendar format 9 is not supported");
+    /// ```
+    pub fn unsupported_format(document: &str, found: u32, reads: u32) -> Self {
+        Diagnostic::error(
+            Code::UnsupportedFormat,
+            "format",
+            format!("{document} format {found} is not supported"),
+        )
+        .help(format!(
+            "this version of ocop reads {document} format {reads}: write `format = {reads}`"
+        ))
+    }
+
     /// The finding with a line saying how to fix it.
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {

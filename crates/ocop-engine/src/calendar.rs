@@ -296,14 +296,11 @@ impl DayRange {
 fn check(file: &CalendarFile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if file.format != CALENDAR_FORMAT {
-        out.push(
-            Diagnostic::error(
-                Code::UnsupportedFormat,
-                "format",
-                format!("calendar format {} is not supported", file.format),
-            )
-            .help(format!("use `format = {CALENDAR_FORMAT}`")),
-        );
+        out.push(Diagnostic::unsupported_format(
+            "calendar",
+            file.format,
+            CALENDAR_FORMAT,
+        ));
     }
     let mut years: BTreeMap<i16, usize> = BTreeMap::new();
     // Where each day was listed, to name both entries of a day listed as off and worked.

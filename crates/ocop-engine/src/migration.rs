@@ -665,14 +665,11 @@ fn check(file: &MigrationFile, from: &Cycle, to: &Cycle) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let (from_id, to_id) = (&from.definition().id, &to.definition().id);
     if file.format != MIGRATION_FORMAT && file.format != 1 {
-        out.push(
-            Diagnostic::error(
-                Code::UnsupportedFormat,
-                "format",
-                format!("migration format {} is not supported", file.format),
-            )
-            .help(format!("use `format = {MIGRATION_FORMAT}`")),
-        );
+        out.push(Diagnostic::unsupported_format(
+            "migration",
+            file.format,
+            MIGRATION_FORMAT,
+        ));
     }
     if file.format == 1
         && let Some(i) = file.states.iter().position(|r| r.rule != RuleKind::Migrate)

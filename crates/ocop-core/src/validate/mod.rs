@@ -82,16 +82,11 @@ impl<'a> Validator<'a> {
     fn run(&mut self) {
         let def = self.def;
         if def.format != DEFINITION_FORMAT {
-            self.push(
-                Diagnostic::error(
-                    Code::UnsupportedFormat,
-                    "format",
-                    format!("definition format {} is not supported", def.format),
-                )
-                .help(format!(
-                    "this version of ocop reads format {DEFINITION_FORMAT}"
-                )),
-            );
+            self.push(Diagnostic::unsupported_format(
+                "definition",
+                def.format,
+                DEFINITION_FORMAT,
+            ));
         }
         self.label("label", &def.label);
         self.jurisdiction();
