@@ -11,7 +11,6 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use ocop_core::{
-    Lang,
     domain::{AnswerSheet, Certificate, DossierDocument, RegistrationType},
     ids::{EvaluationId, RoleId, TransitionId},
 };
@@ -354,14 +353,12 @@ fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         .map(|(_, c)| c)
 }
 
-/// What a command takes from its request besides the case and the action: the server, who
-/// asks (already authenticated), the language of problems, the command headers and the
-/// request's log line. The API's command routes extract it whole (its OpenAPI inputs are its
-/// parts', in this order); the pages build it from their session and form.
+/// What a command takes from its request besides the case and the action: the [`Caller`],
+/// the command headers and the request's log line. The API's command routes extract it
+/// whole (its OpenAPI inputs are its parts', in this order); the pages build it from their
+/// session and form.
 pub(crate) struct CommandCall {
-    pub(crate) state: AppState,
-    pub(crate) principal: Principal,
-    pub(crate) lang: Lang,
+    pub(crate) caller: Caller,
     pub(crate) headers: CommandHeaders,
     pub(crate) log: RequestLog,
 }
@@ -370,17 +367,11 @@ impl FromRequestParts<AppState> for CommandCall {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let Caller {
-            state,
-            principal,
-            lang,
-        } = Caller::from_request_parts(parts, state).await?;
-        let headers = CommandHeaders::from_request_parts(parts, &state).await?;
-        let Ok(log) = RequestLog::from_request_parts(parts, &state).await;
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let headers = CommandHeaders::from_request_parts(parts, state).await?;
+        let Ok(log) = RequestLog::from_request_parts(parts, state).await;
         Ok(CommandCall {
-            state,
-            principal,
-            lang,
+            caller,
             headers,
             log,
         })
@@ -403,11 +394,11 @@ pub(crate) async fn run(
     action: Action,
 ) -> Result<Reply<CommandResponse>, Problem> {
     let CommandCall {
-        state,
-        principal,
+        caller: Caller {
+            state, principal, ..
+        },
         headers: h,
         log,
-        ..
     } = call;
     log.case(case.as_str());
     log.command(&action_name(&action));
@@ -477,9 +468,11 @@ pub(crate) async fn open(
     ApiJson(req): ApiJson<OpenRequest>,
 ) -> Result<Reply<CommandResponse>, Problem> {
     let CommandCall {
-        state,
-        principal,
-        lang,
+        caller: Caller {
+            state,
+            principal,
+            lang,
+        },
         headers: h,
         log,
     } = call;
@@ -756,7 +749,7 @@ async fn run_on(
     role: Option<RoleId>,
     action: Action,
 ) -> Result<Reply<CommandResponse>, Problem> {
-    let lang = call.lang;
+    let lang = call.caller.lang;
     let id = check_id(id).map_err(|p| p.in_lang(lang))?;
     run(call, id, role, action)
         .await

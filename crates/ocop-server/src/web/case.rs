@@ -31,7 +31,7 @@ use super::i18n::{self, day, document, moment, points, stars, tr};
 use super::layout::{Nav, Page, error_page, role_label};
 use super::session::{Viewer, random_token};
 use crate::api::cases::{CommandCall, check_id, encode_segment, run};
-use crate::api::extract::CommandHeaders;
+use crate::api::extract::{Caller, CommandHeaders};
 use crate::api::problem::{ErrorCode, Problem};
 use crate::log::RequestLog;
 use crate::province::Province;
@@ -54,9 +54,11 @@ pub(crate) fn form_call(
     log: &RequestLog,
 ) -> CommandCall {
     CommandCall {
-        state: state.clone(),
-        principal: viewer.principal.clone(),
-        lang: viewer.lang,
+        caller: Caller {
+            state: state.clone(),
+            principal: viewer.principal.clone(),
+            lang: viewer.lang,
+        },
         headers: CommandHeaders {
             idempotency_key: field(f, "key")
                 .filter(|k| !k.is_empty() && k.len() <= 200)
