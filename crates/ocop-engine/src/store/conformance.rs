@@ -217,6 +217,23 @@ fn plain<S: Store>(
     put(store, case, expected, events, None, None, None)
 }
 
+/// Opens `case` with `events` and `summary` as it is (no key, no snapshot).
+fn open_with(
+    store: &dyn Store,
+    case: &CaseId,
+    events: &[Event],
+    summary: &CaseSummary,
+) -> Result<(), StoreError> {
+    store.append(&Append {
+        case,
+        expected: 0,
+        events,
+        key: None,
+        summary,
+        snapshot: None,
+    })
+}
+
 /// Opens `case` with `n` sample events, due on `next_due` if given; returns the events.
 fn opened<S: Store>(
     store: &S,
@@ -285,13 +302,8 @@ fn empty_store<S: Store>(store: &S) -> Result<(), String> {
 
 fn append_and_load_round_trip<S: Store>(store: &S) -> Result<(), String> {
     let case = CaseId::new("c-1");
-    let first = sample_events(&case, 0, GENESIS_HASH, 3);
-    s(plain(store, &case, 0, &first))?;
-    let prev = first
-        .last()
-        .map_or(GENESIS_HASH.to_owned(), |e| e.hash.clone());
-    let second = sample_events(&case, 3, &prev, 2);
-    s(plain(store, &case, 3, &second))?;
+    let first = opened(store, &case, 3, None)?;
+    let second = grown(store, &case, &first, 2, None)?;
     ensure(s(store.version(&case))? == 5, || {
         "version after 5 events is not 5".into()
     })?;
@@ -305,8 +317,7 @@ fn append_and_load_round_trip<S: Store>(store: &S) -> Result<(), String> {
 
 fn load_after_a_version<S: Store>(store: &S) -> Result<(), String> {
     let case = CaseId::new("c-1");
-    let events = sample_events(&case, 0, GENESIS_HASH, 4);
-    s(plain(store, &case, 0, &events))?;
+    opened(store, &case, 4, None)?;
     let tail = s(store.load(&case, 2))?;
     ensure(
         tail.iter().map(|e| e.seq).collect::<Vec<_>>() == vec![3, 4],
@@ -324,8 +335,7 @@ fn load_after_a_version<S: Store>(store: &S) -> Result<(), String> {
 
 fn conflict_on_wrong_version<S: Store>(store: &S) -> Result<(), String> {
     let case = CaseId::new("c-1");
-    let events = sample_events(&case, 0, GENESIS_HASH, 2);
-    s(plain(store, &case, 0, &events))?;
+    opened(store, &case, 2, None)?;
     let again = sample_events(&case, 0, GENESIS_HASH, 1);
     match plain(store, &case, 0, &again) {
         Err(StoreError::Conflict {
@@ -444,22 +454,12 @@ fn projection_follows_appends<S: Store>(store: &S) -> Result<(), String> {
     ensure(s(store.summary(&case))?.is_none(), || {
         "an unknown case has a projection".into()
     })?;
-    let first = sample_events(&case, 0, GENESIS_HASH, 2);
-    s(put(
-        store,
-        &case,
-        0,
-        &first,
-        None,
-        Some(("d", day("2026-06-10")?)),
-        None,
-    ))?;
+    let first = opened(store, &case, 2, Some(("d", day("2026-06-10")?)))?;
     let expected = sample_summary(&case, 2, "d", Some(day("2026-06-10")?));
     ensure(s(store.summary(&case))? == Some(expected.clone()), || {
         "the projection read back is not the summary appended".into()
     })?;
-    let more = sample_events(&case, 2, &last_hash(&first), 1);
-    s(plain(store, &case, 2, &more))?;
+    grown(store, &case, &first, 1, None)?;
     let now = sample_summary(&case, 3, "conformance", None);
     ensure(s(store.summary(&case))? == Some(now.clone()), || {
         "the projection does not follow the last append".into()
@@ -519,14 +519,7 @@ fn list_filters_and_pages<S: Store>(store: &S) -> Result<(), String> {
             expires_on,
             status: CertificateStatus::Active,
         });
-        s(store.append(&Append {
-            case: &case,
-            expected: 0,
-            events: &events,
-            key: None,
-            summary: &summary,
-            snapshot: None,
-        }))?;
+        s(open_with(store, &case, &events, &summary))?;
         all.push(summary);
     }
     all.sort_by(|a, b| a.case.cmp(&b.case));
@@ -684,14 +677,7 @@ fn summary_must_fit_the_append<S: Store>(store: &S) -> Result<(), String> {
             sample_summary(&CaseId::new("c-2"), 2, "d", None),
         ),
     ] {
-        let refused = store.append(&Append {
-            case: &case,
-            expected: 0,
-            events: &events,
-            key: None,
-            summary: &summary,
-            snapshot: None,
-        });
+        let refused = open_with(store, &case, &events, &summary);
         ensure(
             matches!(refused, Err(StoreError::InvalidAppend { .. })),
             || format!("an append whose summary is of {what} gave {refused:?}"),
@@ -739,8 +725,7 @@ fn snapshots_are_kept<S: Store>(store: &S) -> Result<(), String> {
         body: r#"{"at":2}"#.into(),
     };
     s(put(store, &case, 0, &first, None, None, Some(&at2)))?;
-    let more = sample_events(&case, 2, &last_hash(&first), 1);
-    s(plain(store, &case, 2, &more))?;
+    let more = grown(store, &case, &first, 1, None)?;
     ensure(s(store.snapshot(&case))? == Some(at2), || {
         "the last snapshot is not kept across an append without one".into()
     })?;
