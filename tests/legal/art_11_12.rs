@@ -302,7 +302,7 @@ fn art_12_2_filed_dossier_continues_under_the_old_rules() {
         a("ubnd-xa", "commune_officer"),
         "commune_propose",
     );
-    province_evaluation(&t.old, &t.store, "filed", 60.0, 3, true);
+    council_round(&t.old, &t.store, "filed", &PROVINCE_ROUND, (60.0, 3), true);
     take(
         &t.old,
         &t.store,
@@ -422,7 +422,7 @@ fn art_12_2_case_at_the_old_council_is_not_told_to_file_anew() {
 fn art_12_1_certificates_valid_to_expiry() {
     let t = Transition::new("2025-09-10");
     first_filing(&t.old, &t.store, "old");
-    province_evaluation(&t.old, &t.store, "old", 60.0, 3, true);
+    council_round(&t.old, &t.store, "old", &PROVINCE_ROUND, (60.0, 3), true);
     take(
         &t.old,
         &t.store,

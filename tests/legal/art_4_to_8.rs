@@ -357,7 +357,7 @@ fn art_4_3_certificate_valid_36_months() {
 fn art_7_3e_province_certifies_three_and_four_stars_only() {
     let (engine, _clock, store) = national();
     first_filing(&engine, &store, "low");
-    province_evaluation(&engine, &store, "low", 45.0, 2, true);
+    council_round(&engine, &store, "low", &PROVINCE_ROUND, (45.0, 2), true);
     let err = refused(
         &engine,
         &store,
@@ -464,7 +464,7 @@ fn art_5_2_central_cut_offs_are_strict() {
         let (engine, clock, store) = national();
         clock.set_date(d("2027-04-20"));
         first_filing(&engine, &store, "f");
-        province_evaluation(&engine, &store, "f", 95.0, 5, true);
+        council_round(&engine, &store, "f", &PROVINCE_ROUND, (95.0, 5), true);
         clock.set_date(d(day));
         take(
             &engine,

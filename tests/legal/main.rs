@@ -39,7 +39,7 @@ pub(crate) fn certified(engine: &Engine, store: &dyn Store, case: &str, stars: u
     first_filing(engine, store, case);
     if stars < 5 {
         let target = if stars == 4 { 80.0 } else { 60.0 };
-        province_evaluation(engine, store, case, target, stars, true);
+        council_round(engine, store, case, &PROVINCE_ROUND, (target, stars), true);
         take(
             engine,
             store,
@@ -56,7 +56,7 @@ pub(crate) fn certified(engine: &Engine, store: &dyn Store, case: &str, stars: u
         );
         return;
     }
-    province_evaluation(engine, store, case, 95.0, 5, true);
+    council_round(engine, store, case, &PROVINCE_ROUND, (95.0, 5), true);
     take(
         engine,
         store,

@@ -16,7 +16,7 @@ fn can_tho(day: &str) -> (ocop_engine::Engine, MemoryStore) {
 fn plan_p1_district_certifies_three_stars() {
     let (engine, store) = can_tho("2024-09-02");
     register(&engine, &store, "p1");
-    district_round(&engine, &store, "p1", 62.0, 3, true);
+    council_round(&engine, &store, "p1", &DISTRICT_ROUND, (62.0, 3), true);
     take(
         &engine,
         &store,
@@ -41,7 +41,7 @@ fn plan_p1_district_certifies_three_stars() {
 fn plan_p4_district_proposes_seventy_or_more_to_the_city() {
     let (engine, store) = can_tho("2024-09-02");
     register(&engine, &store, "p4");
-    district_round(&engine, &store, "p4", 65.0, 3, true);
+    council_round(&engine, &store, "p4", &DISTRICT_ROUND, (65.0, 3), true);
     let err = refused(
         &engine,
         &store,
@@ -59,7 +59,7 @@ fn plan_p4_district_proposes_seventy_or_more_to_the_city() {
 fn plan_p7_missing_traceability_is_a_warning() {
     let (engine, store) = can_tho("2024-09-02");
     register(&engine, &store, "p7");
-    district_round(&engine, &store, "p7", 78.0, 4, true);
+    council_round(&engine, &store, "p7", &DISTRICT_ROUND, (78.0, 4), true);
     let events = take(
         &engine,
         &store,
@@ -202,7 +202,7 @@ fn at_the_city(
     city: (f64, u8),
 ) {
     register(engine, store, case);
-    district_round(engine, store, case, district.0, district.1, true);
+    council_round(engine, store, case, &DISTRICT_ROUND, district, true);
     take(
         engine,
         store,

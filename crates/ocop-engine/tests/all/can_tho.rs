@@ -19,7 +19,7 @@ fn district_certificate_renewal_city_upgrade_revocation() {
     let store = MemoryStore::new();
     let case = "ct";
     register(&engine, &store, case);
-    district_round(&engine, &store, case, 60.0, 3, true);
+    council_round(&engine, &store, case, &DISTRICT_ROUND, (60.0, 3), true);
     // The city chair has no say at the district's decision.
     let err = engine
         .execute(
@@ -31,13 +31,8 @@ fn district_certificate_renewal_city_upgrade_revocation() {
         err.to_string(),
         "role `city_chair` may not take `district_certify`; it needs `district_chair`"
     );
-    take(
-        &engine,
-        &store,
-        case,
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
+    let step = stepper(&engine, &store, case);
+    step("ct-huyen", "district_chair", "district_certify");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     let first = c.certificate().unwrap().clone();
     assert_eq!(
@@ -45,23 +40,11 @@ fn district_certificate_renewal_city_upgrade_revocation() {
         (Stars::THREE, Level::District)
     );
     assert_eq!(first.expires_on, d("2027-03-01"));
-    take(
-        &engine,
-        &store,
-        case,
-        a("phong-nn", "district_office"),
-        "announce",
-    );
+    step("phong-nn", "district_office", "announce");
 
     // Renewal at 36 months.
     clock.set_date(d("2027-01-10"));
-    take(
-        &engine,
-        &store,
-        case,
-        a("ct-producer", "producer"),
-        "file_renewal",
-    );
+    step("ct-producer", "producer", "file_renewal");
     assert_eq!(
         engine
             .case(&store, &CaseId::new(case))
@@ -69,21 +52,9 @@ fn district_certificate_renewal_city_upgrade_revocation() {
             .registration(),
         ocop_core::domain::RegistrationType::ReEvaluation
     );
-    district_round(&engine, &store, case, 65.0, 3, false);
-    take(
-        &engine,
-        &store,
-        case,
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("phong-nn", "district_office"),
-        "announce",
-    );
+    council_round(&engine, &store, case, &DISTRICT_ROUND, (65.0, 3), false);
+    step("ct-huyen", "district_chair", "district_certify");
+    step("phong-nn", "district_office", "announce");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.certificates().len(), 2);
     assert_eq!(c.certificates()[0].status, CertificateStatus::Superseded);
@@ -92,21 +63,9 @@ fn district_certificate_renewal_city_upgrade_revocation() {
     // whose findings only warn (the plan promotes the QR system, it does not require it:
     // audit P7). The proposal goes ahead and the finding is recorded with it.
     clock.set_date(d("2027-02-01"));
-    take(
-        &engine,
-        &store,
-        case,
-        a("ct-producer", "producer"),
-        "file_upgrade",
-    );
-    district_round(&engine, &store, case, 80.0, 4, false);
-    let events = take(
-        &engine,
-        &store,
-        case,
-        a("ct-huyen", "district_chair"),
-        "district_propose_to_city",
-    );
+    step("ct-producer", "producer", "file_upgrade");
+    council_round(&engine, &store, case, &DISTRICT_ROUND, (80.0, 4), false);
+    let events = step("ct-huyen", "district_chair", "district_propose_to_city");
     let warned: Vec<&str> = events
         .iter()
         .filter_map(|e| match &e.body {
@@ -115,13 +74,7 @@ fn district_certificate_renewal_city_upgrade_revocation() {
         })
         .collect();
     assert_eq!(warned, ["traceability-missing"], "{events:?}");
-    take(
-        &engine,
-        &store,
-        case,
-        a("so-nn-ct", "city_office"),
-        "city_accept",
-    );
+    step("so-nn-ct", "city_office", "city_accept");
     constitute(
         &engine,
         &store,
@@ -141,27 +94,9 @@ fn district_certificate_renewal_city_upgrade_revocation() {
         80.0,
         4,
     );
-    take(
-        &engine,
-        &store,
-        case,
-        a("tp-chair", "city_council_chair"),
-        "city_close",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("ct-tp", "city_chair"),
-        "city_certify",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("so-nn-ct", "city_office"),
-        "announce",
-    );
+    step("tp-chair", "city_council_chair", "city_close");
+    step("ct-tp", "city_chair", "city_certify");
+    step("so-nn-ct", "city_office", "announce");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.certificate().unwrap().stars, Stars::FOUR);
     assert_eq!(c.certificate().unwrap().issued_by, Level::Province);
@@ -186,13 +121,7 @@ fn district_certificate_renewal_city_upgrade_revocation() {
         )
         .unwrap_err();
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
-    take(
-        &engine,
-        &store,
-        case,
-        a("ct-tp", "city_chair"),
-        "revoke_city",
-    );
+    step("ct-tp", "city_chair", "revoke_city");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.state().as_str(), "revoked");
     let events = history(&store, case);
@@ -206,21 +135,10 @@ fn a_district_certificate_expires_by_tick() {
     let engine = engine("can-tho-2024", &clock);
     let store = MemoryStore::new();
     register(&engine, &store, "x");
-    district_round(&engine, &store, "x", 55.0, 3, true);
-    take(
-        &engine,
-        &store,
-        "x",
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
-    take(
-        &engine,
-        &store,
-        "x",
-        a("phong-nn", "district_office"),
-        "announce",
-    );
+    council_round(&engine, &store, "x", &DISTRICT_ROUND, (55.0, 3), true);
+    let step = stepper(&engine, &store, "x");
+    step("ct-huyen", "district_chair", "district_certify");
+    step("phong-nn", "district_office", "announce");
     let report = engine
         .tick(&store, Timestamp::vn(d("2027-04-15"), 12, 0))
         .unwrap();

@@ -176,22 +176,11 @@ fn a_cold_engine_starts_from_the_latest_snapshot() {
         &store,
         Command::open("long", a("p", "producer"), open("long")),
     );
-    take(&warm, &store, "long", a("p", "producer"), "file_dossier");
+    let step = stepper(&warm, &store, "long");
+    step("p", "producer", "file_dossier");
     for _ in 0..20 {
-        take(
-            &warm,
-            &store,
-            "long",
-            a("xa", "commune_officer"),
-            "commune_return",
-        );
-        take(
-            &warm,
-            &store,
-            "long",
-            a("p", "producer"),
-            "commune_resubmit",
-        );
+        step("xa", "commune_officer", "commune_return");
+        step("p", "producer", "commune_resubmit");
     }
     let version = store.version(&CaseId::new("long")).unwrap();
     assert_eq!(version, 62);
@@ -232,7 +221,8 @@ fn every_append_leaves_the_projection_equal_to_the_summary() {
         assert_eq!(store.summary(&id).unwrap().unwrap(), engine.summary(&case));
     };
     check();
-    take(&engine, &store, "p1", a("p", "producer"), "file_dossier");
+    let step = stepper(&engine, &store, "p1");
+    step("p", "producer", "file_dossier");
     check();
     let summary = store.summary(&CaseId::new("p1")).unwrap().unwrap();
     assert_eq!(summary.next_due, Some(d("2026-06-22")));
@@ -246,13 +236,7 @@ fn every_append_leaves_the_projection_equal_to_the_summary() {
             version: 2
         }]
     );
-    take(
-        &engine,
-        &store,
-        "p1",
-        a("xa", "commune_officer"),
-        "commune_propose",
-    );
+    step("xa", "commune_officer", "commune_propose");
     check();
     assert!(store.unprojected().unwrap().is_empty());
 }

@@ -92,13 +92,8 @@ fn seed(store: &MemoryStore) {
         80.0,
         4,
     );
-    take(
-        &old,
-        store,
-        "city",
-        a("h-chair", "district_council_chair"),
-        "district_close",
-    );
+    let step = stepper(&old, store, "city");
+    step("h-chair", "district_council_chair", "district_close");
     ok(
         &old,
         store,
@@ -110,20 +105,8 @@ fn seed(store: &MemoryStore) {
             },
         ),
     );
-    take(
-        &old,
-        store,
-        "city",
-        a("ct-huyen", "district_chair"),
-        "district_propose_to_city",
-    );
-    take(
-        &old,
-        store,
-        "city",
-        a("so-nn-ct", "city_office"),
-        "city_accept",
-    );
+    step("ct-huyen", "district_chair", "district_propose_to_city");
+    step("so-nn-ct", "city_office", "city_accept");
     constitute(
         &old,
         store,
@@ -275,20 +258,9 @@ fn dry_run_then_real_run() {
     // The city council finishes under the old rules; once certified, the next run moves
     // the product onto the national cycle.
     clock.set_date(d("2026-06-10"));
-    take(
-        &old,
-        &store,
-        "city",
-        a("tp-chair", "city_council_chair"),
-        "city_close",
-    );
-    take(
-        &old,
-        &store,
-        "city",
-        a("chu-tich-tp", "city_chair"),
-        "city_certify",
-    );
+    let step = stepper(&old, &store, "city");
+    step("tp-chair", "city_council_chair", "city_close");
+    step("chu-tich-tp", "city_chair", "city_certify");
     let city = old.case(&store, &CaseId::new("city")).unwrap();
     assert_eq!(city.state().as_str(), "certified");
     assert_eq!(city.certificate().unwrap().stars, ocop_core::Stars::FOUR);

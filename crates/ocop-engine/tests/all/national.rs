@@ -33,7 +33,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
 
     // The provincial council scores about 80: four stars.
     clock.set_date(d("2026-06-10"));
-    province_evaluation(&engine, &store, case, 80.0, 4, true);
+    council_round(&engine, &store, case, &PROVINCE_ROUND, (80.0, 4), true);
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     let r = c.result(&EvaluationId::new(P)).unwrap();
     assert_eq!(r.members.len(), 5);
@@ -73,13 +73,8 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
 
     clock.set_date(d("2026-06-15"));
-    take(
-        &engine,
-        &store,
-        case,
-        a("chu-tich-tinh", "province_chair"),
-        "province_certify",
-    );
+    let step = stepper(&engine, &store, case);
+    step("chu-tich-tinh", "province_chair", "province_certify");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     let cert = c.certificate().unwrap().clone();
     assert_eq!(cert.stars, Stars::FOUR);
@@ -88,13 +83,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         (cert.issued_on, cert.expires_on),
         (d("2026-06-15"), d("2029-06-15"))
     );
-    take(
-        &engine,
-        &store,
-        case,
-        a("so-nn", "province_office"),
-        "announce",
-    );
+    step("so-nn", "province_office", "announce");
     take_with(
         &engine,
         &store,
@@ -129,27 +118,9 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         "{err}"
     );
     clock.set_date(d("2029-01-15"));
-    take(
-        &engine,
-        &store,
-        case,
-        a("a-producer", "producer"),
-        "file_re_evaluation",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("ubnd-xa", "commune_officer"),
-        "re_evaluation_propose",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("so-nn", "province_office"),
-        "re_evaluation_to_council",
-    );
+    step("a-producer", "producer", "file_re_evaluation");
+    step("ubnd-xa", "commune_officer", "re_evaluation_propose");
+    step("so-nn", "province_office", "re_evaluation_to_council");
     constitute(
         &engine,
         &store,
@@ -169,56 +140,24 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         78.0,
         4,
     );
-    take(
-        &engine,
-        &store,
-        case,
-        a("re-chair", "province_council_chair"),
-        "re_evaluation_close",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("chu-tich-tinh", "province_chair"),
-        "province_certify",
-    );
+    step("re-chair", "province_council_chair", "re_evaluation_close");
+    step("chu-tich-tinh", "province_chair", "province_certify");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.certificates().len(), 2);
     assert_eq!(c.certificates()[0].status, CertificateStatus::Superseded);
     assert_eq!(c.certificate().unwrap().issued_on, d("2029-01-15"));
-    take(
-        &engine,
-        &store,
-        case,
-        a("so-nn", "province_office"),
-        "announce",
-    );
+    step("so-nn", "province_office", "announce");
 
     // Upgrade to five stars: province, then the central council.
     clock.set_date(d("2029-03-01"));
-    take(
-        &engine,
-        &store,
-        case,
-        a("a-producer", "producer"),
-        "file_upgrade",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("ubnd-xa", "commune_officer"),
-        "upgrade_propose",
-    );
-    province_evaluation(&engine, &store, case, 95.0, 5, false);
+    step("a-producer", "producer", "file_upgrade");
+    step("ubnd-xa", "commune_officer", "upgrade_propose");
+    council_round(&engine, &store, case, &PROVINCE_ROUND, (95.0, 5), false);
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.latest_result().unwrap().stars, Some(Stars::FIVE));
-    take(
-        &engine,
-        &store,
-        case,
-        a("chu-tich-tinh", "province_chair"),
+    step(
+        "chu-tich-tinh",
+        "province_chair",
         "province_approve_five_star",
     );
     assert_eq!(
@@ -231,13 +170,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
             .as_str(),
         "central_1"
     );
-    take(
-        &engine,
-        &store,
-        case,
-        a("bo-nn", "ministry_office"),
-        "central_accept",
-    );
+    step("bo-nn", "ministry_office", "central_accept");
     constitute(
         &engine,
         &store,
@@ -257,30 +190,12 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         95.0,
         5,
     );
-    take(
-        &engine,
-        &store,
-        case,
-        a("tw-chair", "central_council_chair"),
-        "central_close",
-    );
-    take(
-        &engine,
-        &store,
-        case,
-        a("bo-truong", "minister"),
-        "central_certify",
-    );
+    step("tw-chair", "central_council_chair", "central_close");
+    step("bo-truong", "minister", "central_certify");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.certificate().unwrap().stars, Stars::FIVE);
     assert_eq!(c.certificate().unwrap().issued_by, Level::Central);
-    take(
-        &engine,
-        &store,
-        case,
-        a("bo-nn", "ministry_office"),
-        "announce",
-    );
+    step("bo-nn", "ministry_office", "announce");
 
     // Revocation: 15 days from the conclusion, then only the Minister revokes 5 stars.
     clock.set_date(d("2029-05-01"));
@@ -327,13 +242,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("outside 1-4★"), "{err}");
-    take(
-        &engine,
-        &store,
-        case,
-        a("bo-truong", "minister"),
-        "revoke_central",
-    );
+    step("bo-truong", "minister", "revoke_central");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.state().as_str(), "revoked");
     assert!(matches!(
@@ -472,28 +381,11 @@ fn commune_overdue_fires_once_and_a_certificate_expires_by_tick() {
     );
 
     clock.set_date(d("2026-07-01"));
-    take(
-        &engine,
-        &store,
-        "b",
-        a("ubnd-xa", "commune_officer"),
-        "commune_propose",
-    );
-    province_evaluation(&engine, &store, "b", 60.0, 3, true);
-    take(
-        &engine,
-        &store,
-        "b",
-        a("chu-tich-tinh", "province_chair"),
-        "province_certify",
-    );
-    take(
-        &engine,
-        &store,
-        "b",
-        a("so-nn", "province_office"),
-        "announce",
-    );
+    let step = stepper(&engine, &store, "b");
+    step("ubnd-xa", "commune_officer", "commune_propose");
+    council_round(&engine, &store, "b", &PROVINCE_ROUND, (60.0, 3), true);
+    step("chu-tich-tinh", "province_chair", "province_certify");
+    step("so-nn", "province_office", "announce");
     let c = engine.case(&store, &CaseId::new("b")).unwrap();
     assert_eq!(c.certificate().unwrap().stars, Stars::THREE);
     assert_eq!(c.certificate().unwrap().expires_on, d("2029-07-01"));
@@ -523,21 +415,14 @@ fn a_central_result_below_ninety_returns_to_the_province() {
     let engine = engine("national-2026", &clock);
     let store = MemoryStore::new();
     first_filing(&engine, &store, "c");
-    province_evaluation(&engine, &store, "c", 92.0, 5, true);
-    take(
-        &engine,
-        &store,
-        "c",
-        a("chu-tich-tinh", "province_chair"),
+    council_round(&engine, &store, "c", &PROVINCE_ROUND, (92.0, 5), true);
+    let step = stepper(&engine, &store, "c");
+    step(
+        "chu-tich-tinh",
+        "province_chair",
         "province_approve_five_star",
     );
-    take(
-        &engine,
-        &store,
-        "c",
-        a("bo-nn", "ministry_office"),
-        "central_accept",
-    );
+    step("bo-nn", "ministry_office", "central_accept");
     constitute(
         &engine,
         &store,
@@ -557,13 +442,7 @@ fn a_central_result_below_ninety_returns_to_the_province() {
         85.0,
         4,
     );
-    take(
-        &engine,
-        &store,
-        "c",
-        a("tw-chair", "central_council_chair"),
-        "central_close",
-    );
+    step("tw-chair", "central_council_chair", "central_close");
     let err = engine
         .execute(
             &store,
@@ -571,20 +450,8 @@ fn a_central_result_below_ninety_returns_to_the_province() {
         )
         .unwrap_err();
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
-    take(
-        &engine,
-        &store,
-        "c",
-        a("bo-truong", "minister"),
-        "central_below_five",
-    );
-    take(
-        &engine,
-        &store,
-        "c",
-        a("chu-tich-tinh", "province_chair"),
-        "province_certify",
-    );
+    step("bo-truong", "minister", "central_below_five");
+    step("chu-tich-tinh", "province_chair", "province_certify");
     let c = engine.case(&store, &CaseId::new("c")).unwrap();
     assert_eq!(c.certificate().unwrap().stars, Stars::FOUR);
     assert_eq!(c.certificate().unwrap().issued_by, Level::Province);
@@ -596,20 +463,9 @@ fn knock_outs_spread_and_rescoring() {
     let engine = engine("national-2026", &clock);
     let store = MemoryStore::new();
     first_filing(&engine, &store, "d");
-    take(
-        &engine,
-        &store,
-        "d",
-        a("so-nn", "province_office"),
-        "province_accept",
-    );
-    take(
-        &engine,
-        &store,
-        "d",
-        a("to-tu-van", "advisory_group"),
-        "advisory_report",
-    );
+    let step = stepper(&engine, &store, "d");
+    step("so-nn", "province_office", "province_accept");
+    step("to-tu-van", "advisory_group", "advisory_report");
     constitute(&engine, &store, "d", P, "province_council_chair", "p");
     // The producer's own people never sit on the council.
     let err = engine
@@ -701,13 +557,7 @@ fn knock_outs_spread_and_rescoring() {
         )
         .unwrap_err();
     assert!(matches!(err, CommandError::Council { .. }), "{err}");
-    take(
-        &engine,
-        &store,
-        "d",
-        a("p-chair", "province_council_chair"),
-        "province_rescore",
-    );
+    step("p-chair", "province_council_chair", "province_rescore");
     let c = engine.case(&store, &CaseId::new("d")).unwrap();
     assert_eq!(c.council(&EvaluationId::new(P)).unwrap().sheet_count(), 0);
 
@@ -736,13 +586,7 @@ fn knock_outs_spread_and_rescoring() {
     submit("p-m2", "province_council_member", 71.0);
     submit("p-m3", "province_council_member", 72.0);
     submit("p-m4", "province_council_member", 70.0);
-    take(
-        &engine,
-        &store,
-        "d",
-        a("p-chair", "province_council_chair"),
-        "province_close",
-    );
+    step("p-chair", "province_council_chair", "province_close");
     let c = engine.case(&store, &CaseId::new("d")).unwrap();
     let r = c.latest_result().unwrap();
     assert!(!r.knockouts.is_empty());
@@ -758,13 +602,7 @@ fn knock_outs_spread_and_rescoring() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("knocked out"), "{err}");
-    take(
-        &engine,
-        &store,
-        "d",
-        a("chu-tich-tinh", "province_chair"),
-        "province_not_ranked",
-    );
+    step("chu-tich-tinh", "province_chair", "province_not_ranked");
     assert_eq!(state(&engine, &store, "d"), "not_ranked");
 }
 

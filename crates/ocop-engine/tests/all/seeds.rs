@@ -14,27 +14,10 @@ fn event_log_seeds_decode_and_verify() {
     let p = a("s-producer", "producer");
     ok(&engine, &store, Command::open("s", p.clone(), open("s")));
     take(&engine, &store, "s", p, "file_dossier");
-    take(
-        &engine,
-        &store,
-        "s",
-        a("ubnd-xa", "commune_officer"),
-        "commune_propose",
-    );
-    take(
-        &engine,
-        &store,
-        "s",
-        a("so-nn", "province_office"),
-        "province_accept",
-    );
-    take(
-        &engine,
-        &store,
-        "s",
-        a("to-tu-van", "advisory_group"),
-        "advisory_report",
-    );
+    let step = stepper(&engine, &store, "s");
+    step("ubnd-xa", "commune_officer", "commune_propose");
+    step("so-nn", "province_office", "province_accept");
+    step("to-tu-van", "advisory_group", "advisory_report");
     constitute(
         &engine,
         &store,
@@ -54,13 +37,7 @@ fn event_log_seeds_decode_and_verify() {
         80.0,
         4,
     );
-    take(
-        &engine,
-        &store,
-        "s",
-        a("p-chair", "province_council_chair"),
-        "province_close",
-    );
+    step("p-chair", "province_council_chair", "province_close");
     take_with(
         &engine,
         &store,

@@ -187,6 +187,15 @@ pub(crate) fn take(
     ok(engine, store, Command::take(case, actor, t))
 }
 
+/// [`take`] on `case`, as `step(actor id, role, transition)`: a case's steps one a line.
+pub(crate) fn stepper<'a>(
+    engine: &'a Engine,
+    store: &'a dyn Store,
+    case: &'a str,
+) -> impl Fn(&str, &str, &str) -> Vec<Event> + 'a {
+    move |id, role, t| take(engine, store, case, a(id, role), t)
+}
+
 pub(crate) fn take_with(
     engine: &Engine,
     store: &dyn Store,
@@ -290,50 +299,77 @@ pub(crate) fn history(store: &dyn Store, case: &str) -> Vec<Event> {
 
 pub(crate) const P: &str = "province_council";
 
-/// From the provincial office's check to the council's result under `national-2026`.
-pub(crate) fn province_evaluation(
+/// A council's round in a definition: the steps before it sits (actor, role, transition),
+/// its stage, roles, the prefix of its members' ids and the chair's closing transition.
+pub(crate) struct Round {
+    before: &'static [(&'static str, &'static str, &'static str)],
+    stage: &'static str,
+    member_role: &'static str,
+    chair_role: &'static str,
+    prefix: &'static str,
+    close: &'static str,
+}
+
+/// The provincial council's round under `national-2026`, from the provincial office's check.
+pub(crate) const PROVINCE_ROUND: Round = Round {
+    before: &[
+        ("so-nn", "province_office", "province_accept"),
+        ("to-tu-van", "advisory_group", "advisory_report"),
+    ],
+    stage: P,
+    member_role: "province_council_member",
+    chair_role: "province_council_chair",
+    prefix: "p",
+    close: "province_close",
+};
+
+/// The district council's round under `can-tho-2024`, from the district office's acceptance
+/// of the dossier.
+pub(crate) const DISTRICT_ROUND: Round = Round {
+    before: &[("phong-nn", "district_office", "district_accept")],
+    stage: "district_council",
+    member_role: "district_council_member",
+    chair_role: "district_council_chair",
+    prefix: "h",
+    close: "district_close",
+};
+
+/// `round` from its first step to the council's result, the council (constituted first
+/// when `constitute_council`) scoring around `target`.
+pub(crate) fn council_round(
     engine: &ocop_engine::Engine,
     store: &dyn Store,
     case: &str,
-    target: f64,
-    stars: u8,
+    round: &Round,
+    (target, stars): (f64, u8),
     constitute_council: bool,
 ) {
-    take(
-        engine,
-        store,
-        case,
-        a("so-nn", "province_office"),
-        "province_accept",
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("to-tu-van", "advisory_group"),
-        "advisory_report",
-    );
+    for (id, role, t) in round.before {
+        take(engine, store, case, a(id, role), t);
+    }
     if constitute_council {
-        constitute(engine, store, case, P, "province_council_chair", "p");
+        constitute(
+            engine,
+            store,
+            case,
+            round.stage,
+            round.chair_role,
+            round.prefix,
+        );
     }
     score(
         engine,
         store,
         case,
-        P,
-        "province_council_member",
-        "province_council_chair",
-        "p",
+        round.stage,
+        round.member_role,
+        round.chair_role,
+        round.prefix,
         target,
         stars,
     );
-    take(
-        engine,
-        store,
-        case,
-        a("p-chair", "province_council_chair"),
-        "province_close",
-    );
+    let chair = a(&format!("{}-chair", round.prefix), round.chair_role);
+    take(engine, store, case, chair, round.close);
 }
 
 /// Opens a `national-2026` case, files it and has the commune propose it.
@@ -351,53 +387,6 @@ pub(crate) fn first_filing(engine: &ocop_engine::Engine, store: &dyn Store, case
         case,
         a("ubnd-xa", "commune_officer"),
         "commune_propose",
-    );
-}
-
-/// Under `can-tho-2024`: the district office accepts the dossier and the district council
-/// scores it around `target`.
-pub(crate) fn district_round(
-    engine: &ocop_engine::Engine,
-    store: &dyn ocop_engine::Store,
-    case: &str,
-    target: f64,
-    stars: u8,
-    constitute_council: bool,
-) {
-    take(
-        engine,
-        store,
-        case,
-        a("phong-nn", "district_office"),
-        "district_accept",
-    );
-    if constitute_council {
-        constitute(
-            engine,
-            store,
-            case,
-            "district_council",
-            "district_council_chair",
-            "h",
-        );
-    }
-    score(
-        engine,
-        store,
-        case,
-        "district_council",
-        "district_council_member",
-        "district_council_chair",
-        "h",
-        target,
-        stars,
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("h-chair", "district_council_chair"),
-        "district_close",
     );
 }
 
@@ -424,21 +413,10 @@ pub(crate) fn register(engine: &ocop_engine::Engine, store: &dyn ocop_engine::St
 /// and announced, under monitoring.
 pub(crate) fn district_certified(engine: &ocop_engine::Engine, store: &dyn Store, case: &str) {
     register(engine, store, case);
-    district_round(engine, store, case, 60.0, 3, true);
-    take(
-        engine,
-        store,
-        case,
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("phong-nn", "district_office"),
-        "announce",
-    );
+    council_round(engine, store, case, &DISTRICT_ROUND, (60.0, 3), true);
+    let step = stepper(engine, store, case);
+    step("ct-huyen", "district_chair", "district_certify");
+    step("phong-nn", "district_office", "announce");
 }
 
 /// The provincial office opens revocation proceedings on `ground`, concluded on `conclusion`.
