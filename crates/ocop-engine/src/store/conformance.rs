@@ -630,41 +630,33 @@ fn due_index_follows_appends<S: Store>(store: &S) -> Result<(), String> {
             version,
         })
     };
-    let got = s(store.due(&x, day("2026-06-10")?))?;
-    ensure(got == vec![entry("2026-06-05", &b, 1)?], || {
-        format!("due before 10 June (the 10th excluded): {got:?}")
-    })?;
-    let got = s(store.due(&x, day("2026-06-11")?))?;
-    ensure(
-        got == vec![entry("2026-06-05", &b, 1)?, entry("2026-06-10", &a, 2)?],
-        || format!("due before 11 June, by date: {got:?}"),
-    )?;
-    let got = s(store.due(&y, day("2026-12-31")?))?;
-    ensure(got == vec![entry("2026-06-01", &c, 1)?], || {
-        format!("the index mixes definitions: {got:?}")
-    })?;
+    // The due index of `def` before `before` is `want`, or the check fails saying `what`.
+    let due = |def: &DefinitionId, before: &str, want: Vec<DueEntry>, what: &str| {
+        let got = s(store.due(def, day(before)?))?;
+        ensure(got == want, || format!("{what}: {got:?}"))
+    };
+    let (in_b, in_a) = (entry("2026-06-05", &b, 1)?, entry("2026-06-10", &a, 2)?);
+    let excluded = "due before 10 June (the 10th excluded)";
+    due(&x, "2026-06-10", vec![in_b.clone()], excluded)?;
+    let by_date = "due before 11 June, by date";
+    due(&x, "2026-06-11", vec![in_b, in_a], by_date)?;
+    let only_c = vec![entry("2026-06-01", &c, 1)?];
+    due(&y, "2026-12-31", only_c, "the index mixes definitions")?;
     // `b` moves on to a later deadline, `a` to none: the index forgets their old dates.
     grown(store, &b, &eb, 1, Some(("x", day("2026-07-01")?)))?;
     grown(store, &a, &ea, 1, None)?;
-    let got = s(store.due(&x, day("2026-06-30")?))?;
-    ensure(got.is_empty(), || {
-        format!("the index keeps the dates of cases that moved on: {got:?}")
-    })?;
-    let got = s(store.due(&x, day("2027-01-01")?))?;
-    ensure(got == vec![entry("2026-07-01", &b, 2)?], || {
-        format!("the index does not follow the last append: {got:?}")
-    })?;
+    let moved = "the index keeps the dates of cases that moved on";
+    due(&x, "2026-06-30", vec![], moved)?;
+    let b_later = entry("2026-07-01", &b, 2)?;
+    let last = "the index does not follow the last append";
+    due(&x, "2027-01-01", vec![b_later.clone()], last)?;
     // A case may move to another definition (a migration): it leaves the old one's index.
     grown(store, &c, &ec, 1, Some(("x", day("2026-06-20")?)))?;
-    let got = s(store.due(&y, day("2027-01-01")?))?;
-    ensure(got.is_empty(), || {
-        format!("a case that changed definition stays in the old index: {got:?}")
-    })?;
-    let got = s(store.due(&x, day("2027-01-01")?))?;
-    ensure(
-        got == vec![entry("2026-06-20", &c, 2)?, entry("2026-07-01", &b, 2)?],
-        || format!("a case that changed definition is not in the new index: {got:?}"),
-    )
+    let old = "a case that changed definition stays in the old index";
+    due(&y, "2027-01-01", vec![], old)?;
+    let both = vec![entry("2026-06-20", &c, 2)?, b_later];
+    let new = "a case that changed definition is not in the new index";
+    due(&x, "2027-01-01", both, new)
 }
 
 fn summary_must_fit_the_append<S: Store>(store: &S) -> Result<(), String> {
