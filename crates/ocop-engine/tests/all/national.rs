@@ -42,34 +42,20 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
     assert_eq!(state(&engine, &store, case), "province_decision");
 
     // Authority: the producer may not certify; a council member may not also decide.
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(case, a("a-producer", "producer"), "province_certify"),
-        )
-        .unwrap_err();
+    let refuse = refuser(&engine, &store, case);
+    let err = refuse("a-producer", "producer", "province_certify");
     assert_eq!(
         err.to_string(),
         "role `producer` may not take `province_certify`; it needs `province_chair`"
     );
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(case, a("p-m1", "province_chair"), "province_certify"),
-        )
-        .unwrap_err();
+    let err = refuse("p-m1", "province_chair", "province_certify");
     assert!(matches!(err, CommandError::Separation { .. }), "{err}");
     // Four stars is not five: the province may not send it to the Ministry.
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(
-                case,
-                a("chu-tich-tinh", "province_chair"),
-                "province_approve_five_star",
-            ),
-        )
-        .unwrap_err();
+    let err = refuse(
+        "chu-tich-tinh",
+        "province_chair",
+        "province_approve_five_star",
+    );
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
 
     clock.set_date(d("2026-06-15"));
@@ -96,22 +82,12 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         },
     );
     // An inspection needs its outcome.
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(case, a("so-nn", "province_office"), "inspect_ad_hoc"),
-        )
-        .unwrap_err();
+    let err = refuse("so-nn", "province_office", "inspect_ad_hoc");
     assert!(matches!(err, CommandError::InvalidInput(_)), "{err}");
 
     // Re-evaluation: too early, then inside the 180-120 day window.
     clock.set_date(d("2028-06-01"));
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(case, a("a-producer", "producer"), "file_re_evaluation"),
-        )
-        .unwrap_err();
+    let err = refuse("a-producer", "producer", "file_re_evaluation");
     assert!(
         err.to_string()
             .contains("filing is open from 180 to 120 days"),
@@ -231,16 +207,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         again.fired.is_empty(),
         "an internal timeout fires once per entry"
     );
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(
-                case,
-                a("chu-tich-tinh", "province_chair"),
-                "revoke_province",
-            ),
-        )
-        .unwrap_err();
+    let err = refuse("chu-tich-tinh", "province_chair", "revoke_province");
     assert!(err.to_string().contains("outside 1-4★"), "{err}");
     step("bo-truong", "minister", "revoke_central");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
@@ -252,12 +219,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
             ..
         }
     ));
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(case, a("bo-truong", "minister"), "dismiss_revocation"),
-        )
-        .unwrap_err();
+    let err = refuse("bo-truong", "minister", "dismiss_revocation");
     assert!(matches!(err, CommandError::Terminal { .. }), "{err}");
 
     // The history verifies, replays to the same case, and records the plugin per sheet.
@@ -508,39 +470,13 @@ fn knock_outs_spread_and_rescoring() {
     submit("p-m1", "province_council_member", 62.0);
     submit("p-m2", "province_council_member", 64.0);
     submit("p-m3", "province_council_member", 61.0);
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(
-                "d",
-                a("p-chair", "province_council_chair"),
-                "province_close",
-            ),
-        )
-        .unwrap_err();
+    let refuse = refuser(&engine, &store, "d");
+    let err = refuse("p-chair", "province_council_chair", "province_close");
     assert!(err.to_string().contains("4 of 6 members"), "{err}");
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(
-                "d",
-                a("p-chair", "province_council_chair"),
-                "province_rescore",
-            ),
-        )
-        .unwrap_err();
+    let err = refuse("p-chair", "province_council_chair", "province_rescore");
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
     submit("p-m4", "province_council_member", 80.0);
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(
-                "d",
-                a("p-chair", "province_council_chair"),
-                "province_close",
-            ),
-        )
-        .unwrap_err();
+    let err = refuse("p-chair", "province_council_chair", "province_close");
     assert!(err.to_string().contains("re-score"), "{err}");
     // A member cannot submit twice; the chair orders re-scoring.
     let err = engine
@@ -591,16 +527,7 @@ fn knock_outs_spread_and_rescoring() {
     let r = c.latest_result().unwrap();
     assert!(!r.knockouts.is_empty());
     assert_eq!(r.stars, None);
-    let err = engine
-        .execute(
-            &store,
-            &Command::take(
-                "d",
-                a("chu-tich-tinh", "province_chair"),
-                "province_certify",
-            ),
-        )
-        .unwrap_err();
+    let err = refuse("chu-tich-tinh", "province_chair", "province_certify");
     assert!(err.to_string().contains("knocked out"), "{err}");
     step("chu-tich-tinh", "province_chair", "province_not_ranked");
     assert_eq!(state(&engine, &store, "d"), "not_ranked");

@@ -12,8 +12,8 @@ use ocop_core::{
 };
 use ocop_criteria_26_2026::NativeScorer;
 use ocop_engine::{
-    Action, Actor, Calendar, CaseId, Command, CouncilMember, Engine, EngineBuilder, Event,
-    ManualClock, OpenCase, Product, Store, TransitionInput,
+    Action, Actor, Calendar, CaseId, Command, CommandError, CouncilMember, Engine, EngineBuilder,
+    Event, ManualClock, OpenCase, Product, Store, TransitionInput,
 };
 
 /// The repository's root: the nearest folder above the test crate holding `workflows/`
@@ -194,6 +194,19 @@ pub(crate) fn stepper<'a>(
     case: &'a str,
 ) -> impl Fn(&str, &str, &str) -> Vec<Event> + 'a {
     move |id, role, t| take(engine, store, case, a(id, role), t)
+}
+
+/// Like [`stepper`], for steps that must be refused: `refuse(actor id, role, transition)`
+/// is the engine's refusal, and panics when the engine takes the step.
+pub(crate) fn refuser<'a>(
+    engine: &'a Engine,
+    store: &'a dyn Store,
+    case: &'a str,
+) -> impl Fn(&str, &str, &str) -> CommandError + 'a {
+    move |id, role, t| match engine.execute(store, &Command::take(case, a(id, role), t)) {
+        Ok(events) => panic!("`{t}` by `{role}` was taken: {events:?}"),
+        Err(e) => e,
+    }
 }
 
 pub(crate) fn take_with(
