@@ -35,6 +35,13 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// `ocop args`, which must succeed (else the test fails with what it said).
+fn succeeded(args: &[&str]) -> Output {
+    let out = ocop(args);
+    assert!(out.status.success(), "{args:?}: {}", text(&out));
+    out
+}
+
 /// The command ended with `code` and its output says `says`.
 fn assert_exit(out: &Output, code: i32, says: &str) {
     assert_eq!(out.status.code(), Some(code), "{}", text(out));
@@ -44,25 +51,16 @@ fn assert_exit(out: &Output, code: i32, says: &str) {
 /// The criteria plugin, built once.
 fn criteria_plugin() -> &'static str {
     static PATH: OnceLock<String> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let out = ocop(&["plugin", "build", "plugins/criteria-26-2026"]);
-        assert!(out.status.success(), "{}", text(&out));
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap()
-            .to_owned()
-    })
+    PATH.get_or_init(|| built("plugins/criteria-26-2026"))
 }
 
 #[test]
 fn validate_exits_0_on_the_shipped_cycles_and_1_on_a_broken_one() {
-    let ok = ocop(&[
+    succeeded(&[
         "validate",
         "workflows/national-2026.toml",
         "workflows/can-tho-2024.toml",
     ]);
-    assert!(ok.status.success(), "{}", text(&ok));
     let bad = ocop(&["validate", "tests/definitions/bad/unknown-state.toml"]);
     assert_exit(
         &bad,
@@ -78,13 +76,12 @@ fn validate_exits_0_on_the_shipped_cycles_and_1_on_a_broken_one() {
 /// the rich form (snapshotted next to the broken file as `.rich`).
 #[test]
 fn validate_reads_migrations_and_calendars_with_located_findings() {
-    let ok = ocop(&[
+    succeeded(&[
         "validate",
         "workflows/migrations/can-tho-2024-to-amended-2025.toml",
         "workflows/migrations/amended-2025-to-national-2026.toml",
         "workflows/calendars/vn.toml",
     ]);
-    assert!(ok.status.success(), "{}", text(&ok));
     let migration = "tests/definitions/bad/migrations/migration-terminal-state.toml";
     let calendar = "tests/definitions/bad/calendars/calendar-day-range.toml";
     let short = ocop(&["validate", "--definitions", "workflows", migration]);
@@ -127,14 +124,13 @@ fn validate_reads_migrations_and_calendars_with_located_findings() {
 /// transitional rule. The shipped pair has its migration file; copied apart, it warns.
 #[test]
 fn validate_warns_when_two_definitions_overlap_without_a_transition() {
-    let ok = ocop(&[
+    succeeded(&[
         "validate",
         "--deny-warnings",
         "workflows/can-tho-2024.toml",
         "workflows/amended-2025.toml",
         "workflows/national-2026.toml",
     ]);
-    assert!(ok.status.success(), "{}", text(&ok));
     let dir = std::env::temp_dir().join(format!("ocop-overlap-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for f in ["amended-2025.toml", "national-2026.toml"] {
@@ -182,10 +178,9 @@ fn graph_draws_in_both_languages() {
 #[test]
 fn criteria_template_score_round_trip() {
     let plugin = criteria_plugin();
-    let table = ocop(&[
+    let table = succeeded(&[
         "criteria", "--plugin", plugin, "--set", "16", "--lang", "en",
     ]);
-    assert!(table.status.success(), "{}", text(&table));
     assert!(text(&table).contains("Set 16"));
     let json = ocop(&[
         "criteria", "--plugin", plugin, "--set", "26", "--format", "json",
@@ -197,8 +192,7 @@ fn criteria_template_score_round_trip() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("sheet.json");
     std::fs::write(&file, &template.stdout).unwrap();
-    let scored = ocop(&["score", "--plugin", plugin, file.to_str().unwrap()]);
-    assert!(scored.status.success(), "{}", text(&scored));
+    let scored = succeeded(&["score", "--plugin", plugin, file.to_str().unwrap()]);
     let scored: serde_json::Value = serde_json::from_slice(&scored.stdout).unwrap();
     // The template picks every first option: the lowest scores.
     assert!(scored["evaluation"]["total"].as_f64().unwrap() < 30.0);
@@ -216,12 +210,10 @@ fn criteria_template_score_round_trip() {
 
 #[test]
 fn plugin_check_passes_for_the_shipped_plugins_and_the_tutorial() {
-    let criteria = ocop(&["plugin", "check", criteria_plugin(), "--sheets", "4"]);
-    assert!(criteria.status.success(), "{}", text(&criteria));
+    let criteria = succeeded(&["plugin", "check", criteria_plugin(), "--sheets", "4"]);
     assert!(text(&criteria).contains("native and WebAssembly builds agree"));
     for crate_dir in ["plugins/cantho-local", "plugins/hello-scoring"] {
-        let out = ocop(&["plugin", "check", crate_dir]);
-        assert!(out.status.success(), "{crate_dir}: {}", text(&out));
+        let out = succeeded(&["plugin", "check", crate_dir]);
         assert!(text(&out).contains(" 0 failed"), "{}", text(&out));
     }
 }
@@ -233,8 +225,7 @@ fn built(krate: &'static str) -> String {
     if let Some((_, p)) = paths.iter().find(|(k, _)| *k == krate) {
         return p.clone();
     }
-    let out = ocop(&["plugin", "build", krate]);
-    assert!(out.status.success(), "{}", text(&out));
+    let out = succeeded(&["plugin", "build", krate]);
     let path = String::from_utf8_lossy(&out.stdout)
         .lines()
         .next()
@@ -271,7 +262,7 @@ fn templates_and_answer_sheets_are_checked_against_the_sheet() {
         assert_exit(&out, 2, says);
     }
     // Sections 8, 9 and 15 of set 26 each choose their case.
-    let out = ocop(&[
+    let out = succeeded(&[
         "criteria",
         "--plugin",
         plugin,
@@ -283,7 +274,6 @@ fn templates_and_answer_sheets_are_checked_against_the_sheet() {
         "--branch",
         "8=1",
     ]);
-    assert!(out.status.success(), "{}", text(&out));
     let template: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(template.get("branch").is_none(), "{template}");
     let answers = template["answers"].as_object().unwrap();
@@ -293,8 +283,7 @@ fn templates_and_answer_sheets_are_checked_against_the_sheet() {
     let dir = temp_dir("sheets");
     let file = dir.join("mixed.json");
     std::fs::write(&file, &out.stdout).unwrap();
-    let scored = ocop(&["score", "--plugin", plugin, file.to_str().unwrap()]);
-    assert!(scored.status.success(), "{}", text(&scored));
+    succeeded(&["score", "--plugin", plugin, file.to_str().unwrap()]);
     // The facts are listed; a misspelt one and another format are refused.
     let table = ocop(&["criteria", "--plugin", plugin, "--set", "1", "--lang", "en"]);
     assert!(
@@ -337,14 +326,13 @@ fn plugin_check_cannot_pass_on_nothing_and_checks_guards_as_configured() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     // The guard, configured as its definition configures it, or on the command line.
     let cantho = built("plugins/cantho-local");
-    let out = ocop(&[
+    let out = succeeded(&[
         "plugin",
         "check",
         &cantho,
         "--definition",
         "workflows/can-tho-2024.toml",
     ]);
-    assert!(out.status.success(), "{}", text(&out));
     assert!(
         text(&out).contains("configuration of `cantho-local`"),
         "{}",
@@ -373,8 +361,7 @@ fn plugin_check_fails_the_lying_and_counting_fixtures() {
         assert_eq!(out.status.code(), Some(1), "set {set}: {}", text(&out));
         assert!(text(&out).contains(reason), "set {set}: {}", text(&out));
     }
-    let out = ocop(&["plugin", "check", &hostile, "--set", "8"]);
-    assert!(out.status.success(), "{}", text(&out));
+    succeeded(&["plugin", "check", &hostile, "--set", "8"]);
 }
 
 #[test]
@@ -389,14 +376,13 @@ fn validate_checks_pins_and_plugins_before_anything_runs() {
         let path = PathBuf::from(built(krate));
         std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
     }
-    let ok = ocop(&[
+    succeeded(&[
         "validate",
         "workflows/national-2026.toml",
         "workflows/can-tho-2024.toml",
         "--plugins",
         dir.to_str().unwrap(),
     ]);
-    assert!(ok.status.success(), "{}", text(&ok));
     std::fs::copy(
         root().join("tests/definitions/plugins/not-a-component.txt"),
         dir.join("not-a-component.wasm"),
@@ -415,11 +401,10 @@ fn validate_checks_pins_and_plugins_before_anything_runs() {
         assert!(text(&out).contains(code), "{file}: {}", text(&out));
     }
     // Without `--plugins` the same files are statically valid but for their pins.
-    let out = ocop(&[
+    succeeded(&[
         "validate",
         "tests/definitions/bad/plugins/unknown-check.toml",
     ]);
-    assert!(out.status.success(), "{}", text(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -652,7 +637,7 @@ fn a_database_is_read_outside_the_repository() {
     let db = dir.join("ocop.sqlite");
     let db = db.to_str().unwrap();
     // The demo needs the definitions and plugins; nothing that reads the database does.
-    let demo = ocop(&[
+    succeeded(&[
         "demo",
         "--products",
         "4",
@@ -663,7 +648,6 @@ fn a_database_is_read_outside_the_repository() {
         "--db",
         db,
     ]);
-    assert!(demo.status.success(), "{}", text(&demo));
     let away = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_ocop"))
             .args(args)

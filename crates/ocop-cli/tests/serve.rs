@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use support::{Served, demo, ocop, root, temp, verify};
+use support::{Served, demo, ocop, root, succeeded, temp, verify};
 
 /// The Python with `requests`: `OCOP_PYTHON`, or the venv `.ci/run` makes.
 fn python() -> Option<PathBuf> {
@@ -66,26 +66,18 @@ fn the_python_client_walks_a_product_to_four_stars_on_the_demo_database() {
         String::from("format = 1\n\n[[provinces]]\nid = \"can-tho\"\nname = \"Cần Thơ\"\n");
     let mut keys = BTreeMap::new();
     for (name, actor, roles) in PEOPLE {
-        let out = ocop()
-            .args([
-                "key",
-                "new",
-                "--id",
-                name,
-                "--actor",
-                actor,
-                "--roles",
-                roles,
-                "--province",
-                "can-tho",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = succeeded(ocop().args([
+            "key",
+            "new",
+            "--id",
+            name,
+            "--actor",
+            actor,
+            "--roles",
+            roles,
+            "--province",
+            "can-tho",
+        ]));
         let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
         let entry = String::from_utf8(out.stderr).unwrap();
         let table = &entry[entry.find("[[api_keys]]").unwrap()..];

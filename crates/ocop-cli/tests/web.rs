@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Served, demo, ocop, root, temp, verify};
+use support::{Served, demo, ocop, root, succeeded, temp, verify};
 
 /// The longest the browser suite may run before it is stopped and the test fails.
 const SUITE_LIMIT: Duration = Duration::from_secs(420);
@@ -128,15 +128,10 @@ fn five_members_score_through_the_form_and_the_chair_certifies_in_a_real_browser
 
     // The certificate the chair issued through the pages, as the CLI reads it from the store.
     let case = std::fs::read_to_string(dir.join("case.txt")).unwrap();
-    let show = ocop()
-        .args(["case", "show", "--case", case.trim(), "--db"])
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(
-        show.status.success(),
-        "{}",
-        String::from_utf8_lossy(&show.stderr)
+    let show = succeeded(
+        ocop()
+            .args(["case", "show", "--case", case.trim(), "--db"])
+            .arg(&db),
     );
     let summary: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(

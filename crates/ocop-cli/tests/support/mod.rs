@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -33,27 +33,17 @@ pub(crate) fn temp(name: &str) -> PathBuf {
 /// year of Cần Thơ, seed 3); `extra` goes to `ocop demo` as it is.
 pub(crate) fn demo(dir: &Path, products: u32, extra: &[&str]) -> PathBuf {
     for plugin in ["plugins/criteria-26-2026", "plugins/cantho-local"] {
-        let built = ocop().args(["plugin", "build", plugin]).output().unwrap();
-        assert!(
-            built.status.success(),
-            "{plugin}: {}",
-            String::from_utf8_lossy(&built.stderr)
-        );
+        succeeded(ocop().args(["plugin", "build", plugin]));
     }
     let db = dir.join("ocop.sqlite");
-    let demo = ocop()
-        .args(["demo", "--products", &products.to_string(), "--seed", "3"])
-        .args(extra)
-        .arg("--db")
-        .arg(&db)
-        .arg("--out")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
+    succeeded(
+        ocop()
+            .args(["demo", "--products", &products.to_string(), "--seed", "3"])
+            .args(extra)
+            .arg("--db")
+            .arg(&db)
+            .arg("--out")
+            .arg(dir),
     );
     db
 }
@@ -164,10 +154,17 @@ impl Drop for Served {
 
 /// `ocop verify` holds on every case of `db`.
 pub(crate) fn verify(db: &Path) {
-    let verify = ocop().arg("verify").arg("--db").arg(db).output().unwrap();
+    succeeded(ocop().arg("verify").arg("--db").arg(db));
+}
+
+/// Runs `command`, which must succeed (else the test fails with the command and its
+/// stderr); its output.
+pub(crate) fn succeeded(command: &mut Command) -> Output {
+    let out = command.output().unwrap();
     assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stderr)
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    out
 }
