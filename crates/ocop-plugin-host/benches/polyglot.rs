@@ -88,22 +88,19 @@ fn benches(c: &mut Criterion) -> Vec<&'static str> {
         loaded.push((language, built.path, options, scorer));
         present.push(language);
     }
-    let mut g = c.benchmark_group("polyglot_compile_cold");
-    g.sample_size(10);
-    for (language, path, options, _) in &loaded {
-        g.bench_function(*language, |b| {
-            b.iter(|| cold.load_scorer_file_with(path, None, *options))
-        });
+    for (group, host, samples) in [
+        ("polyglot_compile_cold", &cold, 10),
+        ("polyglot_load_cached", &cached, 20),
+    ] {
+        let mut g = c.benchmark_group(group);
+        g.sample_size(samples);
+        for (language, path, options, _) in &loaded {
+            g.bench_function(*language, |b| {
+                b.iter(|| host.load_scorer_file_with(path, None, *options))
+            });
+        }
+        g.finish();
     }
-    g.finish();
-    let mut g = c.benchmark_group("polyglot_load_cached");
-    g.sample_size(20);
-    for (language, path, options, _) in &loaded {
-        g.bench_function(*language, |b| {
-            b.iter(|| cached.load_scorer_file_with(path, None, *options))
-        });
-    }
-    g.finish();
     let mut g = c.benchmark_group("polyglot_instantiate");
     for (language, _, _, scorer) in &loaded {
         g.bench_function(*language, |b| b.iter(|| scorer.bench_instantiate()));
