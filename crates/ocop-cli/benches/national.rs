@@ -36,12 +36,11 @@
 //! `cargo bench -p ocop-cli --bench national` (full run: 2,000 and 20,000 cases, many
 //! minutes) or `cargo bench -p ocop-cli --bench national -- --test` (50 and 500 cases, the CI
 //! smoke).
-#![allow(
+#![expect(
     clippy::expect_used,
     clippy::unwrap_used,
     clippy::panic,
     clippy::indexing_slicing,
-    missing_docs,
     reason = "a benchmark stops at the first failure"
 )]
 

@@ -12,12 +12,10 @@
 //!
 //! `cargo bench -p ocop-engine` (full run) or `cargo bench -p ocop-engine -- --test` (a smoke
 //! run that checks each benchmark once).
-#![allow(
+#![expect(
     clippy::expect_used,
     clippy::unwrap_used,
-    clippy::panic,
     clippy::indexing_slicing,
-    missing_docs,
     reason = "a benchmark stops at the first failure"
 )]
 

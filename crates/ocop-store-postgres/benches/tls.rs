@@ -10,12 +10,9 @@
 //! `sslrootcert` (as `.ci/run` sets up); says so and does nothing otherwise.
 //! `cargo bench -p ocop-store-postgres --bench tls` (full run) or with `-- --test` (a smoke
 //! run that checks each benchmark once).
-#![allow(
-    clippy::expect_used,
+#![expect(
     clippy::unwrap_used,
-    clippy::panic,
     clippy::indexing_slicing,
-    missing_docs,
     reason = "a benchmark stops at the first failure"
 )]
 
