@@ -149,12 +149,7 @@ fn dry_run_then_real_run() {
         &cycle("national-2026"),
     )
     .unwrap();
-    let versions: Vec<u64> = store
-        .cases()
-        .unwrap()
-        .iter()
-        .map(|c| store.version(c).unwrap())
-        .collect();
+    let before = versions(&store);
 
     let dry = migration.dry_run(&store, d("2026-05-25")).unwrap();
     assert!(!dry.applied);
@@ -191,13 +186,7 @@ fn dry_run_then_real_run() {
     assert_eq!(monitor.finish_by, None);
     assert!(monitor.reason.contains("stays valid to its expiry"));
     // A dry run records nothing.
-    let after: Vec<u64> = store
-        .cases()
-        .unwrap()
-        .iter()
-        .map(|c| store.version(c).unwrap())
-        .collect();
-    assert_eq!(versions, after);
+    assert_eq!(before, versions(&store), "a dry run records nothing");
     let json = serde_json::to_string(&dry).unwrap();
     let back: ocop_engine::MigrationReport = serde_json::from_str(&json).unwrap();
     assert_eq!(back, dry);

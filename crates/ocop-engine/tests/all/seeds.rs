@@ -2,7 +2,7 @@
 //! directory (`OCOP_FUZZ_SEEDS=/tmp/seeds cargo test -p ocop-engine --test all seeds`), and
 //! checks that those seeds are what the fuzz target expects: logs that decode and verify.
 
-use ocop_engine::{Command, ManualClock, MemoryStore, TransitionInput, decode_log, encode_log};
+use ocop_engine::{ManualClock, MemoryStore, TransitionInput, decode_log, encode_log};
 
 use crate::support::*;
 
@@ -11,33 +11,8 @@ fn event_log_seeds_decode_and_verify() {
     let clock = ManualClock::on(d("2026-06-01"));
     let engine = engine("national-2026", &clock);
     let store = MemoryStore::new();
-    let p = a("s-producer", "producer");
-    ok(&engine, &store, Command::open("s", p.clone(), open("s")));
-    take(&engine, &store, "s", p, "file_dossier");
-    let step = stepper(&engine, &store, "s");
-    step("ubnd-xa", "commune_officer", "commune_propose");
-    step("so-nn", "province_office", "province_accept");
-    step("to-tu-van", "advisory_group", "advisory_report");
-    constitute(
-        &engine,
-        &store,
-        "s",
-        "province_council",
-        "province_council_chair",
-        "p",
-    );
-    score(
-        &engine,
-        &store,
-        "s",
-        "province_council",
-        "province_council_member",
-        "province_council_chair",
-        "p",
-        80.0,
-        4,
-    );
-    step("p-chair", "province_council_chair", "province_close");
+    first_filing(&engine, &store, "s");
+    council_round(&engine, &store, "s", &PROVINCE_ROUND, (80.0, 4), true);
     take_with(
         &engine,
         &store,

@@ -129,16 +129,7 @@ fn a_case_on_sqlite_survives_reopening() {
     let engine1 = engine("national-2026", &clock);
     {
         let store = SqliteStore::open(&path).unwrap();
-        let p = a("s-producer", "producer");
-        ok(&engine1, &store, Command::open("s", p.clone(), open("s")));
-        take(&engine1, &store, "s", p, "file_dossier");
-        take(
-            &engine1,
-            &store,
-            "s",
-            a("ubnd-xa", "commune_officer"),
-            "commune_propose",
-        );
+        first_filing(&engine1, &store, "s");
     }
     let store = SqliteStore::open(&path).unwrap();
     let events = store.load(&CaseId::new("s"), 0).unwrap();

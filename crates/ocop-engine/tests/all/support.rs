@@ -306,6 +306,12 @@ pub(crate) fn score(
     }
 }
 
+/// Every case's version, in the order the store lists its cases.
+pub(crate) fn versions(store: &dyn Store) -> Vec<u64> {
+    let cases = store.cases().unwrap();
+    cases.iter().map(|c| store.version(c).unwrap()).collect()
+}
+
 pub(crate) fn history(store: &dyn Store, case: &str) -> Vec<Event> {
     store.load(&CaseId::new(case), 0).unwrap()
 }
