@@ -46,17 +46,8 @@ fn seed(store: &MemoryStore) {
     // Cases opened before the district tier ended (can-tho-2024 takes none after 30 June
     // 2025), still open on 22 May 2026 in this store.
     clock.set_date(d("2025-06-02"));
-    ok(
-        &old,
-        store,
-        Command::open("reg", a("reg-producer", "producer"), open("reg")),
-    );
-    let p = a("review-producer", "producer");
-    ok(
-        &old,
-        store,
-        Command::open("review", p.clone(), open("review")),
-    );
+    open_case(&old, store, "reg");
+    let p = open_case(&old, store, "review");
     take(
         &old,
         store,
@@ -67,8 +58,7 @@ fn seed(store: &MemoryStore) {
     take(&old, store, "review", p, "submit_dossier");
     to_district_evaluation(&old, store, "district-eval");
     district_certified(&old, store, "monitor");
-    let p = a("gone-producer", "producer");
-    ok(&old, store, Command::open("gone", p.clone(), open("gone")));
+    let p = open_case(&old, store, "gone");
     take(&old, store, "gone", p, "withdraw");
 
     // A case at the city council with every sheet in.

@@ -294,12 +294,7 @@ fn commune_overdue_fires_once_and_a_certificate_expires_by_tick() {
     let clock = ManualClock::on(d("2026-06-01"));
     let engine = engine("national-2026", &clock);
     let store = MemoryStore::new();
-    let producer = a("b-producer", "producer");
-    ok(
-        &engine,
-        &store,
-        Command::open("b", producer.clone(), open("b")),
-    );
+    let producer = open_case(&engine, &store, "b");
     take(&engine, &store, "b", producer, "file_dossier");
     let c = engine.case(&store, &CaseId::new("b")).unwrap();
     assert_eq!(engine.deadline(&c).unwrap().unwrap().due, d("2026-06-22"));
@@ -538,12 +533,7 @@ fn idempotency_keys_and_expected_versions() {
     let clock = ManualClock::on(d("2026-06-01"));
     let engine = engine("national-2026", &clock);
     let store = MemoryStore::new();
-    let producer = a("e-producer", "producer");
-    ok(
-        &engine,
-        &store,
-        Command::open("e", producer.clone(), open("e")),
-    );
+    let producer = open_case(&engine, &store, "e");
     let cmd = Command::take("e", producer.clone(), "file_dossier")
         .expecting(1)
         .idempotency_key("req-1");

@@ -391,14 +391,20 @@ pub(crate) fn council_round(
     take(engine, store, case, chair, round.close);
 }
 
-/// Opens a `national-2026` case, files it and has the commune propose it.
-pub(crate) fn first_filing(engine: &ocop_engine::Engine, store: &dyn Store, case: &str) {
+/// Opens `case` for its producer `<case>-producer`; the producer.
+pub(crate) fn open_case(engine: &Engine, store: &dyn Store, case: &str) -> Actor {
     let producer = a(&format!("{case}-producer"), "producer");
     ok(
         engine,
         store,
         Command::open(case, producer.clone(), open(case)),
     );
+    producer
+}
+
+/// Opens a `national-2026` case, files it and has the commune propose it.
+pub(crate) fn first_filing(engine: &ocop_engine::Engine, store: &dyn Store, case: &str) {
+    let producer = open_case(engine, store, case);
     take(engine, store, case, producer, "file_dossier");
     take(
         engine,
@@ -412,12 +418,7 @@ pub(crate) fn first_filing(engine: &ocop_engine::Engine, store: &dyn Store, case
 /// Opens a `can-tho-2024` case, has the district accept the registration and the producer
 /// submit the dossier.
 pub(crate) fn register(engine: &ocop_engine::Engine, store: &dyn ocop_engine::Store, case: &str) {
-    let producer = a(&format!("{case}-producer"), "producer");
-    ok(
-        engine,
-        store,
-        Command::open(case, producer.clone(), open(case)),
-    );
+    let producer = open_case(engine, store, case);
     take(
         engine,
         store,
