@@ -37,40 +37,21 @@ use support::*;
 /// the clock's day, announced and under monitoring.
 pub(crate) fn certified(engine: &Engine, store: &dyn Store, case: &str, stars: u8) {
     first_filing(engine, store, case);
+    let step = stepper(engine, store, case);
     if stars < 5 {
         let target = if stars == 4 { 80.0 } else { 60.0 };
         council_round(engine, store, case, &PROVINCE_ROUND, (target, stars), true);
-        take(
-            engine,
-            store,
-            case,
-            a("chu-tich-tinh", "province_chair"),
-            "province_certify",
-        );
-        take(
-            engine,
-            store,
-            case,
-            a("so-nn", "province_office"),
-            "announce",
-        );
+        step("chu-tich-tinh", "province_chair", "province_certify");
+        step("so-nn", "province_office", "announce");
         return;
     }
     council_round(engine, store, case, &PROVINCE_ROUND, (95.0, 5), true);
-    take(
-        engine,
-        store,
-        case,
-        a("chu-tich-tinh", "province_chair"),
+    step(
+        "chu-tich-tinh",
+        "province_chair",
         "province_approve_five_star",
     );
-    take(
-        engine,
-        store,
-        case,
-        a("bo-nn", "ministry_office"),
-        "central_accept",
-    );
+    step("bo-nn", "ministry_office", "central_accept");
     sitting(
         engine,
         store,
@@ -81,27 +62,9 @@ pub(crate) fn certified(engine: &Engine, store: &dyn Store, case: &str, stars: u
         95.0,
         5,
     );
-    take(
-        engine,
-        store,
-        case,
-        a("tw-chair", "central_council_chair"),
-        "central_close",
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("bo-truong", "minister"),
-        "central_certify",
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("bo-nn", "ministry_office"),
-        "announce",
-    );
+    step("tw-chair", "central_council_chair", "central_close");
+    step("bo-truong", "minister", "central_certify");
+    step("bo-nn", "ministry_office", "announce");
 }
 
 /// A council of five and a chair for `stage` (roles `<level>_council_member` and
@@ -228,20 +191,9 @@ pub(crate) fn re_evaluation_result(
 ) {
     clock.set_date(d(filed_on));
     take(engine, store, case, producer(case), filing);
-    take(
-        engine,
-        store,
-        case,
-        a("ubnd-xa", "commune_officer"),
-        "re_evaluation_propose",
-    );
-    take(
-        engine,
-        store,
-        case,
-        a("so-nn", "province_office"),
-        "re_evaluation_to_council",
-    );
+    let step = stepper(engine, store, case);
+    step("ubnd-xa", "commune_officer", "re_evaluation_propose");
+    step("so-nn", "province_office", "re_evaluation_to_council");
     clock.set_date(d(closes_on));
     sitting(
         engine,
@@ -253,11 +205,5 @@ pub(crate) fn re_evaluation_result(
         total,
         stars,
     );
-    take(
-        engine,
-        store,
-        case,
-        a("p-chair", "province_council_chair"),
-        "re_evaluation_close",
-    );
+    step("p-chair", "province_council_chair", "re_evaluation_close");
 }
