@@ -16,6 +16,16 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A test server with the development sign-in, and a client that does not follow redirects.
+async fn dev_login_server() -> (TestServer, reqwest::Client) {
+    let s = TestServer::start(Options {
+        dev_login: true,
+        ..Options::default()
+    })
+    .await;
+    (s, client())
+}
+
 /// A refused post: what gives it away, its headers, whether it carries a token, the words.
 type Refused<'a> = (&'a str, &'a [(&'a str, &'a str)], bool, &'a str);
 
@@ -29,12 +39,7 @@ fn session_cookie(h: &HeaderMap) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_refuse_frames_and_the_session_cookie_is_locked_down() {
-    let s = TestServer::start(Options {
-        dev_login: true,
-        ..Options::default()
-    })
-    .await;
-    let http = client();
+    let (s, http) = dev_login_server().await;
     for path in [
         "/login",
         "/work",
@@ -86,12 +91,7 @@ async fn pages_refuse_frames_and_the_session_cookie_is_locked_down() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_from_another_site_or_without_its_token_is_refused_in_words() {
-    let s = TestServer::start(Options {
-        dev_login: true,
-        ..Options::default()
-    })
-    .await;
-    let http = client();
+    let (s, http) = dev_login_server().await;
     // A browser with a sign-in under way: it has a session and its form's token.
     let r = http
         .get(format!("{}/login/start/dev?next=/work", s.base))
