@@ -255,6 +255,21 @@ impl Store for Misreporting {
     passed_through!();
 }
 
+/// [`counterexample`] of a store that breaks `invariant` under [`Rules::Respect`]: the
+/// report names it and the failing sequence is shrunk to at most `max_steps` steps.
+fn caught<S: Store>(
+    make: impl Fn() -> S,
+    invariant: &str,
+    max_steps: usize,
+) -> (String, Vec<Step>) {
+    let (shown, steps) = counterexample(make, Rules::Respect);
+    eprintln!("minimal failing sequence: {steps:?}\n{shown}");
+    let broken = format!("transition invariant `{invariant}` broken");
+    assert!(shown.contains(&broken), "{shown}");
+    assert!(steps.len() <= max_steps, "not shrunk: {steps:?}");
+    (shown, steps)
+}
+
 /// Runs the harness on the store `make` builds until a sequence fails, and returns the
 /// report of the minimal failing sequence proptest shrank it to, with that sequence.
 fn counterexample<S: Store>(make: impl Fn() -> S, rules: Rules) -> (String, Vec<Step>) {
@@ -283,14 +298,8 @@ fn counterexample<S: Store>(make: impl Fn() -> S, rules: Rules) -> (String, Vec<
 
 #[test]
 fn a_store_that_forgets_idempotency_keys_is_caught() {
-    let (shown, steps) = counterexample(|| Forgetful(MemoryStore::new()), Rules::Respect);
-    eprintln!("minimal failing sequence: {steps:?}\n{shown}");
-    assert!(
-        shown.contains("transition invariant `idempotent retry` broken"),
-        "{shown}"
-    );
+    let (shown, steps) = caught(|| Forgetful(MemoryStore::new()), "idempotent retry", 3);
     assert!(shown.contains("retry of step"), "{shown}");
-    assert!(steps.len() <= 3, "not shrunk: {steps:?}");
     assert!(
         matches!(steps.last(), Some(Step::Retry { .. })),
         "{steps:?}"
@@ -299,25 +308,18 @@ fn a_store_that_forgets_idempotency_keys_is_caught() {
 
 #[test]
 fn a_store_with_non_atomic_appends_is_caught() {
-    let (shown, steps) = counterexample(|| Lossy(MemoryStore::new()), Rules::Respect);
-    eprintln!("minimal failing sequence: {steps:?}\n{shown}");
-    assert!(
-        shown.contains("transition invariant `commands append what they return` broken"),
-        "{shown}"
-    );
-    assert!(steps.len() <= 4, "not shrunk: {steps:?}");
+    let invariant = "commands append what they return";
+    caught(|| Lossy(MemoryStore::new()), invariant, 4);
 }
 
 #[test]
 fn a_store_that_reports_a_wrong_state_is_caught() {
-    let (shown, steps) = counterexample(|| Misreporting(MemoryStore::new()), Rules::Respect);
-    eprintln!("minimal failing sequence: {steps:?}\n{shown}");
-    assert!(
-        shown.contains("transition invariant `the state is a node` broken"),
-        "{shown}"
+    let (shown, _) = caught(
+        || Misreporting(MemoryStore::new()),
+        "the state is a node",
+        4,
     );
     assert!(shown.contains("`limbo`"), "{shown}");
-    assert!(steps.len() <= 4, "not shrunk: {steps:?}");
 }
 
 /// A certificate issued under Decision 26/2026 lives 36 months (Art. 4.3), the case waits
