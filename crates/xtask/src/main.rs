@@ -99,12 +99,29 @@ fn demo(args: &[String]) -> Result<(), String> {
         .arg("--db")
         .arg(&db)
         .args(args))?;
-    run(Command::new(&ocop).arg("verify").arg("--db").arg(&db))?;
+    // The check speaks the demo's language.
+    let mut verify = Command::new(&ocop);
+    verify.arg("verify").arg("--db").arg(&db);
+    if let Some(lang) = lang_of(args) {
+        verify.args(["--lang", lang]);
+    }
+    run(&mut verify)?;
     eprintln!(
         "database, report (report.html, report.md, report.json) and graphs in {}",
         out.display()
     );
     Ok(())
+}
+
+/// The value of `--lang` (as `--lang en` or `--lang=en`) among the demo's arguments.
+fn lang_of(args: &[String]) -> Option<&str> {
+    args.iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).map(String::as_str),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        })
 }
 
 fn install(args: &[String]) -> Result<(), String> {
@@ -241,5 +258,23 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lang_of;
+
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_demo_language_reaches_the_check() {
+        assert_eq!(lang_of(&args(&["--lang", "en"])), Some("en"));
+        assert_eq!(lang_of(&args(&["--seed", "7", "--lang=vi"])), Some("vi"));
+        assert_eq!(lang_of(&args(&["--seed", "7"])), None);
+        assert_eq!(lang_of(&args(&["--lang"])), None);
+        assert_eq!(lang_of(&args(&["--language", "en"])), None);
     }
 }
