@@ -12,21 +12,24 @@ fn council_status_counts_members_sheets_the_quorum_the_chair_and_the_spread() {
     let engine = engine("national-2026", &clock);
     let store = MemoryStore::new();
     first_filing(&engine, &store, "cs");
-    take(
-        &engine,
-        &store,
-        "cs",
-        a("so-nn", "province_office"),
-        "province_accept",
-    );
-    take(
-        &engine,
-        &store,
-        "cs",
-        a("to-tu-van", "advisory_group"),
-        "advisory_report",
-    );
+    let step = stepper(&engine, &store, "cs");
+    step("so-nn", "province_office", "province_accept");
+    step("to-tu-van", "advisory_group", "advisory_report");
     let stage = EvaluationId::new(P);
+    let submit = |id: &str, role: &str, target: f64| {
+        ok(
+            &engine,
+            &store,
+            Command::new(
+                "cs",
+                a(id, role),
+                Action::SubmitSheet {
+                    evaluation: stage.clone(),
+                    sheet: sheet(target, 3),
+                },
+            ),
+        )
+    };
     let status = |engine: &Engine| -> CouncilStatus {
         let case = engine.case(&store, &CaseId::new("cs")).unwrap();
         engine.council_status(&case, &stage).unwrap()
@@ -43,20 +46,8 @@ fn council_status_counts_members_sheets_the_quorum_the_chair_and_the_spread() {
     assert_eq!(s.spread, 0.0);
 
     // Two members far apart.
-    for (id, target) in [("p-m1", 55.0), ("p-m2", 75.0)] {
-        ok(
-            &engine,
-            &store,
-            Command::new(
-                "cs",
-                a(id, "province_council_member"),
-                Action::SubmitSheet {
-                    evaluation: stage.clone(),
-                    sheet: sheet(target, 3),
-                },
-            ),
-        );
-    }
+    submit("p-m1", "province_council_member", 55.0);
+    submit("p-m2", "province_council_member", 75.0);
     let s = status(&engine);
     assert_eq!(s.sheets, 2);
     assert!(s.chair_missing);
@@ -76,18 +67,7 @@ fn council_status_counts_members_sheets_the_quorum_the_chair_and_the_spread() {
         ("p-m3", "province_council_member"),
         ("p-m4", "province_council_member"),
     ] {
-        ok(
-            &engine,
-            &store,
-            Command::new(
-                "cs",
-                a(id, role),
-                Action::SubmitSheet {
-                    evaluation: stage.clone(),
-                    sheet: sheet(65.0, 3),
-                },
-            ),
-        );
+        submit(id, role, 65.0);
     }
     let s = status(&engine);
     assert_eq!(s.sheets, 5);
