@@ -1,11 +1,5 @@
 //! Cross-crate tests, one binary (`cargo test -p ocop-tests`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on purpose"
-)]
+#![cfg(test)]
 
 mod definitions;
 mod demo;

@@ -8,13 +8,7 @@
 //! Dates: the embedded calendar covers 2024-2027. A certificate issued under national-2026
 //! in 2026 expires in 2029, so the scenarios that run a certificate to its expiry use
 //! `calendar_to_2029` (the shipped calendar plus 2028-2029 as weekends only, test data).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on purpose"
-)]
+#![cfg(test)]
 
 #[allow(
     dead_code,

@@ -1,12 +1,6 @@
 //! `ocop serve` as an integrator runs it: on a demo database, with API keys made by
 //! `ocop key new`, driven by the Python client of `tests/python/`, stopped by SIGTERM.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 mod support;
 

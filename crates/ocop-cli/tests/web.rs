@@ -7,13 +7,7 @@
 //! step (`cargo test -p ocop-cli --test web -- --ignored`, with `OCOP_REQUIRE_WEB=1`), after
 //! `npm ci` in `tests/web`. Screenshots of every page at 1280 and 390 px go to
 //! `target/web-screenshots/`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 mod support;
 

@@ -4,14 +4,8 @@
 //!
 //! Golden files are rewritten only with `OCOP_BLESS=1` (never in CI):
 //! `OCOP_BLESS=1 cargo test -p ocop-report --test render`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::type_complexity,
-    reason = "tests fail loudly on purpose"
-)]
+#![cfg(test)]
+#![allow(clippy::type_complexity, reason = "golden tables are tuples")]
 
 use std::path::PathBuf;
 

@@ -1,13 +1,7 @@
 //! The PostgreSQL store against a live server: the engine's store-conformance suite, and two
 //! processes racing on the same cases. Set `OCOP_TEST_POSTGRES` to a connection URL (CI
 //! does); without it these tests say so and pass without running.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 use std::collections::BTreeMap;
 use std::process::Command;

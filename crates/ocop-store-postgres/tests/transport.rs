@@ -7,13 +7,7 @@
 //! server), or refuse TLS like a server without it; and it can cut every connection, or hang
 //! them, and be restored. So a server "stopped mid-run" is hermetic: the shared cluster is
 //! never stopped.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,12 +1,6 @@
 //! The testkit catches what it promises to catch: a deliberately broken definition and a
 //! deliberately broken plugin, each with a readable counterexample.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -2,13 +2,7 @@
 //! generated sequences keep every invariant on a memory and a SQLite store, walks go deep
 //! into the cycle, deliberately broken stores are caught with a shrunk counterexample, and
 //! a 36-month certificate runs to its expiry in milliseconds.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;

@@ -1,10 +1,5 @@
 //! The encoded sheets against the printed law, and the rules' properties.
-#![allow(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 use std::collections::BTreeMap;
 

@@ -3,13 +3,7 @@
 //! components and pinned by the definitions' hashes) conform, the national cycle keeps its
 //! invariants under generated command sequences on a memory and a SQLite store, and a
 //! 36-month certificate runs to its expiry.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

@@ -1,11 +1,5 @@
 //! The engine's integration tests, in one binary (`cargo test -p ocop-engine --test all`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on purpose"
-)]
+#![cfg(test)]
 
 mod can_tho;
 mod council;

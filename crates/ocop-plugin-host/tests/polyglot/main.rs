@@ -5,13 +5,7 @@
 //! The tools are installed on first use (PyPI, npm). Without python3 or node the tests say
 //! so and pass, unless `OCOP_REQUIRE_POLYGLOT=1` (set by `.ci/run`), which makes a missing
 //! tool a failure.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 #[path = "../support/mod.rs"]
 mod support;

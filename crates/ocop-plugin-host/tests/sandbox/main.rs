@@ -1,12 +1,6 @@
 //! The sandbox against real components: the shipped plugins, a hostile one, and
 //! hand-written components that import what they must not.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
+#![cfg(test)]
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -1,13 +1,7 @@
 //! The server end to end over HTTP: authentication, tenants, every bad input and attack the
 //! issue lists (each followed by `verify` on every case), limits, the ticker on two nodes,
 //! graceful shutdown, the Python client, and the pages' walls (CSRF, framing, cookies).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests fail loudly on purpose"
-)]
+#![cfg(test)]
 
 mod attacks;
 mod flow;
