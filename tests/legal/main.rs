@@ -24,7 +24,7 @@ mod coverage;
 mod interim_2025;
 mod plan;
 
-use ocop_engine::{Engine, ManualClock, MemoryStore, Store};
+use ocop_engine::{Engine, ManualClock, Store};
 use support::*;
 
 /// A national-2026 case certified at `stars` (3-4 by the province, 5 by the Minister) on
@@ -59,39 +59,6 @@ pub(crate) fn certified(engine: &Engine, store: &dyn Store, case: &str, stars: u
     step("tw-chair", "central_council_chair", "central_close");
     step("bo-truong", "minister", "central_certify");
     step("bo-nn", "ministry_office", "announce");
-}
-
-/// A council of five and a chair for `stage` (roles `<level>_council_member` and
-/// `<level>_council_chair`) constituted and scoring around `target`.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "a sitting is described by all of these"
-)]
-pub(crate) fn sitting(
-    engine: &Engine,
-    store: &dyn Store,
-    case: &str,
-    stage: &str,
-    level: &str,
-    prefix: &str,
-    target: f64,
-    stars: u8,
-) {
-    let (member, chair) = (
-        format!("{level}_council_member"),
-        format!("{level}_council_chair"),
-    );
-    constitute(engine, store, case, stage, &chair, prefix);
-    score(
-        engine, store, case, stage, &member, &chair, prefix, target, stars,
-    );
-}
-
-/// A national-2026 engine on the test calendar to 2029, with its clock and a store.
-pub(crate) fn national() -> (Engine, ManualClock, MemoryStore) {
-    let clock = ManualClock::on(d("2026-06-01"));
-    let engine = engine_on("national-2026", &clock, calendar_to_2029());
-    (engine, clock, MemoryStore::new())
 }
 
 /// The producer of a case made by `first_filing`.

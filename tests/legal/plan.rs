@@ -217,21 +217,12 @@ fn at_the_city(
         a("so-nn-ct", "city_office"),
         "city_accept",
     );
-    constitute(
+    sitting(
         engine,
         store,
         case,
         "city_council",
-        "city_council_chair",
-        "tp",
-    );
-    score(
-        engine,
-        store,
-        case,
-        "city_council",
-        "city_council_member",
-        "city_council_chair",
+        "city",
         "tp",
         city.0,
         city.1,

@@ -5,18 +5,13 @@ use ocop_core::{
     Stars,
     domain::{CertificateStatus, Level, RevocationGround},
 };
-use ocop_engine::{
-    CaseId, Command, CommandError, EventBody, ManualClock, MemoryStore, Timestamp, TransitionInput,
-    verify,
-};
+use ocop_engine::{CaseId, Command, CommandError, EventBody, Timestamp, TransitionInput, verify};
 
 use crate::support::*;
 
 #[test]
 fn district_certificate_renewal_city_upgrade_revocation() {
-    let clock = ManualClock::on(d("2024-03-01"));
-    let engine = engine("can-tho-2024", &clock);
-    let store = MemoryStore::new();
+    let (engine, clock, store) = start("can-tho-2024", "2024-03-01");
     let case = "ct";
     register(&engine, &store, case);
     council_round(&engine, &store, case, &DISTRICT_ROUND, (60.0, 3), true);
@@ -75,25 +70,7 @@ fn district_certificate_renewal_city_upgrade_revocation() {
         .collect();
     assert_eq!(warned, ["traceability-missing"], "{events:?}");
     step("so-nn-ct", "city_office", "city_accept");
-    constitute(
-        &engine,
-        &store,
-        case,
-        "city_council",
-        "city_council_chair",
-        "tp",
-    );
-    score(
-        &engine,
-        &store,
-        case,
-        "city_council",
-        "city_council_member",
-        "city_council_chair",
-        "tp",
-        80.0,
-        4,
-    );
+    sitting(&engine, &store, case, "city_council", "city", "tp", 80.0, 4);
     step("tp-chair", "city_council_chair", "city_close");
     step("ct-tp", "city_chair", "city_certify");
     step("so-nn-ct", "city_office", "announce");
@@ -131,9 +108,7 @@ fn district_certificate_renewal_city_upgrade_revocation() {
 
 #[test]
 fn a_district_certificate_expires_by_tick() {
-    let clock = ManualClock::on(d("2024-04-15"));
-    let engine = engine("can-tho-2024", &clock);
-    let store = MemoryStore::new();
+    let (engine, _, store) = start("can-tho-2024", "2024-04-15");
     register(&engine, &store, "x");
     council_round(&engine, &store, "x", &DISTRICT_ROUND, (55.0, 3), true);
     let step = stepper(&engine, &store, "x");

@@ -2,15 +2,13 @@
 //! and the service's pages explain it.
 
 use ocop_core::ids::EvaluationId;
-use ocop_engine::{Action, CaseId, Command, CouncilStatus, Engine, ManualClock, MemoryStore};
+use ocop_engine::{Action, CaseId, Command, CouncilStatus, Engine};
 
 use crate::support::*;
 
 #[test]
 fn council_status_counts_members_sheets_the_quorum_the_chair_and_the_spread() {
-    let clock = ManualClock::on(d("2026-06-01"));
-    let engine = engine("national-2026", &clock);
-    let store = MemoryStore::new();
+    let (engine, _, store) = start("national-2026", "2026-06-01");
     first_filing(&engine, &store, "cs");
     let step = stepper(&engine, &store, "cs");
     step("so-nn", "province_office", "province_accept");

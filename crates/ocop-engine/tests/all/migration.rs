@@ -63,21 +63,12 @@ fn seed(store: &MemoryStore) {
 
     // A case at the city council with every sheet in.
     to_district_evaluation(&old, store, "city");
-    constitute(
+    sitting(
         &old,
         store,
         "city",
         "district_council",
-        "district_council_chair",
-        "h",
-    );
-    score(
-        &old,
-        store,
-        "city",
-        "district_council",
-        "district_council_member",
-        "district_council_chair",
+        "district",
         "h",
         80.0,
         4,
@@ -97,25 +88,7 @@ fn seed(store: &MemoryStore) {
     );
     step("ct-huyen", "district_chair", "district_propose_to_city");
     step("so-nn-ct", "city_office", "city_accept");
-    constitute(
-        &old,
-        store,
-        "city",
-        "city_council",
-        "city_council_chair",
-        "tp",
-    );
-    score(
-        &old,
-        store,
-        "city",
-        "city_council",
-        "city_council_member",
-        "city_council_chair",
-        "tp",
-        82.0,
-        4,
-    );
+    sitting(&old, store, "city", "city_council", "city", "tp", 82.0, 4);
 }
 
 fn plan<'r>(report: &'r ocop_engine::MigrationReport, case: &str) -> &'r ocop_engine::CasePlan {

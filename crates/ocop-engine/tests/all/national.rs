@@ -6,19 +6,17 @@ use ocop_core::{
     ids::EvaluationId,
 };
 use ocop_engine::{
-    Action, CaseId, Command, CommandError, EventBody, InspectionOutcome, ManualClock, MemoryStore,
-    Store, TransitionInput, verify,
+    Action, CaseId, Command, CommandError, EventBody, InspectionOutcome, Store, TransitionInput,
+    verify,
 };
 
 use crate::support::*;
 
 #[test]
 fn registration_certificate_re_evaluation_upgrade_revocation() {
-    let clock = ManualClock::on(d("2026-06-01"));
     // The story runs into 2029: weekends-only test data for 2028-2029, so that the
     // calendar-day deadlines can roll off a weekend (Civil Code Art. 148(5)).
-    let engine = engine_on("national-2026", &clock, calendar_to_2029());
-    let store = MemoryStore::new();
+    let (engine, clock, store) = national();
     let case = "a";
 
     // Registration, commune review, proposal in the second provincial round of 2026.
@@ -97,21 +95,12 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
     step("a-producer", "producer", "file_re_evaluation");
     step("ubnd-xa", "commune_officer", "re_evaluation_propose");
     step("so-nn", "province_office", "re_evaluation_to_council");
-    constitute(
+    sitting(
         &engine,
         &store,
         case,
         "re_evaluation_council",
-        "province_council_chair",
-        "re",
-    );
-    score(
-        &engine,
-        &store,
-        case,
-        "re_evaluation_council",
-        "province_council_member",
-        "province_council_chair",
+        "province",
         "re",
         78.0,
         4,
@@ -147,21 +136,12 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
         "central_1"
     );
     step("bo-nn", "ministry_office", "central_accept");
-    constitute(
+    sitting(
         &engine,
         &store,
         case,
         "central_council",
-        "central_council_chair",
-        "tw",
-    );
-    score(
-        &engine,
-        &store,
-        case,
-        "central_council",
-        "central_council_member",
-        "central_council_chair",
+        "central",
         "tw",
         95.0,
         5,
@@ -291,9 +271,7 @@ fn ocop_plugin_free_double() -> impl ocop_core::plugin::Scorer {
 
 #[test]
 fn commune_overdue_fires_once_and_a_certificate_expires_by_tick() {
-    let clock = ManualClock::on(d("2026-06-01"));
-    let engine = engine("national-2026", &clock);
-    let store = MemoryStore::new();
+    let (engine, clock, store) = start("national-2026", "2026-06-01");
     let producer = open_case(&engine, &store, "b");
     take(&engine, &store, "b", producer, "file_dossier");
     let c = engine.case(&store, &CaseId::new("b")).unwrap();
@@ -368,9 +346,7 @@ fn commune_overdue_fires_once_and_a_certificate_expires_by_tick() {
 
 #[test]
 fn a_central_result_below_ninety_returns_to_the_province() {
-    let clock = ManualClock::on(d("2026-06-01"));
-    let engine = engine("national-2026", &clock);
-    let store = MemoryStore::new();
+    let (engine, _, store) = start("national-2026", "2026-06-01");
     first_filing(&engine, &store, "c");
     council_round(&engine, &store, "c", &PROVINCE_ROUND, (92.0, 5), true);
     let step = stepper(&engine, &store, "c");
@@ -380,21 +356,12 @@ fn a_central_result_below_ninety_returns_to_the_province() {
         "province_approve_five_star",
     );
     step("bo-nn", "ministry_office", "central_accept");
-    constitute(
+    sitting(
         &engine,
         &store,
         "c",
         "central_council",
-        "central_council_chair",
-        "tw",
-    );
-    score(
-        &engine,
-        &store,
-        "c",
-        "central_council",
-        "central_council_member",
-        "central_council_chair",
+        "central",
         "tw",
         85.0,
         4,
@@ -416,9 +383,7 @@ fn a_central_result_below_ninety_returns_to_the_province() {
 
 #[test]
 fn knock_outs_spread_and_rescoring() {
-    let clock = ManualClock::on(d("2026-06-01"));
-    let engine = engine("national-2026", &clock);
-    let store = MemoryStore::new();
+    let (engine, _, store) = start("national-2026", "2026-06-01");
     first_filing(&engine, &store, "d");
     let step = stepper(&engine, &store, "d");
     step("so-nn", "province_office", "province_accept");
@@ -530,9 +495,7 @@ fn knock_outs_spread_and_rescoring() {
 
 #[test]
 fn idempotency_keys_and_expected_versions() {
-    let clock = ManualClock::on(d("2026-06-01"));
-    let engine = engine("national-2026", &clock);
-    let store = MemoryStore::new();
+    let (engine, clock, store) = start("national-2026", "2026-06-01");
     let producer = open_case(&engine, &store, "e");
     let cmd = Command::take("e", producer.clone(), "file_dossier")
         .expecting(1)

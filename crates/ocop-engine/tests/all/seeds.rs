@@ -2,15 +2,13 @@
 //! directory (`OCOP_FUZZ_SEEDS=/tmp/seeds cargo test -p ocop-engine --test all seeds`), and
 //! checks that those seeds are what the fuzz target expects: logs that decode and verify.
 
-use ocop_engine::{ManualClock, MemoryStore, TransitionInput, decode_log, encode_log};
+use ocop_engine::{TransitionInput, decode_log, encode_log};
 
 use crate::support::*;
 
 #[test]
 fn event_log_seeds_decode_and_verify() {
-    let clock = ManualClock::on(d("2026-06-01"));
-    let engine = engine("national-2026", &clock);
-    let store = MemoryStore::new();
+    let (engine, _, store) = start("national-2026", "2026-06-01");
     first_filing(&engine, &store, "s");
     council_round(&engine, &store, "s", &PROVINCE_ROUND, (80.0, 4), true);
     take_with(

@@ -335,9 +335,7 @@ fn a_twin_request_decided_after_its_key_was_looked_up_answers_as_the_first() {
 
 #[test]
 fn an_outcome_says_whether_the_key_answered_it() {
-    let clock = ManualClock::on(d("2026-06-01"));
-    let engine = engine("national-2026", &clock);
-    let store = MemoryStore::new();
+    let (engine, _, store) = start("national-2026", "2026-06-01");
     let producer = a("outcome-producer", "producer");
     ok(
         &engine,

@@ -13,7 +13,7 @@ use ocop_core::{
 use ocop_criteria_26_2026::NativeScorer;
 use ocop_engine::{
     Action, Actor, Calendar, CaseId, Command, CommandError, CouncilMember, Engine, EngineBuilder,
-    Event, ManualClock, OpenCase, Product, Store, TransitionInput,
+    Event, ManualClock, MemoryStore, OpenCase, Product, Store, TransitionInput,
 };
 
 /// The repository's root: the nearest folder above the test crate holding `workflows/`
@@ -87,6 +87,21 @@ impl GuardPlugin for TraceabilityDouble {
             }]
         })
     }
+}
+
+/// How a scenario starts: an engine for the shipped cycle `name` on the shipped calendar,
+/// its clock on `day`, and an empty store.
+pub(crate) fn start(name: &str, day: &str) -> (Engine, ManualClock, MemoryStore) {
+    let clock = ManualClock::on(d(day));
+    (engine(name, &clock), clock, MemoryStore::new())
+}
+
+/// A national-2026 scenario that runs into 2029: the engine on the test calendar to 2029
+/// (see [`calendar_to_2029`]), its clock on 2026-06-01, and an empty store.
+pub(crate) fn national() -> (Engine, ManualClock, MemoryStore) {
+    let clock = ManualClock::on(d("2026-06-01"));
+    let engine = engine_on("national-2026", &clock, calendar_to_2029());
+    (engine, clock, MemoryStore::new())
 }
 
 pub(crate) fn engine(name: &str, clock: &ManualClock) -> Engine {
@@ -265,6 +280,32 @@ pub(crate) fn constitute(
                 members,
             },
         ),
+    );
+}
+
+/// A council of five and a chair for `stage` (roles `<level>_council_member` and
+/// `<level>_council_chair`) constituted and scoring around `target`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a sitting is described by all of these"
+)]
+pub(crate) fn sitting(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    stage: &str,
+    level: &str,
+    prefix: &str,
+    target: f64,
+    stars: u8,
+) {
+    let (member, chair) = (
+        format!("{level}_council_member"),
+        format!("{level}_council_chair"),
+    );
+    constitute(engine, store, case, stage, &chair, prefix);
+    score(
+        engine, store, case, stage, &member, &chair, prefix, target, stars,
     );
 }
 
