@@ -411,6 +411,33 @@ pub(crate) async fn form(
     ))
 }
 
+/// A posted scoring form: the stage it is for, what was filled in, and the answer sheet that
+/// makes with the criteria still unanswered.
+struct Posted {
+    r: Ready,
+    f: Filled,
+    sheet: AnswerSheet,
+    missing: Vec<CriterionId>,
+}
+
+async fn posted(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    evaluation: &str,
+    fields: &Fields,
+) -> Result<Posted, Response> {
+    let r = ready(state, viewer, id, evaluation).await?;
+    let f = filled(&r.sheet, fields);
+    let (sheet, missing) = answer_sheet(&r.sheet, &f, &viewer.principal.actor);
+    Ok(Posted {
+        r,
+        f,
+        sheet,
+        missing,
+    })
+}
+
 /// `POST /cases/{id}/score/{evaluation}`: previews (without a script) or submits.
 pub(crate) async fn submit(
     State(state): State<AppState>,
@@ -420,27 +447,27 @@ pub(crate) async fn submit(
     Form(fields): Form<Fields>,
 ) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let r = ready(&state, &viewer, &id, &evaluation).await?;
-    let f = filled(&r.sheet, &fields);
-    let (sheet, missing) = answer_sheet(&r.sheet, &f, &viewer.principal.actor);
-    let missing_box = |missing: &[CriterionId]| {
-        html! {
+    let Posted {
+        r,
+        f,
+        sheet,
+        missing,
+    } = posted(&state, &viewer, &id, &evaluation, &fields).await?;
+    let preview = field(&fields, "intent") == Some("preview");
+    if !missing.is_empty() {
+        let note = html! {
             p { (match lang { Lang::Vi => format!("Còn {} tiêu chí chưa chọn:", missing.len()), Lang::En => format!("{} criteria are not answered:", missing.len()) }) }
-            ul.inline { @for m in missing { li { a href={ "#c-" (m) } { (m) } } } }
-        }
-    };
-    if field(&fields, "intent") == Some("preview") {
-        if !missing.is_empty() {
-            return Ok(form_page(
-                &state,
-                &viewer,
-                &r,
-                &f,
-                None,
-                Some(missing_box(&missing)),
-                StatusCode::OK,
-            ));
-        }
+            ul.inline { @for m in &missing { li { a href={ "#c-" (m) } { (m) } } } }
+        };
+        // A preview of an unfinished form is an answer; a submission of one is refused.
+        let status = if preview {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok(form_page(&state, &viewer, &r, &f, None, Some(note), status));
+    }
+    if preview {
         let p = preview_of(&state, &r.plugin, sheet, lang).await;
         return Ok(form_page(
             &state,
@@ -450,17 +477,6 @@ pub(crate) async fn submit(
             Some(&p),
             None,
             StatusCode::OK,
-        ));
-    }
-    if !missing.is_empty() {
-        return Ok(form_page(
-            &state,
-            &viewer,
-            &r,
-            &f,
-            None,
-            Some(missing_box(&missing)),
-            StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
     let result = crate::api::cases::run(
@@ -518,9 +534,9 @@ pub(crate) async fn preview(
     Form(fields): Form<Fields>,
 ) -> Result<Response, Response> {
     let lang = viewer.lang;
-    let r = ready(&state, &viewer, &id, &evaluation).await?;
-    let f = filled(&r.sheet, &fields);
-    let (sheet, missing) = answer_sheet(&r.sheet, &f, &viewer.principal.actor);
+    let Posted {
+        r, sheet, missing, ..
+    } = posted(&state, &viewer, &id, &evaluation, &fields).await?;
     let body = if missing.is_empty() {
         match preview_of(&state, &r.plugin, sheet, lang).await {
             Ok(s) => serde_json::json!({
