@@ -131,13 +131,8 @@ fn late_result(case: &str, total: f64, stars: u8, closes_on: &str) -> (Engine, M
 fn art_12_3_extension_ends_at_a_negative_result() {
     let (engine, store) = late_result("n", 40.0, 2, "2029-07-10");
     assert!(valid_on(&engine, &store, "n", "2029-07-10"));
-    take(
-        &engine,
-        &store,
-        "n",
-        a("chu-tich-tinh", "province_chair"),
-        "province_not_ranked",
-    );
+    let step = stepper(&engine, &store, "n");
+    step("chu-tich-tinh", "province_chair", "province_not_ranked");
     let c = case_of(&engine, &store, "n");
     assert_eq!(c.state().as_str(), "not_ranked");
     assert_eq!(c.certificate().unwrap().status, CertificateStatus::Expired);
@@ -150,13 +145,8 @@ fn art_12_3_extension_ends_at_a_negative_result() {
 fn art_12_3_late_filing_extends_until_the_result() {
     let (engine, store) = late_result("p", 75.0, 4, "2029-09-10");
     assert!(valid_on(&engine, &store, "p", "2029-09-01"));
-    take(
-        &engine,
-        &store,
-        "p",
-        a("chu-tich-tinh", "province_chair"),
-        "province_certify",
-    );
+    let step = stepper(&engine, &store, "p");
+    step("chu-tich-tinh", "province_chair", "province_certify");
     let c = case_of(&engine, &store, "p");
     assert_eq!(c.certificates()[0].status, CertificateStatus::Superseded);
     assert_eq!(c.certificate().unwrap().issued_on, d("2029-09-10"));

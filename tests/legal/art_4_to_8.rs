@@ -63,11 +63,10 @@ fn five_star_re_evaluation_at_the_ministry(
 fn art_7_6e_five_star_reevaluation_goes_to_ministry() {
     let (engine, clock, store) = national();
     five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r5");
-    take(
-        &engine,
-        &store,
-        "r5",
-        a("bo-nn", "ministry_office"),
+    let step = stepper(&engine, &store, "r5");
+    step(
+        "bo-nn",
+        "ministry_office",
         "central_re_evaluation_to_council",
     );
     sitting(
@@ -80,21 +79,13 @@ fn art_7_6e_five_star_reevaluation_goes_to_ministry() {
         92.0,
         5,
     );
-    take(
-        &engine,
-        &store,
-        "r5",
-        a("tw-chair", "central_council_chair"),
+    step(
+        "tw-chair",
+        "central_council_chair",
         "central_re_evaluation_close",
     );
     assert_state(&engine, &store, "r5", "central_re_evaluation_decision");
-    take(
-        &engine,
-        &store,
-        "r5",
-        a("bo-truong", "minister"),
-        "central_certify",
-    );
+    step("bo-truong", "minister", "central_certify");
     let c = case_of(&engine, &store, "r5");
     assert_eq!(c.state().as_str(), "certified");
     let cert = c.certificate().unwrap();
@@ -110,11 +101,10 @@ fn art_7_6e_five_star_reevaluation_goes_to_ministry() {
 fn art_7_6e_below_90_goes_back_to_the_province() {
     let (engine, clock, store) = national();
     five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r4");
-    take(
-        &engine,
-        &store,
-        "r4",
-        a("bo-nn", "ministry_office"),
+    let step = stepper(&engine, &store, "r4");
+    step(
+        "bo-nn",
+        "ministry_office",
         "central_re_evaluation_to_council",
     );
     sitting(
@@ -127,11 +117,9 @@ fn art_7_6e_below_90_goes_back_to_the_province() {
         80.0,
         4,
     );
-    take(
-        &engine,
-        &store,
-        "r4",
-        a("tw-chair", "central_council_chair"),
+    step(
+        "tw-chair",
+        "central_council_chair",
         "central_re_evaluation_close",
     );
     let err = refused(
@@ -142,20 +130,8 @@ fn art_7_6e_below_90_goes_back_to_the_province() {
         "central_certify",
     );
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
-    take(
-        &engine,
-        &store,
-        "r4",
-        a("bo-truong", "minister"),
-        "central_below_five",
-    );
-    take(
-        &engine,
-        &store,
-        "r4",
-        a("chu-tich-tinh", "province_chair"),
-        "province_certify",
-    );
+    step("bo-truong", "minister", "central_below_five");
+    step("chu-tich-tinh", "province_chair", "province_certify");
     let cert = case_of(&engine, &store, "r4")
         .certificate()
         .unwrap()
@@ -247,11 +223,10 @@ fn art_4_1a_failed_re_evaluation_before_expiry_keeps_certificate_to_expiry() {
         "province_not_ranked",
     );
     assert!(err.to_string().contains("still in its term"), "{err}");
-    take(
-        &engine,
-        &store,
-        "r",
-        a("chu-tich-tinh", "province_chair"),
+    let step = stepper(&engine, &store, "r");
+    step(
+        "chu-tich-tinh",
+        "province_chair",
         "province_keep_certificate",
     );
     let c = case_of(&engine, &store, "r");
@@ -366,13 +341,8 @@ fn art_7_3e_province_certifies_three_and_four_stars_only() {
         "province_certify",
     );
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
-    take(
-        &engine,
-        &store,
-        "low",
-        a("chu-tich-tinh", "province_chair"),
-        "province_not_ranked",
-    );
+    let step = stepper(&engine, &store, "low");
+    step("chu-tich-tinh", "province_chair", "province_not_ranked");
     let c = case_of(&engine, &store, "low");
     assert_eq!(c.state().as_str(), "not_ranked");
     assert!(c.certificate().is_none());
@@ -431,20 +401,9 @@ fn art_5_1_round_decision_due_the_day_before_30_june() {
     let (engine, clock, store) = national();
     clock.set_date(d("2027-04-20"));
     first_filing(&engine, &store, "r");
-    take(
-        &engine,
-        &store,
-        "r",
-        a("so-nn", "province_office"),
-        "province_accept",
-    );
-    take(
-        &engine,
-        &store,
-        "r",
-        a("to-tu-van", "advisory_group"),
-        "advisory_report",
-    );
+    let step = stepper(&engine, &store, "r");
+    step("so-nn", "province_office", "province_accept");
+    step("to-tu-van", "advisory_group", "advisory_report");
     assert_eq!(due(&engine, &store, "r"), d("2027-06-29"));
     assert!(tick(&engine, &store, "2027-06-29", "r").is_empty());
     assert_eq!(
@@ -466,11 +425,10 @@ fn art_5_2_central_cut_offs_are_strict() {
         first_filing(&engine, &store, "f");
         council_round(&engine, &store, "f", &PROVINCE_ROUND, (95.0, 5), true);
         clock.set_date(d(day));
-        take(
-            &engine,
-            &store,
-            "f",
-            a("chu-tich-tinh", "province_chair"),
+        let step = stepper(&engine, &store, "f");
+        step(
+            "chu-tich-tinh",
+            "province_chair",
             "province_approve_five_star",
         );
         let c = case_of(&engine, &store, "f");
@@ -649,13 +607,8 @@ fn art_7_3a_province_office_asks_for_completion() {
 fn art_7_3c_advisory_group_reports_before_the_council() {
     let (engine, _clock, store) = national();
     first_filing(&engine, &store, "c");
-    take(
-        &engine,
-        &store,
-        "c",
-        a("so-nn", "province_office"),
-        "province_accept",
-    );
+    let step = stepper(&engine, &store, "c");
+    step("so-nn", "province_office", "province_accept");
     let err = refused(
         &engine,
         &store,
@@ -664,13 +617,7 @@ fn art_7_3c_advisory_group_reports_before_the_council() {
         "advisory_report",
     );
     assert!(matches!(err, CommandError::RoleNotAllowed { .. }), "{err}");
-    take(
-        &engine,
-        &store,
-        "c",
-        a("to-tu-van", "advisory_group"),
-        "advisory_report",
-    );
+    step("to-tu-van", "advisory_group", "advisory_report");
     assert_state(&engine, &store, "c", "province_evaluation");
 }
 
@@ -772,13 +719,8 @@ fn art_7_6g_provincial_re_evaluation_decided_within_45_days() {
         tick(&engine, &store, "2029-02-27", "r"),
         ["re_evaluation_decision_overdue"]
     );
-    take(
-        &engine,
-        &store,
-        "r",
-        a("chu-tich-tinh", "province_chair"),
-        "province_certify",
-    );
+    let step = stepper(&engine, &store, "r");
+    step("chu-tich-tinh", "province_chair", "province_certify");
     assert_state(&engine, &store, "r", "certified");
 }
 
@@ -790,20 +732,9 @@ fn art_7_6c_office_asks_for_completion_of_a_re_evaluation() {
     certified(&engine, &store, "r", 3);
     clock.set_date(d("2029-01-10"));
     take(&engine, &store, "r", producer("r"), "file_re_evaluation");
-    take(
-        &engine,
-        &store,
-        "r",
-        a("ubnd-xa", "commune_officer"),
-        "re_evaluation_propose",
-    );
-    take(
-        &engine,
-        &store,
-        "r",
-        a("so-nn", "province_office"),
-        "re_evaluation_return",
-    );
+    let step = stepper(&engine, &store, "r");
+    step("ubnd-xa", "commune_officer", "re_evaluation_propose");
+    step("so-nn", "province_office", "re_evaluation_return");
     assert_state(&engine, &store, "r", "re_evaluation_completion");
     clock.set_date(d("2029-01-22"));
     take(
@@ -816,13 +747,7 @@ fn art_7_6c_office_asks_for_completion_of_a_re_evaluation() {
     assert_state(&engine, &store, "r", "re_evaluation_check");
     // 45 days from Monday 22 January 2029: Thursday 8 March.
     assert_eq!(due(&engine, &store, "r"), d("2029-03-08"));
-    take(
-        &engine,
-        &store,
-        "r",
-        a("so-nn", "province_office"),
-        "re_evaluation_to_council",
-    );
+    step("so-nn", "province_office", "re_evaluation_to_council");
 }
 
 // Art. 7.6d [#41]: the provincial council re-evaluates by written opinions and meets only
@@ -835,20 +760,9 @@ fn art_7_6d_written_opinions_meet_only_when_they_diverge() {
     certified(&engine, &store, "r", 3);
     clock.set_date(d("2029-01-10"));
     take(&engine, &store, "r", producer("r"), "file_re_evaluation");
-    take(
-        &engine,
-        &store,
-        "r",
-        a("ubnd-xa", "commune_officer"),
-        "re_evaluation_propose",
-    );
-    take(
-        &engine,
-        &store,
-        "r",
-        a("so-nn", "province_office"),
-        "re_evaluation_to_council",
-    );
+    let step = stepper(&engine, &store, "r");
+    step("ubnd-xa", "commune_officer", "re_evaluation_propose");
+    step("so-nn", "province_office", "re_evaluation_to_council");
     constitute(
         &engine,
         &store,

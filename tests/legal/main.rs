@@ -45,18 +45,7 @@ pub(crate) fn certified(engine: &Engine, store: &dyn Store, case: &str, stars: u
         "province_chair",
         "province_approve_five_star",
     );
-    step("bo-nn", "ministry_office", "central_accept");
-    sitting(
-        engine,
-        store,
-        case,
-        "central_council",
-        "central",
-        "tw",
-        95.0,
-        5,
-    );
-    step("tw-chair", "central_council_chair", "central_close");
+    council_round(engine, store, case, &CENTRAL_ROUND, (95.0, 5), true);
     step("bo-truong", "minister", "central_certify");
     step("bo-nn", "ministry_office", "announce");
 }

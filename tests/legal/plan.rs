@@ -17,13 +17,8 @@ fn plan_p1_district_certifies_three_stars() {
     let (engine, store) = can_tho("2024-09-02");
     register(&engine, &store, "p1");
     council_round(&engine, &store, "p1", &DISTRICT_ROUND, (62.0, 3), true);
-    take(
-        &engine,
-        &store,
-        "p1",
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
+    let step = stepper(&engine, &store, "p1");
+    step("ct-huyen", "district_chair", "district_certify");
     let cert = case_of(&engine, &store, "p1")
         .certificate()
         .unwrap()
@@ -254,20 +249,9 @@ fn plan_p3_ninety_or_more_goes_to_the_centre() {
         "city_certify",
     );
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
-    take(
-        &engine,
-        &store,
-        "p3",
-        a("ct-tp", "city_chair"),
-        "city_propose_five_star",
-    );
-    take(
-        &engine,
-        &store,
-        "p3",
-        a("bo-nn", "ministry_office"),
-        "central_accept",
-    );
+    let step = stepper(&engine, &store, "p3");
+    step("ct-tp", "city_chair", "city_propose_five_star");
+    step("bo-nn", "ministry_office", "central_accept");
     sitting(
         &engine,
         &store,
@@ -278,28 +262,10 @@ fn plan_p3_ninety_or_more_goes_to_the_centre() {
         86.0,
         4,
     );
-    take(
-        &engine,
-        &store,
-        "p3",
-        a("tw-chair", "central_council_chair"),
-        "central_close",
-    );
-    take(
-        &engine,
-        &store,
-        "p3",
-        a("bo-truong", "minister"),
-        "central_below_five",
-    );
+    step("tw-chair", "central_council_chair", "central_close");
+    step("bo-truong", "minister", "central_below_five");
     assert_state(&engine, &store, "p3", "city_decision");
-    take(
-        &engine,
-        &store,
-        "p3",
-        a("ct-tp", "city_chair"),
-        "city_certify",
-    );
+    step("ct-tp", "city_chair", "city_certify");
     assert_eq!(
         certificate_of(&engine, &store, "p3"),
         (Stars::FOUR, Level::Province)
@@ -312,21 +278,10 @@ fn plan_p3_ninety_or_more_goes_to_the_centre() {
 fn plan_p5_city_three_star_result_returns_to_the_district() {
     let (engine, store) = can_tho("2024-09-02");
     at_the_city(&engine, &store, "p5", (72.0, 4), (66.0, 3));
-    take(
-        &engine,
-        &store,
-        "p5",
-        a("ct-tp", "city_chair"),
-        "city_refer_three_star",
-    );
+    let step = stepper(&engine, &store, "p5");
+    step("ct-tp", "city_chair", "city_refer_three_star");
     assert_state(&engine, &store, "p5", "district_decision");
-    take(
-        &engine,
-        &store,
-        "p5",
-        a("ct-huyen", "district_chair"),
-        "district_certify",
-    );
+    step("ct-huyen", "district_chair", "district_certify");
     assert_eq!(
         certificate_of(&engine, &store, "p5"),
         (Stars::THREE, Level::District)

@@ -135,18 +135,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
             .as_str(),
         "central_1"
     );
-    step("bo-nn", "ministry_office", "central_accept");
-    sitting(
-        &engine,
-        &store,
-        case,
-        "central_council",
-        "central",
-        "tw",
-        95.0,
-        5,
-    );
-    step("tw-chair", "central_council_chair", "central_close");
+    council_round(&engine, &store, case, &CENTRAL_ROUND, (95.0, 5), true);
     step("bo-truong", "minister", "central_certify");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.certificate().unwrap().stars, Stars::FIVE);
@@ -355,18 +344,7 @@ fn a_central_result_below_ninety_returns_to_the_province() {
         "province_chair",
         "province_approve_five_star",
     );
-    step("bo-nn", "ministry_office", "central_accept");
-    sitting(
-        &engine,
-        &store,
-        "c",
-        "central_council",
-        "central",
-        "tw",
-        85.0,
-        4,
-    );
-    step("tw-chair", "central_council_chair", "central_close");
+    council_round(&engine, &store, "c", &CENTRAL_ROUND, (85.0, 4), true);
     let err = engine
         .execute(
             &store,

@@ -394,6 +394,17 @@ pub(crate) const DISTRICT_ROUND: Round = Round {
     close: "district_close",
 };
 
+/// The central council's round under `national-2026`, from the Ministry's acceptance of a
+/// province's five-star proposal.
+pub(crate) const CENTRAL_ROUND: Round = Round {
+    before: &[("bo-nn", "ministry_office", "central_accept")],
+    stage: "central_council",
+    member_role: "central_council_member",
+    chair_role: "central_council_chair",
+    prefix: "tw",
+    close: "central_close",
+};
+
 /// `round` from its first step to the council's result, the council (constituted first
 /// when `constitute_council`) scoring around `target`.
 pub(crate) fn council_round(
