@@ -57,6 +57,21 @@ fn five_star_re_evaluation_at_the_ministry(
     );
 }
 
+/// The central council's re-evaluation of a five-star product under `national-2026`
+/// (Art. 7.6e), from the Ministry's office sending the checked dossier to it.
+pub(crate) const CENTRAL_RE_EVALUATION_ROUND: Round = Round {
+    before: &[(
+        "bo-nn",
+        "ministry_office",
+        "central_re_evaluation_to_council",
+    )],
+    stage: "central_re_evaluation_council",
+    member_role: "central_council_member",
+    chair_role: "central_council_chair",
+    prefix: "tw",
+    close: "central_re_evaluation_close",
+};
+
 /// Audit #19, #43, #45 (Art. 6.3b, 7.6e): the Ministry's office checks, the central
 /// council decides by written opinions, the Minister re-certifies.
 #[test]
@@ -64,25 +79,13 @@ fn art_7_6e_five_star_reevaluation_goes_to_ministry() {
     let (engine, clock, store) = national();
     five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r5");
     let step = stepper(&engine, &store, "r5");
-    step(
-        "bo-nn",
-        "ministry_office",
-        "central_re_evaluation_to_council",
-    );
-    sitting(
+    council_round(
         &engine,
         &store,
         "r5",
-        "central_re_evaluation_council",
-        "central",
-        "tw",
-        92.0,
-        5,
-    );
-    step(
-        "tw-chair",
-        "central_council_chair",
-        "central_re_evaluation_close",
+        &CENTRAL_RE_EVALUATION_ROUND,
+        (92.0, 5),
+        true,
     );
     assert_state(&engine, &store, "r5", "central_re_evaluation_decision");
     step("bo-truong", "minister", "central_certify");
@@ -102,25 +105,13 @@ fn art_7_6e_below_90_goes_back_to_the_province() {
     let (engine, clock, store) = national();
     five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r4");
     let step = stepper(&engine, &store, "r4");
-    step(
-        "bo-nn",
-        "ministry_office",
-        "central_re_evaluation_to_council",
-    );
-    sitting(
+    council_round(
         &engine,
         &store,
         "r4",
-        "central_re_evaluation_council",
-        "central",
-        "tw",
-        80.0,
-        4,
-    );
-    step(
-        "tw-chair",
-        "central_council_chair",
-        "central_re_evaluation_close",
+        &CENTRAL_RE_EVALUATION_ROUND,
+        (80.0, 4),
+        true,
     );
     let err = refused(
         &engine,

@@ -251,18 +251,7 @@ fn plan_p3_ninety_or_more_goes_to_the_centre() {
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
     let step = stepper(&engine, &store, "p3");
     step("ct-tp", "city_chair", "city_propose_five_star");
-    step("bo-nn", "ministry_office", "central_accept");
-    sitting(
-        &engine,
-        &store,
-        "p3",
-        "central_council",
-        "central",
-        "tw",
-        86.0,
-        4,
-    );
-    step("tw-chair", "central_council_chair", "central_close");
+    council_round(&engine, &store, "p3", &CENTRAL_ROUND, (86.0, 4), true);
     step("bo-truong", "minister", "central_below_five");
     assert_state(&engine, &store, "p3", "city_decision");
     step("ct-tp", "city_chair", "city_certify");

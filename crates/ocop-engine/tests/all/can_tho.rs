@@ -69,9 +69,7 @@ fn district_certificate_renewal_city_upgrade_revocation() {
         })
         .collect();
     assert_eq!(warned, ["traceability-missing"], "{events:?}");
-    step("so-nn-ct", "city_office", "city_accept");
-    sitting(&engine, &store, case, "city_council", "city", "tp", 80.0, 4);
-    step("tp-chair", "city_council_chair", "city_close");
+    council_round(&engine, &store, case, &CITY_ROUND, (80.0, 4), true);
     step("ct-tp", "city_chair", "city_certify");
     step("so-nn-ct", "city_office", "announce");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();

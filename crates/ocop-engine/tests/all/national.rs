@@ -94,18 +94,7 @@ fn registration_certificate_re_evaluation_upgrade_revocation() {
     clock.set_date(d("2029-01-15"));
     step("a-producer", "producer", "file_re_evaluation");
     step("ubnd-xa", "commune_officer", "re_evaluation_propose");
-    step("so-nn", "province_office", "re_evaluation_to_council");
-    sitting(
-        &engine,
-        &store,
-        case,
-        "re_evaluation_council",
-        "province",
-        "re",
-        78.0,
-        4,
-    );
-    step("re-chair", "province_council_chair", "re_evaluation_close");
+    council_round(&engine, &store, case, &RE_EVALUATION_ROUND, (78.0, 4), true);
     step("chu-tich-tinh", "province_chair", "province_certify");
     let c = engine.case(&store, &CaseId::new(case)).unwrap();
     assert_eq!(c.certificates().len(), 2);

@@ -362,12 +362,12 @@ pub(crate) const P: &str = "province_council";
 /// A council's round in a definition: the steps before it sits (actor, role, transition),
 /// its stage, roles, the prefix of its members' ids and the chair's closing transition.
 pub(crate) struct Round {
-    before: &'static [(&'static str, &'static str, &'static str)],
-    stage: &'static str,
-    member_role: &'static str,
-    chair_role: &'static str,
-    prefix: &'static str,
-    close: &'static str,
+    pub(crate) before: &'static [(&'static str, &'static str, &'static str)],
+    pub(crate) stage: &'static str,
+    pub(crate) member_role: &'static str,
+    pub(crate) chair_role: &'static str,
+    pub(crate) prefix: &'static str,
+    pub(crate) close: &'static str,
 }
 
 /// The provincial council's round under `national-2026`, from the provincial office's check.
@@ -403,6 +403,28 @@ pub(crate) const CENTRAL_ROUND: Round = Round {
     chair_role: "central_council_chair",
     prefix: "tw",
     close: "central_close",
+};
+
+/// The city council's round under `can-tho-2024`, from the city office's acceptance of a
+/// district's proposal.
+pub(crate) const CITY_ROUND: Round = Round {
+    before: &[("so-nn-ct", "city_office", "city_accept")],
+    stage: "city_council",
+    member_role: "city_council_member",
+    chair_role: "city_council_chair",
+    prefix: "tp",
+    close: "city_close",
+};
+
+/// The provincial council's re-evaluation under `national-2026` (Art. 7.6d), from the
+/// office sending the checked dossier to it.
+pub(crate) const RE_EVALUATION_ROUND: Round = Round {
+    before: &[("so-nn", "province_office", "re_evaluation_to_council")],
+    stage: "re_evaluation_council",
+    member_role: "province_council_member",
+    chair_role: "province_council_chair",
+    prefix: "re",
+    close: "re_evaluation_close",
 };
 
 /// `round` from its first step to the council's result, the council (constituted first
