@@ -192,9 +192,7 @@ fn art_12_3_cap_is_180_days_after_expiry() {
 fn art_12_3_lapsed_case_closes_180_days_after_expiry() {
     let (engine, _clock, store) = three_star("l");
     assert_eq!(tick(&engine, &store, "2029-06-02", "l"), ["expire"]);
-    assert_eq!(due(&engine, &store, "l"), d("2029-11-28"));
-    assert!(tick(&engine, &store, "2029-11-28", "l").is_empty());
-    assert_eq!(tick(&engine, &store, "2029-11-29", "l"), ["close_lapsed"]);
+    assert_deadline(&engine, &store, "l", "2029-11-28", "close_lapsed");
     assert_state(&engine, &store, "l", "expired");
 }
 

@@ -136,11 +136,12 @@ fn art_7_6e_below_90_goes_back_to_the_province() {
 fn art_7_6g_central_45_days_from_the_provinces_complete_proposal() {
     let (engine, clock, store) = national();
     five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r45");
-    assert_eq!(due(&engine, &store, "r45"), d("2029-03-06"));
-    assert!(tick(&engine, &store, "2029-03-06", "r45").is_empty());
-    assert_eq!(
-        tick(&engine, &store, "2029-03-07", "r45"),
-        ["central_re_evaluation_check_overdue"]
+    assert_deadline(
+        &engine,
+        &store,
+        "r45",
+        "2029-03-06",
+        "central_re_evaluation_check_overdue",
     );
 }
 
@@ -292,12 +293,7 @@ fn art_8_4_revocation_limit_rolls_past_the_weekend() {
         RevocationGround::NoLongerMeetsCriteria,
         "2026-10-16",
     );
-    assert_eq!(due(&engine, &store, "rv"), d("2026-11-02"));
-    assert!(tick(&engine, &store, "2026-11-02", "rv").is_empty());
-    assert_eq!(
-        tick(&engine, &store, "2026-11-03", "rv"),
-        ["revocation_overdue"]
-    );
+    assert_deadline(&engine, &store, "rv", "2026-11-02", "revocation_overdue");
 }
 
 /// Art. 4.3: a certificate is valid 36 months from the day the authority issues it; the
@@ -343,18 +339,15 @@ fn art_7_3e_province_certifies_three_and_four_stars_only() {
 #[test]
 fn art_7_2_commune_fifteen_working_days() {
     let (engine, _clock, store) = national();
-    ok(
-        &engine,
-        &store,
-        ocop_engine::Command::open("cw", producer("cw"), open("cw")),
-    );
+    open_case(&engine, &store, "cw");
     take(&engine, &store, "cw", producer("cw"), "file_dossier");
     // Filed Monday 1 June 2026: 15 working days end on Monday 22 June.
-    assert_eq!(due(&engine, &store, "cw"), d("2026-06-22"));
-    assert!(tick(&engine, &store, "2026-06-22", "cw").is_empty());
-    assert_eq!(
-        tick(&engine, &store, "2026-06-23", "cw"),
-        ["commune_review_overdue"]
+    assert_deadline(
+        &engine,
+        &store,
+        "cw",
+        "2026-06-22",
+        "commune_review_overdue",
     );
 }
 
@@ -395,12 +388,7 @@ fn art_5_1_round_decision_due_the_day_before_30_june() {
     let step = stepper(&engine, &store, "r");
     step("so-nn", "province_office", "province_accept");
     step("to-tu-van", "advisory_group", "advisory_report");
-    assert_eq!(due(&engine, &store, "r"), d("2027-06-29"));
-    assert!(tick(&engine, &store, "2027-06-29", "r").is_empty());
-    assert_eq!(
-        tick(&engine, &store, "2027-06-30", "r"),
-        ["province_round_overdue"]
-    );
+    assert_deadline(&engine, &store, "r", "2027-06-29", "province_round_overdue");
 }
 
 // Art. 5.2 for the central rounds, read the same way: a 5★ proposal on 29 July is in
@@ -542,11 +530,7 @@ fn art_6_1a_first_evaluation_needs_forms_01_and_02() {
 #[test]
 fn art_10_4a_commune_returns_for_completion() {
     let (engine, _clock, store) = national();
-    ok(
-        &engine,
-        &store,
-        ocop_engine::Command::open("c", producer("c"), open("c")),
-    );
+    open_case(&engine, &store, "c");
     take(&engine, &store, "c", producer("c"), "file_dossier");
     returned_and_completed(
         &engine,
@@ -704,11 +688,12 @@ fn art_9_4b_ministry_inspects_five_stars() {
 fn art_7_6g_provincial_re_evaluation_decided_within_45_days() {
     let (engine, store) = re_evaluated(62.0, 3, "2029-02-01");
     assert_state(&engine, &store, "r", "re_evaluation_decision");
-    assert_eq!(due(&engine, &store, "r"), d("2029-02-26"));
-    assert!(tick(&engine, &store, "2029-02-26", "r").is_empty());
-    assert_eq!(
-        tick(&engine, &store, "2029-02-27", "r"),
-        ["re_evaluation_decision_overdue"]
+    assert_deadline(
+        &engine,
+        &store,
+        "r",
+        "2029-02-26",
+        "re_evaluation_decision_overdue",
     );
     let step = stepper(&engine, &store, "r");
     step("chu-tich-tinh", "province_chair", "province_certify");

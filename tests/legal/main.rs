@@ -103,6 +103,25 @@ pub(crate) fn due(engine: &Engine, store: &dyn Store, case: &str) -> ocop_core::
         .due
 }
 
+/// `case`'s deadline is due on `day`: a tick that day fires nothing, and a tick the next
+/// day fires `fires` (a deadline lapses once the day it is due has passed).
+pub(crate) fn assert_deadline(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    day: &str,
+    fires: &str,
+) {
+    assert_eq!(due(engine, store, case), d(day), "{case}");
+    assert!(tick(engine, store, day, case).is_empty(), "{case} on {day}");
+    let next = d(day).add_days(1).to_string();
+    assert_eq!(
+        tick(engine, store, &next, case),
+        [fires],
+        "{case} on {next}"
+    );
+}
+
 /// The transitions a tick at 9:00 on `day` fired on `case`.
 pub(crate) fn tick(engine: &Engine, store: &dyn Store, day: &str, case: &str) -> Vec<String> {
     let report = engine
