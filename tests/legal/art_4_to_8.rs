@@ -72,21 +72,33 @@ pub(crate) const CENTRAL_RE_EVALUATION_ROUND: Round = Round {
     close: "central_re_evaluation_close",
 };
 
+/// As [`five_star_re_evaluation_at_the_ministry`], and the central council re-evaluates the
+/// product at `result` (total, stars).
+fn central_re_evaluated(
+    engine: &ocop_engine::Engine,
+    store: &dyn Store,
+    clock: &ocop_engine::ManualClock,
+    case: &str,
+    result: (f64, u8),
+) {
+    five_star_re_evaluation_at_the_ministry(engine, store, clock, case);
+    council_round(
+        engine,
+        store,
+        case,
+        &CENTRAL_RE_EVALUATION_ROUND,
+        result,
+        true,
+    );
+}
+
 /// Audit #19, #43, #45 (Art. 6.3b, 7.6e): the Ministry's office checks, the central
 /// council decides by written opinions, the Minister re-certifies.
 #[test]
 fn art_7_6e_five_star_reevaluation_goes_to_ministry() {
     let (engine, clock, store) = national();
-    five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r5");
+    central_re_evaluated(&engine, &store, &clock, "r5", (92.0, 5));
     let step = stepper(&engine, &store, "r5");
-    council_round(
-        &engine,
-        &store,
-        "r5",
-        &CENTRAL_RE_EVALUATION_ROUND,
-        (92.0, 5),
-        true,
-    );
     assert_state(&engine, &store, "r5", "central_re_evaluation_decision");
     step("bo-truong", "minister", "central_certify");
     let c = case_of(&engine, &store, "r5");
@@ -103,16 +115,8 @@ fn art_7_6e_five_star_reevaluation_goes_to_ministry() {
 #[test]
 fn art_7_6e_below_90_goes_back_to_the_province() {
     let (engine, clock, store) = national();
-    five_star_re_evaluation_at_the_ministry(&engine, &store, &clock, "r4");
+    central_re_evaluated(&engine, &store, &clock, "r4", (80.0, 4));
     let step = stepper(&engine, &store, "r4");
-    council_round(
-        &engine,
-        &store,
-        "r4",
-        &CENTRAL_RE_EVALUATION_ROUND,
-        (80.0, 4),
-        true,
-    );
     let err = refused(
         &engine,
         &store,
