@@ -411,8 +411,8 @@ pub(crate) async fn form(
     ))
 }
 
-/// A posted scoring form: the stage it is for, what was filled in, and the answer sheet that
-/// makes with the criteria still unanswered.
+/// A posted scoring form: the stage it is for, what was filled in, the answer sheet made
+/// from it, and the criteria still unanswered.
 struct Posted {
     r: Ready,
     f: Filled,
