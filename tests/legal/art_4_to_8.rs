@@ -66,8 +66,7 @@ pub(crate) const CENTRAL_RE_EVALUATION_ROUND: Round = Round {
         "central_re_evaluation_to_council",
     )],
     stage: "central_re_evaluation_council",
-    member_role: "central_council_member",
-    chair_role: "central_council_chair",
+    level: "central",
     prefix: "tw",
     close: "central_re_evaluation_close",
 };
@@ -760,17 +759,13 @@ fn art_7_6d_written_opinions_meet_only_when_they_diverge() {
         } else {
             (format!("p-m{i}"), "province_council_member")
         };
-        ok(
+        submit(
             &engine,
             &store,
-            ocop_engine::Command::new(
-                "r",
-                a(&id, role),
-                ocop_engine::Action::SubmitSheet {
-                    evaluation: ocop_core::ids::EvaluationId::new("re_evaluation_council"),
-                    sheet: sheet(total, stars),
-                },
-            ),
+            "r",
+            "re_evaluation_council",
+            a(&id, role),
+            sheet(total, stars),
         );
     }
     let chair = a("p-chair", "province_council_chair");

@@ -2,7 +2,7 @@
 //! and the service's pages explain it.
 
 use ocop_core::ids::EvaluationId;
-use ocop_engine::{Action, CaseId, Command, CouncilStatus, Engine};
+use ocop_engine::{CaseId, CouncilStatus, Engine};
 
 use crate::support::*;
 
@@ -14,19 +14,8 @@ fn council_status_counts_members_sheets_the_quorum_the_chair_and_the_spread() {
     step("so-nn", "province_office", "province_accept");
     step("to-tu-van", "advisory_group", "advisory_report");
     let stage = EvaluationId::new(P);
-    let submit = |id: &str, role: &str, target: f64| {
-        ok(
-            &engine,
-            &store,
-            Command::new(
-                "cs",
-                a(id, role),
-                Action::SubmitSheet {
-                    evaluation: stage.clone(),
-                    sheet: sheet(target, 3),
-                },
-            ),
-        )
+    let hand_in = |id: &str, role: &str, target: f64| {
+        submit(&engine, &store, "cs", P, a(id, role), sheet(target, 3))
     };
     let status = |engine: &Engine| -> CouncilStatus {
         let case = engine.case(&store, &CaseId::new("cs")).unwrap();
@@ -44,8 +33,8 @@ fn council_status_counts_members_sheets_the_quorum_the_chair_and_the_spread() {
     assert_eq!(s.spread, 0.0);
 
     // Two members far apart.
-    submit("p-m1", "province_council_member", 55.0);
-    submit("p-m2", "province_council_member", 75.0);
+    hand_in("p-m1", "province_council_member", 55.0);
+    hand_in("p-m2", "province_council_member", 75.0);
     let s = status(&engine);
     assert_eq!(s.sheets, 2);
     assert!(s.chair_missing);
@@ -65,7 +54,7 @@ fn council_status_counts_members_sheets_the_quorum_the_chair_and_the_spread() {
         ("p-m3", "province_council_member"),
         ("p-m4", "province_council_member"),
     ] {
-        submit(id, role, 65.0);
+        hand_in(id, role, 65.0);
     }
     let s = status(&engine);
     assert_eq!(s.sheets, 5);

@@ -379,30 +379,19 @@ fn knock_outs_spread_and_rescoring() {
     );
 
     // Four members far apart: quorum met at five only, then spread too large.
-    let submit = |id: &str, role: &str, total: f64| {
-        ok(
-            &engine,
-            &store,
-            Command::new(
-                "d",
-                a(id, role),
-                Action::SubmitSheet {
-                    evaluation: EvaluationId::new(P),
-                    sheet: sheet(total, 3),
-                },
-            ),
-        )
+    let hand_in = |id: &str, role: &str, total: f64| {
+        submit(&engine, &store, "d", P, a(id, role), sheet(total, 3))
     };
-    submit("p-chair", "province_council_chair", 60.0);
-    submit("p-m1", "province_council_member", 62.0);
-    submit("p-m2", "province_council_member", 64.0);
-    submit("p-m3", "province_council_member", 61.0);
+    hand_in("p-chair", "province_council_chair", 60.0);
+    hand_in("p-m1", "province_council_member", 62.0);
+    hand_in("p-m2", "province_council_member", 64.0);
+    hand_in("p-m3", "province_council_member", 61.0);
     let refuse = refuser(&engine, &store, "d");
     let err = refuse("p-chair", "province_council_chair", "province_close");
     assert!(err.to_string().contains("4 of 6 members"), "{err}");
     let err = refuse("p-chair", "province_council_chair", "province_rescore");
     assert!(matches!(err, CommandError::GuardFailed { .. }), "{err}");
-    submit("p-m4", "province_council_member", 80.0);
+    hand_in("p-m4", "province_council_member", 80.0);
     let err = refuse("p-chair", "province_council_chair", "province_close");
     assert!(err.to_string().contains("re-score"), "{err}");
     // A member cannot submit twice; the chair orders re-scoring.
@@ -433,22 +422,18 @@ fn knock_outs_spread_and_rescoring() {
             .fact
             .clone();
     knocked.facts.insert(fact, false);
-    ok(
+    submit(
         &engine,
         &store,
-        Command::new(
-            "d",
-            a("p-m1", "province_council_member"),
-            Action::SubmitSheet {
-                evaluation: EvaluationId::new(P),
-                sheet: knocked,
-            },
-        ),
+        "d",
+        P,
+        a("p-m1", "province_council_member"),
+        knocked,
     );
-    submit("p-chair", "province_council_chair", 70.0);
-    submit("p-m2", "province_council_member", 71.0);
-    submit("p-m3", "province_council_member", 72.0);
-    submit("p-m4", "province_council_member", 70.0);
+    hand_in("p-chair", "province_council_chair", 70.0);
+    hand_in("p-m2", "province_council_member", 71.0);
+    hand_in("p-m3", "province_council_member", 72.0);
+    hand_in("p-m4", "province_council_member", 70.0);
     step("p-chair", "province_council_chair", "province_close");
     let c = engine.case(&store, &CaseId::new("d")).unwrap();
     let r = c.latest_result().unwrap();

@@ -283,6 +283,15 @@ pub(crate) fn constitute(
     );
 }
 
+/// The member and chair roles of a council at `level` (`province_council_member`,
+/// `province_council_chair`, ...), as every shipped definition names them.
+pub(crate) fn council_roles(level: &str) -> (String, String) {
+    (
+        format!("{level}_council_member"),
+        format!("{level}_council_chair"),
+    )
+}
+
 /// A council of five and a chair for `stage` (roles `<level>_council_member` and
 /// `<level>_council_chair`) constituted and scoring around `target`.
 #[allow(
@@ -299,10 +308,7 @@ pub(crate) fn sitting(
     target: f64,
     stars: u8,
 ) {
-    let (member, chair) = (
-        format!("{level}_council_member"),
-        format!("{level}_council_chair"),
-    );
+    let (member, chair) = council_roles(level);
     constitute(engine, store, case, stage, &chair, prefix);
     score(
         engine, store, case, stage, &member, &chair, prefix, target, stars,
@@ -332,19 +338,38 @@ pub(crate) fn score(
         } else {
             (format!("{prefix}-m{i}"), member_role)
         };
-        ok(
+        submit(
             engine,
             store,
-            Command::new(
-                case,
-                a(&id, role),
-                Action::SubmitSheet {
-                    evaluation: EvaluationId::new(stage),
-                    sheet: sheet((target + off).min(100.0), stars),
-                },
-            ),
+            case,
+            stage,
+            a(&id, role),
+            sheet((target + off).min(100.0), stars),
         );
     }
+}
+
+/// `actor` submits `answers` as a member of the council of `stage`.
+pub(crate) fn submit(
+    engine: &Engine,
+    store: &dyn Store,
+    case: &str,
+    stage: &str,
+    actor: Actor,
+    answers: AnswerSheet,
+) -> Vec<Event> {
+    ok(
+        engine,
+        store,
+        Command::new(
+            case,
+            actor,
+            Action::SubmitSheet {
+                evaluation: EvaluationId::new(stage),
+                sheet: answers,
+            },
+        ),
+    )
 }
 
 /// Every case's version, in the order the store lists its cases.
@@ -360,12 +385,12 @@ pub(crate) fn history(store: &dyn Store, case: &str) -> Vec<Event> {
 pub(crate) const P: &str = "province_council";
 
 /// A council's round in a definition: the steps before it sits (actor, role, transition),
-/// its stage, roles, the prefix of its members' ids and the chair's closing transition.
+/// its stage, its level (which names its roles, see [`council_roles`]), the prefix of its
+/// members' ids and the chair's closing transition.
 pub(crate) struct Round {
     pub(crate) before: &'static [(&'static str, &'static str, &'static str)],
     pub(crate) stage: &'static str,
-    pub(crate) member_role: &'static str,
-    pub(crate) chair_role: &'static str,
+    pub(crate) level: &'static str,
     pub(crate) prefix: &'static str,
     pub(crate) close: &'static str,
 }
@@ -377,8 +402,7 @@ pub(crate) const PROVINCE_ROUND: Round = Round {
         ("to-tu-van", "advisory_group", "advisory_report"),
     ],
     stage: P,
-    member_role: "province_council_member",
-    chair_role: "province_council_chair",
+    level: "province",
     prefix: "p",
     close: "province_close",
 };
@@ -388,8 +412,7 @@ pub(crate) const PROVINCE_ROUND: Round = Round {
 pub(crate) const DISTRICT_ROUND: Round = Round {
     before: &[("phong-nn", "district_office", "district_accept")],
     stage: "district_council",
-    member_role: "district_council_member",
-    chair_role: "district_council_chair",
+    level: "district",
     prefix: "h",
     close: "district_close",
 };
@@ -399,8 +422,7 @@ pub(crate) const DISTRICT_ROUND: Round = Round {
 pub(crate) const CENTRAL_ROUND: Round = Round {
     before: &[("bo-nn", "ministry_office", "central_accept")],
     stage: "central_council",
-    member_role: "central_council_member",
-    chair_role: "central_council_chair",
+    level: "central",
     prefix: "tw",
     close: "central_close",
 };
@@ -410,8 +432,7 @@ pub(crate) const CENTRAL_ROUND: Round = Round {
 pub(crate) const CITY_ROUND: Round = Round {
     before: &[("so-nn-ct", "city_office", "city_accept")],
     stage: "city_council",
-    member_role: "city_council_member",
-    chair_role: "city_council_chair",
+    level: "city",
     prefix: "tp",
     close: "city_close",
 };
@@ -421,8 +442,7 @@ pub(crate) const CITY_ROUND: Round = Round {
 pub(crate) const RE_EVALUATION_ROUND: Round = Round {
     before: &[("so-nn", "province_office", "re_evaluation_to_council")],
     stage: "re_evaluation_council",
-    member_role: "province_council_member",
-    chair_role: "province_council_chair",
+    level: "province",
     prefix: "re",
     close: "re_evaluation_close",
 };
@@ -440,28 +460,22 @@ pub(crate) fn council_round(
     for (id, role, t) in round.before {
         take(engine, store, case, a(id, role), t);
     }
+    let (member, chair_role) = council_roles(round.level);
     if constitute_council {
-        constitute(
-            engine,
-            store,
-            case,
-            round.stage,
-            round.chair_role,
-            round.prefix,
-        );
+        constitute(engine, store, case, round.stage, &chair_role, round.prefix);
     }
     score(
         engine,
         store,
         case,
         round.stage,
-        round.member_role,
-        round.chair_role,
+        &member,
+        &chair_role,
         round.prefix,
         target,
         stars,
     );
-    let chair = a(&format!("{}-chair", round.prefix), round.chair_role);
+    let chair = a(&format!("{}-chair", round.prefix), &chair_role);
     take(engine, store, case, chair, round.close);
 }
 
